@@ -1,0 +1,21 @@
+"""Start the GUI.  Qt is imported here, lazily, so headless commands never load it."""
+
+from __future__ import annotations
+
+import sys
+from typing import Sequence
+
+
+def run_gui(argv: Sequence[str] = ()) -> int:
+    """Open the main window (on the project file given, if any) and run the event loop."""
+    from PySide6.QtWidgets import QApplication
+
+    from .ui import MainWindow
+
+    app = QApplication.instance() or QApplication([sys.argv[0], *argv])
+    app.setApplicationName("nnstudio")
+    app.setOrganizationName("nnstudio")
+    paths = [a for a in argv if not a.startswith("-")]
+    window = MainWindow(paths[0] if paths else None)
+    window.show()
+    return app.exec()

@@ -1,0 +1,215 @@
+"""The ``nnstudio`` command.
+
+Bare (or with a project path) it opens the GUI; subcommands work headless::
+
+    nnstudio train FILE [--epochs N] [--rate R] [--seed S] [--reset] [--out TRAINED.nnstudio] [--json]
+    nnstudio predict FILE X1 X2 ... [--json]
+
+A bad file or argument prints one line to stderr and exits with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from dataclasses import replace
+from typing import Sequence
+
+import numpy as np
+
+from .core import STOP_REASONS, TrainingRun
+from .core.datasets import DatasetError
+from .core.graph import TopologyError
+from .io.project import Project, ProjectError, load_project, save_project
+
+SUBCOMMANDS: dict[str, str] = {
+    "train": "train a project headless and report the result",
+    "predict": "print the outputs of a project's network for one input row",
+}
+
+
+class CliError(Exception):
+    """A problem to report in one line, without a traceback."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, status 2, as for every other bad argument
+        raise CliError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="nnstudio", description="Build and train small neural networks visually.")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    train = sub.add_parser("train", help=SUBCOMMANDS["train"])
+    train.add_argument("file", help="a .nnstudio project")
+    train.add_argument("--epochs", type=int, help="maximum epochs (default: the project's setting)")
+    train.add_argument("--rate", type=float, help="learning rate (default: the project's setting)")
+    train.add_argument("--seed", type=int, help="start from fresh weights drawn with this init seed")
+    train.add_argument("--reset", action="store_true", help="start from the project's initial weights, not its trained ones")
+    train.add_argument("--out", help="save the trained project here")
+    train.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+
+    predict = sub.add_parser("predict", help=SUBCOMMANDS["predict"])
+    predict.add_argument("file", help="a .nnstudio project")
+    predict.add_argument("inputs", nargs="+", type=float, help="one value per network input")
+    predict.add_argument("--json", action="store_true", help="print JSON instead of text")
+    return parser
+
+
+def _load(path: str) -> Project:
+    try:
+        return load_project(path)
+    except ProjectError as exc:
+        raise CliError(f"{path}: {exc}") from None
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    project = _load(args.file)
+    settings = project.settings
+    if args.epochs is not None:
+        settings = replace(settings, epochs=args.epochs)
+    if args.rate is not None:
+        settings = replace(settings, rate=args.rate)
+    if args.seed is not None:
+        project.init_seed = args.seed
+    if args.seed is not None or args.reset:
+        project.weights = None
+        project.history.clear()
+    try:
+        settings.validate()
+        net = project.build_network()
+        run = TrainingRun(net, project.dataset, settings)
+    except (ValueError, TopologyError, DatasetError) as exc:
+        raise CliError(f"{args.file}: {exc}") from None
+    run.epochs_done = project.history.last_epoch
+    run.settings = replace(settings, epochs=settings.epochs + run.epochs_done)
+
+    progress = _Progress(sys.stderr if sys.stderr.isatty() and not args.json else None, run.settings.epochs)
+    snap = None
+    for snap in run.snapshots(max_rate=10):
+        first = snap.epoch - len(snap.errors) + 1
+        project.history.extend(first, snap.errors)
+        if snap.test_error is not None:
+            project.history.add_test(snap.epoch, snap.test_error)
+        progress.show(snap.epoch, snap.error)
+    progress.close()
+
+    project.weights = net.param_dict()
+    project.settings = settings
+    if args.out:
+        try:
+            save_project(project, args.out)
+        except OSError as exc:
+            raise CliError(f"cannot save {args.out}: {exc.strerror or exc}") from None
+    outputs = net.predict(project.dataset.X)
+    report = {
+        "file": args.file,
+        "error": None if not math.isfinite(run.last_error) else run.last_error,
+        "cost": run.loss.name,
+        "epochs": snap.epoch,
+        "reason": snap.reason,
+        "reason_text": STOP_REASONS[snap.reason],
+        "time": snap.elapsed,
+        "test_error": snap.test_error,
+        "inputs": project.dataset.X.tolist(),
+        "targets": project.dataset.Y.tolist(),
+        "outputs": outputs.tolist(),
+        "saved": args.out,
+    }
+    if args.json:
+        print(json.dumps(report))
+    else:
+        print(_train_text(report, project))
+    return 0
+
+
+def _train_text(r: dict, project: Project) -> str:
+    err = "nan" if r["error"] is None else f"{r['error']:.6g}"
+    lines = [
+        f"{r['reason_text']} after {r['epochs']} epochs ({r['time']:.2f} s)",
+        f"final error ({r['cost']}): {err}" + (f", test error: {r['test_error']:.6g}" if r["test_error"] is not None else ""),
+    ]
+    if r["reason"] == "diverged":
+        lines.append("the last finite weights were kept; try a lower learning rate (--rate)")
+    ds = project.dataset
+    rows = list(zip(r["inputs"], r["targets"], r["outputs"]))
+    shown = rows if len(rows) <= 20 else rows[:20]
+    header = [*ds.input_names, *(f"target {n}" for n in ds.output_names), *(f"output {n}" for n in ds.output_names)]
+    table = [[_fmt(v) for v in (*x, *t, *o)] for x, t, o in shown]
+    widths = [max(len(h), *(len(row[i]) for row in table)) for i, h in enumerate(header)]
+    lines.append("  ".join(h.rjust(w) for h, w in zip(header, widths)))
+    lines += ["  ".join(c.rjust(w) for c, w in zip(row, widths)) for row in table]
+    if len(rows) > len(shown):
+        lines.append(f"… {len(rows) - len(shown)} more rows")
+    if r["saved"]:
+        lines.append(f"saved {r['saved']}")
+    return "\n".join(lines)
+
+
+def _fmt(v: float) -> str:
+    return f"{v:.4f}" if not float(v).is_integer() else f"{v:g}"
+
+
+class _Progress:
+    """A one-line progress bar on a terminal; silent otherwise."""
+
+    def __init__(self, stream, total: int):
+        self.stream, self.total = stream, max(total, 1)
+
+    def show(self, epoch: int, error: float) -> None:
+        if self.stream is None:
+            return
+        done = min(epoch / self.total, 1.0)
+        bar = "#" * int(done * 30)
+        self.stream.write(f"\r[{bar:<30}] epoch {epoch}/{self.total}  error {error:.5g}   ")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.stream is not None:
+            self.stream.write("\n")
+
+
+def cmd_predict(args: argparse.Namespace) -> int:
+    project = _load(args.file)
+    net = project.build_network()
+    if len(args.inputs) != net.n_inputs:
+        raise CliError(f"the network has {net.n_inputs} inputs, {len(args.inputs)} values were given")
+    if not all(math.isfinite(v) for v in args.inputs):
+        raise CliError("inputs must be finite numbers")
+    out = net.predict(np.array(args.inputs))
+    if args.json:
+        print(json.dumps({"inputs": args.inputs, "outputs": out.tolist(), "names": project.dataset.output_names}))
+    else:
+        for name, value in zip(project.dataset.output_names, out):
+            print(f"{name}: {value:.6g}")
+    return 0
+
+
+COMMANDS = {"train": cmd_train, "predict": cmd_predict}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help")):
+        if argv and argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
+            print(f"nnstudio: unknown option {argv[0]}", file=sys.stderr)
+            return 2
+        from .app import run_gui
+
+        return run_gui(argv)
+    try:
+        args = build_parser().parse_args(argv)
+        return COMMANDS[args.command](args)
+    except CliError as exc:
+        print(f"nnstudio: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("nnstudio: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,351 @@
+"""Datasets: truth tables, TensorFlow-Playground-style 2-D generators, CSV.
+
+A :class:`Dataset` holds inputs ``X`` (samples as rows) and targets ``Y``, the
+column names, and optionally a held-out test part.  Generators take a seed so
+the same settings always give the same points.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
+
+Array = np.ndarray
+
+
+class DatasetError(ValueError):
+    """A dataset or CSV file that cannot be used; the message says where and why."""
+
+
+@dataclass
+class Dataset:
+    X: Array
+    Y: Array
+    name: str = "data"
+    input_names: list[str] = field(default_factory=list)
+    output_names: list[str] = field(default_factory=list)
+    X_test: Array | None = None
+    Y_test: Array | None = None
+    kind: str = "classification"  # or "regression": decides whether accuracy is shown
+
+    def __post_init__(self) -> None:
+        self.X = _matrix(self.X, "inputs")
+        self.Y = _matrix(self.Y, "targets")
+        if len(self.X) != len(self.Y):
+            raise DatasetError(f"{len(self.X)} input rows but {len(self.Y)} target rows")
+        if len(self.X) == 0:
+            raise DatasetError("the dataset has no rows")
+        if not self.input_names:
+            self.input_names = [f"x{i + 1}" for i in range(self.X.shape[1])]
+        if not self.output_names:
+            self.output_names = [f"y{i + 1}" for i in range(self.Y.shape[1])] if self.Y.shape[1] > 1 else ["y"]
+        if self.X_test is not None:
+            self.X_test, self.Y_test = _matrix(self.X_test, "test inputs"), _matrix(self.Y_test, "test targets")
+
+    @property
+    def n_inputs(self) -> int:
+        return self.X.shape[1]
+
+    @property
+    def n_outputs(self) -> int:
+        return self.Y.shape[1]
+
+    @property
+    def has_test(self) -> bool:
+        return self.X_test is not None and len(self.X_test) > 0
+
+    def __len__(self) -> int:
+        return len(self.X)
+
+    @classmethod
+    def from_records(cls, records: Iterable[dict], name: str = "data") -> "Dataset":
+        """From Synaptic's training-set form: ``[{"input": [...], "output": [...]}, ...]``."""
+        records = list(records)
+        try:
+            X = [list(r["input"]) for r in records]
+            Y = [list(r["output"]) for r in records]
+        except (KeyError, TypeError):
+            raise DatasetError('each sample must be a dict with "input" and "output" lists') from None
+        return cls(X, Y, name=name)
+
+    def to_records(self) -> list[dict]:
+        return [{"input": x.tolist(), "output": y.tolist()} for x, y in zip(self.X, self.Y)]
+
+    def to_dict(self) -> dict:
+        d = {
+            "name": self.name,
+            "kind": self.kind,
+            "input_names": list(self.input_names),
+            "output_names": list(self.output_names),
+            "inputs": self.X.tolist(),
+            "targets": self.Y.tolist(),
+        }
+        if self.has_test:
+            d["test_inputs"] = self.X_test.tolist()
+            d["test_targets"] = self.Y_test.tolist()
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Dataset":
+        return cls(
+            d["inputs"], d["targets"], name=d.get("name", "data"),
+            input_names=list(d.get("input_names", [])), output_names=list(d.get("output_names", [])),
+            X_test=d.get("test_inputs"), Y_test=d.get("test_targets"), kind=d.get("kind", "classification"),
+        )
+
+
+def _matrix(values, what: str) -> Array:
+    try:
+        arr = np.array(values, dtype=float)
+    except (ValueError, TypeError):
+        raise DatasetError(f"{what} must be a table of numbers (all rows the same length)") from None
+    if arr.ndim == 1:
+        arr = arr.reshape(-1, 1)
+    if arr.ndim != 2:
+        raise DatasetError(f"{what} must be a table of numbers (all rows the same length)")
+    if not np.all(np.isfinite(arr)):
+        raise DatasetError(f"{what} contain NaN or infinite values")
+    return arr
+
+
+# -- truth tables ---------------------------------------------------------------------
+_GATES = {
+    "xor": lambda a, b: a ^ b,
+    "and": lambda a, b: a & b,
+    "or": lambda a, b: a | b,
+    "nand": lambda a, b: 1 - (a & b),
+    "nor": lambda a, b: 1 - (a | b),
+    "xnor": lambda a, b: 1 - (a ^ b),
+}
+TRUTH_TABLES = tuple(_GATES) + ("one_to_zero",)
+
+
+def truth_table(name: str) -> Dataset:
+    """The two-input truth table of a logic gate (xor, and, or, nand, nor, xnor), or "one_to_zero"."""
+    key = name.lower()
+    if key == "one_to_zero":
+        return Dataset([[1.0]], [[0.0]], name="1 → 0", input_names=["x"], output_names=["y"])
+    if key not in _GATES:
+        raise DatasetError(f"unknown truth table {name!r}; choose one of: {', '.join(TRUTH_TABLES)}")
+    rows = [(a, b) for a in (0, 1) for b in (0, 1)]
+    return Dataset(rows, [[_GATES[key](a, b)] for a, b in rows], name=key.upper(), input_names=["a", "b"], output_names=[key])
+
+
+def xor() -> Dataset:
+    """XOR: [0,0]→0, [0,1]→1, [1,0]→1, [1,1]→0 — the default dataset."""
+    return truth_table("xor")
+
+
+def and_() -> Dataset:
+    return truth_table("and")
+
+
+def or_() -> Dataset:
+    return truth_table("or")
+
+
+def nand() -> Dataset:
+    return truth_table("nand")
+
+
+def nor() -> Dataset:
+    return truth_table("nor")
+
+
+def xnor() -> Dataset:
+    return truth_table("xnor")
+
+
+def one_to_zero() -> Dataset:
+    """The single-neuron tutorial's example: input 1 should give 0."""
+    return truth_table("one_to_zero")
+
+
+def logic_gates() -> Dataset:
+    """Two inputs and three targets at once: AND, OR and XOR."""
+    rows = [(a, b) for a in (0, 1) for b in (0, 1)]
+    return Dataset(rows, [[a & b, a | b, a ^ b] for a, b in rows], name="AND/OR/XOR",
+                   input_names=["a", "b"], output_names=["and", "or", "xor"])
+
+
+# -- 2-D generators (TensorFlow Playground style) -----------------------------------------
+GENERATORS = ("circle", "xor_quadrants", "gaussians", "spiral", "regression_plane", "regression_gaussian")
+
+
+def _finish(X: Array, Y: Array, name: str, test_fraction: float, rng: np.random.Generator, kind: str) -> Dataset:
+    if not 0.0 <= test_fraction < 1.0:
+        raise DatasetError(f"test fraction must be in [0, 1), not {test_fraction}")
+    order = rng.permutation(len(X))
+    n_test = int(round(len(X) * test_fraction))
+    test, train = order[:n_test], order[n_test:]
+    return Dataset(X[train], Y[train], name=name, input_names=["x1", "x2"], output_names=["y"],
+                   X_test=X[test] if n_test else None, Y_test=Y[test] if n_test else None, kind=kind)
+
+
+def _check_count(n: int) -> None:
+    if not isinstance(n, int) or n < 2:
+        raise DatasetError(f"sample count must be a whole number ≥ 2, not {n!r}")
+
+
+def circle(n: int = 200, noise: float = 0.0, seed: int = 0, test_fraction: float = 0.5) -> Dataset:
+    """Points inside a circle (class 1) and on a ring around it (class 0), coordinates in about ±1."""
+    _check_count(n)
+    rng = np.random.default_rng(seed)
+    radius = 5.0
+    inner = n // 2
+    r = np.concatenate([rng.uniform(0, radius * 0.5, inner), rng.uniform(radius * 0.7, radius, n - inner)])
+    angle = rng.uniform(0, 2 * np.pi, n)
+    X = np.column_stack([r * np.sin(angle), r * np.cos(angle)])
+    X += rng.uniform(-radius, radius, X.shape) * noise
+    Y = (np.hypot(X[:, 0], X[:, 1]) < radius * 0.5).astype(float)[:, None]
+    return _finish(X / radius, Y, "circle", test_fraction, rng, "classification")
+
+
+def xor_quadrants(n: int = 200, noise: float = 0.0, seed: int = 0, test_fraction: float = 0.5) -> Dataset:
+    """Points in four quadrants; class 1 where x1·x2 > 0."""
+    _check_count(n)
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-5, 5, (n, 2))
+    X += np.sign(X) * 0.3  # keep points off the axes
+    X += rng.uniform(-5, 5, X.shape) * noise
+    Y = (X[:, 0] * X[:, 1] > 0).astype(float)[:, None]
+    return _finish(X / 5.0, Y, "xor quadrants", test_fraction, rng, "classification")
+
+
+def gaussians(n: int = 200, noise: float = 0.0, seed: int = 0, test_fraction: float = 0.5) -> Dataset:
+    """Two Gaussian blobs, class 1 around (2, 2) and class 0 around (−2, −2)."""
+    _check_count(n)
+    rng = np.random.default_rng(seed)
+    spread = 0.5 + 3.0 * noise
+    half = n // 2
+    X = np.vstack([rng.normal(2, spread, (half, 2)), rng.normal(-2, spread, (n - half, 2))])
+    Y = np.concatenate([np.ones(half), np.zeros(n - half)])[:, None]
+    return _finish(X / 5.0, Y, "two gaussians", test_fraction, rng, "classification")
+
+
+def spiral(n: int = 200, noise: float = 0.0, seed: int = 0, test_fraction: float = 0.5) -> Dataset:
+    """Two interleaved spirals."""
+    _check_count(n)
+    rng = np.random.default_rng(seed)
+    half = n // 2
+    parts, labels = [], []
+    for label, delta, count in ((1.0, 0.0, half), (0.0, np.pi, n - half)):
+        i = np.arange(count)
+        r = i / count * 5.0
+        t = 1.75 * i / count * 2 * np.pi + delta
+        pts = np.column_stack([r * np.sin(t), r * np.cos(t)]) + rng.uniform(-1, 1, (count, 2)) * noise
+        parts.append(pts)
+        labels.append(np.full(count, label))
+    return _finish(np.vstack(parts) / 5.0, np.concatenate(labels)[:, None], "spiral", test_fraction, rng, "classification")
+
+
+def regression_plane(n: int = 200, noise: float = 0.0, seed: int = 0, test_fraction: float = 0.5) -> Dataset:
+    """Target (x1 + x2) / 2 on the square ±1, plus noise."""
+    _check_count(n)
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-1, 1, (n, 2))
+    Y = ((X[:, 0] + X[:, 1]) / 2 + rng.normal(0, 1, n) * noise * 0.5)[:, None]
+    return _finish(X, Y, "plane", test_fraction, rng, "regression")
+
+
+def regression_gaussian(n: int = 200, noise: float = 0.0, seed: int = 0, test_fraction: float = 0.5) -> Dataset:
+    """Target: two Gaussian bumps of opposite sign on the square ±1, plus noise."""
+    _check_count(n)
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-1, 1, (n, 2))
+    bump = lambda cx, cy: np.exp(-((X[:, 0] - cx) ** 2 + (X[:, 1] - cy) ** 2) / 0.18)  # noqa: E731
+    Y = (bump(-0.4, 0.4) - bump(0.4, -0.4) + rng.normal(0, 1, n) * noise * 0.5)[:, None]
+    return _finish(X, Y, "gaussian bumps", test_fraction, rng, "regression")
+
+
+def generate(name: str, n: int = 200, noise: float = 0.0, seed: int = 0, test_fraction: float = 0.5) -> Dataset:
+    """One of :data:`GENERATORS` by name."""
+    if name not in GENERATORS:
+        raise DatasetError(f"unknown generator {name!r}; choose one of: {', '.join(GENERATORS)}")
+    return globals()[name](n=n, noise=noise, seed=seed, test_fraction=test_fraction)
+
+
+def sine(n: int = 64, seed: int = 0, noise: float = 0.0) -> Dataset:
+    """y = sin(π·x) on x in [−1, 1]: a one-input regression task."""
+    rng = np.random.default_rng(seed)
+    x = np.linspace(-1, 1, n)
+    y = np.sin(np.pi * x) + rng.normal(0, 1, n) * noise
+    return Dataset(x[:, None], y[:, None], name="sine", input_names=["x"], output_names=["sin(πx)"], kind="regression")
+
+
+def by_name(name: str) -> Dataset:
+    """A built-in dataset by name: a truth table, "logic_gates", "sine" or a generator with defaults."""
+    if name.lower() in TRUTH_TABLES:
+        return truth_table(name)
+    if name == "logic_gates":
+        return logic_gates()
+    if name == "sine":
+        return sine()
+    return generate(name)
+
+
+# -- CSV ----------------------------------------------------------------------------------
+def read_csv(source: str | Path | io.TextIOBase, targets: Sequence[str] | int = 1, name: str | None = None) -> Dataset:
+    """Read a CSV file with a header row.
+
+    ``targets`` names the target columns, or is a count: the last that many
+    columns are targets.  Ragged rows, non-numeric cells and unknown column
+    names raise :class:`DatasetError` naming the line and column.
+    """
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise DatasetError(f"cannot read {path}: {exc}") from None
+        name = name or path.stem
+    else:
+        text = source.read()
+    rows = [row for row in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in row)]
+    if len(rows) < 2:
+        raise DatasetError("a CSV dataset needs a header row and at least one data row")
+    header = [h.strip() for h in rows[0]]
+    if isinstance(targets, int):
+        if not 1 <= targets < len(header):
+            raise DatasetError(f"cannot take {targets} target column(s) from {len(header)} columns")
+        target_cols = list(range(len(header) - targets, len(header)))
+    else:
+        unknown = [t for t in targets if t not in header]
+        if unknown:
+            raise DatasetError(f"no column named {', '.join(map(repr, unknown))}; the header has {', '.join(header)}")
+        target_cols = [header.index(t) for t in targets]
+        if len(target_cols) == len(header):
+            raise DatasetError("every column is a target: at least one input column is needed")
+    input_cols = [i for i in range(len(header)) if i not in target_cols]
+    values = []
+    for line_no, row in enumerate(rows[1:], start=2):
+        if len(row) != len(header):
+            raise DatasetError(f"line {line_no} has {len(row)} cells, the header has {len(header)}")
+        parsed = []
+        for col, cell in enumerate(row):
+            try:
+                number = float(cell)
+            except ValueError:
+                raise DatasetError(f"line {line_no}, column {header[col]!r}: {cell!r} is not a number") from None
+            if not math.isfinite(number):
+                raise DatasetError(f"line {line_no}, column {header[col]!r}: {cell!r} is not a finite number")
+            parsed.append(number)
+        values.append(parsed)
+    data = np.array(values)
+    return Dataset(data[:, input_cols], data[:, target_cols], name=name or "csv",
+                   input_names=[header[i] for i in input_cols], output_names=[header[i] for i in target_cols])
+
+
+def write_csv(dataset: Dataset, target: str | Path) -> None:
+    """Write inputs then targets under one header row (the test part is not written)."""
+    with open(target, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow([*dataset.input_names, *dataset.output_names])
+        for x, y in zip(dataset.X, dataset.Y):
+            writer.writerow([repr(float(v)) for v in (*x, *y)])

@@ -1,0 +1,105 @@
+"""Optimizers that update the flat parameter vector in place.
+
+All work on whole vectors with preallocated buffers, so one step is a handful
+of NumPy calls whatever the network's shape.  L1/L2 penalties apply to weights
+only (``weight_mask``), never to biases.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+Array = np.ndarray
+OPTIMIZERS = ("sgd", "momentum", "adam")
+
+
+class Optimizer:
+    """Base: adds the regularisation gradient, then :meth:`_apply`."""
+
+    def __init__(self, n: int, weight_mask: Array | None = None, l1: float = 0.0, l2: float = 0.0):
+        self.l1, self.l2 = float(l1), float(l2)
+        self.weight_mask = np.ones(n) if weight_mask is None else weight_mask
+        self._buf = np.empty(n)
+
+    def step(self, params: Array, grads: Array, rate: float) -> None:
+        if self.l2:
+            grads += self.l2 * params * self.weight_mask
+        if self.l1:
+            grads += self.l1 * np.sign(params) * self.weight_mask
+        self._apply(params, grads, rate)
+
+    def _apply(self, params: Array, grads: Array, rate: float) -> None:
+        np.multiply(grads, rate, out=self._buf)
+        params -= self._buf
+
+    def reset(self) -> None:
+        """Forget accumulated state (velocities, moments)."""
+
+
+class SGD(Optimizer):
+    """Plain gradient descent: p ← p − rate·g."""
+
+
+class Momentum(Optimizer):
+    """Gradient descent with momentum: v ← μ·v − rate·g; p ← p + v."""
+
+    def __init__(self, n: int, weight_mask: Array | None = None, l1: float = 0.0, l2: float = 0.0, momentum: float = 0.9):
+        super().__init__(n, weight_mask, l1, l2)
+        self.momentum = float(momentum)
+        self.velocity = np.zeros(n)
+
+    def _apply(self, params: Array, grads: Array, rate: float) -> None:
+        self.velocity *= self.momentum
+        np.multiply(grads, rate, out=self._buf)
+        self.velocity -= self._buf
+        params += self.velocity
+
+    def reset(self) -> None:
+        self.velocity[:] = 0.0
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba 2015) with bias-corrected moments."""
+
+    def __init__(
+        self, n: int, weight_mask: Array | None = None, l1: float = 0.0, l2: float = 0.0,
+        beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8,
+    ):
+        super().__init__(n, weight_mask, l1, l2)
+        self.beta1, self.beta2, self.eps = beta1, beta2, eps
+        self.m, self.v = np.zeros(n), np.zeros(n)
+        self.t = 0
+        self._buf2 = np.empty(n)
+
+    def _apply(self, params: Array, grads: Array, rate: float) -> None:
+        self.t += 1
+        b1, b2 = self.beta1, self.beta2
+        self.m *= b1
+        np.multiply(grads, 1.0 - b1, out=self._buf)
+        self.m += self._buf
+        self.v *= b2
+        np.multiply(grads, grads, out=self._buf)
+        self._buf *= 1.0 - b2
+        self.v += self._buf
+        step = rate * np.sqrt(1.0 - b2**self.t) / (1.0 - b1**self.t)
+        np.sqrt(self.v, out=self._buf2)
+        self._buf2 += self.eps
+        np.divide(self.m, self._buf2, out=self._buf)
+        self._buf *= step
+        params -= self._buf
+
+    def reset(self) -> None:
+        self.m[:] = 0.0
+        self.v[:] = 0.0
+        self.t = 0
+
+
+def make_optimizer(name: str, n: int, weight_mask: Array | None = None, *, l1: float = 0.0, l2: float = 0.0, momentum: float = 0.9) -> Optimizer:
+    """The optimizer called ``name``: "sgd", "momentum" or "adam"."""
+    if name == "sgd":
+        return SGD(n, weight_mask, l1, l2)
+    if name == "momentum":
+        return Momentum(n, weight_mask, l1, l2, momentum)
+    if name == "adam":
+        return Adam(n, weight_mask, l1, l2)
+    raise ValueError(f"unknown optimizer {name!r}; choose one of: {', '.join(OPTIMIZERS)}")

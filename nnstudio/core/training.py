@@ -1,0 +1,391 @@
+"""Training: settings, a resumable run, a snapshot generator and Synaptic's Trainer.
+
+:class:`TrainingRun` owns the loop state (epoch, optimizer, shuffling
+generator, best error).  :meth:`TrainingRun.epoch` runs one pass and
+:meth:`TrainingRun.sample_step` one online sample; :meth:`TrainingRun.snapshots`
+is a plain generator that runs epochs and yields a :class:`Snapshot` at most
+``max_rate`` times a second by the clock.  The GUI's worker thread, the CLI and
+the tests all drive this same code.
+
+The error reported for an epoch is measured on the fly: for each batch, the
+error before its update (as Synaptic's Trainer does), averaged over the epoch.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, Callable, Iterator, Sequence
+
+import numpy as np
+
+from .datasets import Dataset
+from .losses import get_loss
+from .network import Network
+from .optimizers import OPTIMIZERS, make_optimizer
+
+Array = np.ndarray
+RateFunction = Callable[[int, float], float]
+
+STOP_REASONS = {
+    "target_error": "target error reached",
+    "max_epochs": "maximum number of epochs reached",
+    "plateau": "the error stopped improving (plateau)",
+    "time_limit": "time limit reached",
+    "stopped": "stopped by the user",
+    "diverged": "the error became NaN or infinite",
+}
+
+
+@dataclass
+class TrainSettings:
+    """Everything that shapes a training run; ``batch_size`` None means full batch."""
+
+    rate: float = 0.5
+    epochs: int = 5000
+    target_error: float = 0.005
+    cost: str = "auto"  # see resolve_cost
+    optimizer: str = "momentum"
+    momentum: float = 0.9
+    batch_size: int | None = None
+    shuffle: bool = True
+    l1: float = 0.0
+    l2: float = 0.0
+    patience: int = 0  # epochs without improvement before stopping; 0 = never
+    max_seconds: float = 0.0  # 0 = no limit
+    schedule: dict | None = None  # {"kind": "step", "every": N, "factor": f}
+    seed: int = 0  # shuffling seed
+
+    def validate(self) -> None:
+        if self.cost != "auto":
+            get_loss(self.cost)
+        if self.optimizer not in OPTIMIZERS:
+            raise ValueError(f"unknown optimizer {self.optimizer!r}; choose one of: {', '.join(OPTIMIZERS)}")
+        if not (isinstance(self.rate, (int, float)) and math.isfinite(self.rate) and self.rate > 0):
+            raise ValueError(f"learning rate must be a positive number, not {self.rate!r}")
+        if not isinstance(self.epochs, int) or self.epochs < 1:
+            raise ValueError(f"max epochs must be a whole number ≥ 1, not {self.epochs!r}")
+        if self.batch_size is not None and (not isinstance(self.batch_size, int) or self.batch_size < 1):
+            raise ValueError(f"batch size must be a whole number ≥ 1 or None (full batch), not {self.batch_size!r}")
+        if self.target_error < 0 or self.l1 < 0 or self.l2 < 0 or self.patience < 0 or self.max_seconds < 0:
+            raise ValueError("target error, L1, L2, patience and time limit cannot be negative")
+        if self.schedule is not None:
+            if self.schedule.get("kind") != "step" or int(self.schedule.get("every", 0)) < 1:
+                raise ValueError('schedule must be {"kind": "step", "every": N ≥ 1, "factor": f}')
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "TrainSettings":
+        known = {f.name for f in fields(cls)}
+        unknown = set(d) - known
+        if unknown:
+            raise ValueError(f"unknown training setting(s): {', '.join(sorted(unknown))}")
+        settings = cls(**d)
+        settings.validate()
+        return settings
+
+
+@dataclass
+class Snapshot:
+    """Progress since the previous snapshot."""
+
+    epoch: int  # epochs completed
+    errors: Array  # the error of every epoch since the last snapshot
+    params: Array  # a copy of the parameters now
+    test_error: float | None = None
+    rate: float = 0.0
+    elapsed: float = 0.0  # seconds of training so far
+    reason: str | None = None  # set on the last snapshot: a key of STOP_REASONS
+
+    @property
+    def done(self) -> bool:
+        return self.reason is not None
+
+    @property
+    def error(self) -> float:
+        return float(self.errors[-1]) if len(self.errors) else math.nan
+
+
+class TrainingRun:
+    """One network learning one dataset; can be paused, stepped and resumed."""
+
+    def __init__(
+        self,
+        net: Network,
+        data: Dataset,
+        settings: TrainSettings | None = None,
+        rate_function: RateFunction | None = None,
+    ):
+        self.net, self.data = net, data
+        self.settings = settings or TrainSettings()
+        self.settings.validate()
+        if data.n_inputs != net.n_inputs or data.n_outputs != net.n_outputs:
+            raise ValueError(
+                f"the dataset has {data.n_inputs} inputs and {data.n_outputs} targets, "
+                f"the network {net.n_inputs} inputs and {net.n_outputs} outputs"
+            )
+        self.rate_function = rate_function
+        self.loss = get_loss(resolve_cost(self.settings.cost, net, data))
+        self.epochs_done = 0
+        self.elapsed = 0.0
+        self.last_error = math.nan
+        self.best_error = math.inf
+        self._since_best = 0
+        self._rng = np.random.default_rng(self.settings.seed)
+        self._order = np.arange(len(data))
+        self._cursor = 0  # next sample within the current epoch (online stepping)
+        self._epoch_error_sum = 0.0
+        self._last_good = net.params.copy()
+        self.optimizer = make_optimizer(
+            self.settings.optimizer, net.n_params, net.weight_mask,
+            l1=self.settings.l1, l2=self.settings.l2, momentum=self.settings.momentum,
+        )
+
+    # -- settings that may change during a run ----------------------------------------
+    def update_settings(self, settings: TrainSettings) -> None:
+        """Take new hyperparameters between epochs; the optimizer state is kept when its kind is unchanged."""
+        settings.validate()
+        old = self.settings
+        self.settings = settings
+        self.loss = get_loss(resolve_cost(settings.cost, self.net, self.data))
+        if (settings.optimizer, settings.l1, settings.l2, settings.momentum) != (old.optimizer, old.l1, old.l2, old.momentum):
+            self.optimizer = make_optimizer(
+                settings.optimizer, self.net.n_params, self.net.weight_mask,
+                l1=settings.l1, l2=settings.l2, momentum=settings.momentum,
+            )
+
+    def current_rate(self) -> float:
+        s = self.settings
+        if self.rate_function is not None:
+            return float(self.rate_function(self.epochs_done, self.last_error))
+        if s.schedule:
+            return s.rate * s.schedule.get("factor", 0.5) ** (self.epochs_done // int(s.schedule["every"]))
+        return s.rate
+
+    # -- one unit of work -----------------------------------------------------------------
+    def _batch_update(self, X: Array, Y: Array, rate: float) -> float:
+        net = self.net
+        out = net.forward(X)
+        err = self.loss.error(out, Y)
+        net.backward(out, Y, self.loss)
+        self.optimizer.step(net.params, net.grads, rate)
+        return err
+
+    def _start_epoch(self) -> None:
+        if self.settings.shuffle and self.settings.batch_size is not None:
+            self._rng.shuffle(self._order)
+        self._cursor = 0
+        self._epoch_error_sum = 0.0
+
+    def sample_step(self) -> tuple[int, float]:
+        """Train on the next batch of the current epoch (one sample when online).
+
+        Returns (index of the first sample used, its error).  When the epoch's
+        last batch is done, the epoch is finished as :meth:`epoch` would.
+        """
+        if self._cursor == 0:
+            self._start_epoch()
+        size = self.settings.batch_size or len(self.data)
+        idx = self._order[self._cursor : self._cursor + size]
+        err = self._batch_update(self.data.X[idx], self.data.Y[idx], self.current_rate())
+        self._epoch_error_sum += err * len(idx)
+        self._cursor += len(idx)
+        if self._cursor >= len(self.data):
+            self._finish_epoch(self._epoch_error_sum / len(self.data))
+        return int(idx[0]), err
+
+    def epoch(self) -> float:
+        """Finish the current epoch (or run a whole one) and return its error."""
+        X, Y = self.data.X, self.data.Y
+        rate = self.current_rate()
+        if self.settings.batch_size is None and self._cursor == 0:
+            err = self._batch_update(X, Y, rate)
+        else:
+            if self._cursor == 0:
+                self._start_epoch()
+            size, n = self.settings.batch_size or len(X), len(X)
+            total, order, update = self._epoch_error_sum, self._order, self._batch_update
+            if size == 1:
+                for i in order[self._cursor :]:
+                    total += update(X[i : i + 1], Y[i : i + 1], rate)
+            else:
+                for start in range(self._cursor, n, size):
+                    idx = order[start : start + size]
+                    total += update(X[idx], Y[idx], rate) * len(idx)
+            err = total / n
+        self._finish_epoch(err)
+        return err
+
+    def _finish_epoch(self, err: float) -> None:
+        self.epochs_done += 1
+        self._cursor = 0
+        self.last_error = err
+        if math.isfinite(err) and np.isfinite(self.net.params).all():
+            self._last_good[:] = self.net.params
+            if err < self.best_error - max(1e-12, 1e-4 * self.best_error):
+                self.best_error, self._since_best = err, 0
+            else:
+                self._since_best += 1
+
+    def stop_reason(self) -> str | None:
+        """Why training should stop now, or None to go on."""
+        s = self.settings
+        if not math.isfinite(self.last_error) and self.epochs_done:
+            return "diverged"
+        if self.epochs_done and self.last_error <= s.target_error:
+            return "target_error"
+        if self.epochs_done >= s.epochs:
+            return "max_epochs"
+        if s.patience and self._since_best >= s.patience:
+            return "plateau"
+        if s.max_seconds and self.elapsed >= s.max_seconds:
+            return "time_limit"
+        return None
+
+    def restore_last_finite(self) -> None:
+        """Put back the parameters of the last epoch whose error was finite (after divergence)."""
+        self.net.params[:] = self._last_good
+        self.optimizer.reset()
+
+    def test_error(self) -> float | None:
+        if not self.data.has_test:
+            return None
+        return self.loss.error(self.net.forward(self.data.X_test), self.data.Y_test)
+
+    # -- the loop ----------------------------------------------------------------------------
+    def snapshots(self, stop: Callable[[], bool] = lambda: False, max_rate: float = 30.0) -> Iterator[Snapshot]:
+        """Run epochs until a stop reason; yield progress at most ``max_rate`` times a second.
+
+        ``stop`` is checked between epochs (an external stop flag).  The last
+        snapshot carries the reason.  Each snapshot's ``errors`` holds every
+        epoch's error since the previous one, so nothing is lost by rate limiting.
+        """
+        interval = 1.0 / max_rate if max_rate > 0 else 0.0
+        errors: list[float] = []
+        start = time.perf_counter()
+        base_elapsed = self.elapsed
+        last_yield = start
+        while True:
+            reason = self.stop_reason()
+            if reason is None and stop():
+                reason = "stopped"
+            if reason is not None:
+                if reason == "diverged":
+                    self.restore_last_finite()
+                self.elapsed = base_elapsed + time.perf_counter() - start
+                yield self._snapshot(errors, reason)
+                return
+            errors.append(self.epoch())
+            now = time.perf_counter()
+            self.elapsed = base_elapsed + now - start
+            if now - last_yield >= interval:
+                yield self._snapshot(errors, None)
+                errors = []
+                last_yield = now
+
+    def _snapshot(self, errors: list[float], reason: str | None) -> Snapshot:
+        return Snapshot(
+            epoch=self.epochs_done, errors=np.array(errors, dtype=float), params=self.net.params.copy(),
+            test_error=self.test_error(), rate=self.current_rate(), elapsed=self.elapsed, reason=reason,
+        )
+
+    def run(self, stop: Callable[[], bool] = lambda: False) -> Snapshot:
+        """Train to the end without yielding; returns the final snapshot (errors of every epoch)."""
+        start, base, errors = time.perf_counter(), self.elapsed, []
+        while True:
+            reason = self.stop_reason() or ("stopped" if stop() else None)
+            if reason:
+                if reason == "diverged":
+                    self.restore_last_finite()
+                self.elapsed = base + time.perf_counter() - start
+                return self._snapshot(errors, reason)
+            errors.append(self.epoch())
+            if self.settings.max_seconds:
+                self.elapsed = base + time.perf_counter() - start
+
+
+def resolve_cost(cost: str, net: Network, data: Dataset) -> str:
+    """The loss to use; "auto" picks the one that suits the output layers and targets.
+
+    softmax outputs → categorical cross-entropy; logistic outputs with targets
+    in [0, 1] → binary cross-entropy (learns fastest and never stalls on a flat
+    sigmoid); anything else → mean squared error.
+    """
+    if cost != "auto":
+        return cost
+    acts = {layer.activation for layer in net.output_layers}
+    if acts == {"softmax"}:
+        return "ce"
+    if acts == {"logistic"} and data.Y.min() >= 0.0 and data.Y.max() <= 1.0:
+        return "bce"
+    return "mse"
+
+
+def as_dataset(data: Dataset | Sequence[dict]) -> Dataset:
+    """Accept a Dataset or Synaptic's list of ``{"input": [...], "output": [...]}``."""
+    return data if isinstance(data, Dataset) else Dataset.from_records(data)
+
+
+class Trainer:
+    """Synaptic's Trainer: ``Trainer(net).train(data, rate=..., iterations=..., error=...)``."""
+
+    def __init__(self, network: Network):
+        self.network = network
+
+    def train(
+        self,
+        data: Dataset | Sequence[dict],
+        rate: float | RateFunction = 0.5,
+        iterations: int = 5000,
+        error: float = 0.005,
+        shuffle: bool = True,
+        cost: str = "auto",
+        log: int = 0,
+        schedule: dict | None = None,
+        batch_size: int | None = None,
+        optimizer: str = "momentum",
+        momentum: float = 0.9,
+        seed: int = 0,
+        l1: float = 0.0,
+        l2: float = 0.0,
+        patience: int = 0,
+        max_seconds: float = 0.0,
+        stop: Callable[[], bool] = lambda: False,
+    ) -> dict[str, Any]:
+        """Train and return ``{"error", "iterations", "time", "reason", "errors"}``.
+
+        The defaults (full batch, momentum 0.9, rate 0.5, cost "auto") solve
+        XOR with a 2-3-1 network for every seed we tried.  ``iterations``
+        counts epochs (passes over the data) as in Synaptic;
+        ``time`` is in seconds (Synaptic reports milliseconds).  ``rate`` may be
+        a function ``rate(iterations, error)`` as in Synaptic.  ``log=N`` prints
+        the error every N epochs.
+        """
+        dataset = as_dataset(data)
+        settings = TrainSettings(
+            rate=rate if not callable(rate) else 0.5, epochs=iterations, target_error=error, cost=cost,
+            optimizer=optimizer, momentum=momentum, batch_size=batch_size, shuffle=shuffle, l1=l1, l2=l2,
+            patience=patience, max_seconds=max_seconds, schedule=schedule, seed=seed,
+        )
+        run = TrainingRun(self.network, dataset, settings, rate_function=rate if callable(rate) else None)
+        if log:
+            final = None
+            errors: list[Array] = []
+            for snap in run.snapshots(stop, max_rate=0):
+                errors.append(snap.errors)
+                if snap.epoch % log == 0 or snap.done:
+                    print(f"iterations {snap.epoch} error {snap.error:.6g} rate {snap.rate:.4g}")
+                final = snap
+            final.errors = np.concatenate(errors)
+        else:
+            final = run.run(stop)
+        return {
+            "error": run.last_error if final.reason != "diverged" else math.nan,
+            "iterations": final.epoch,
+            "time": final.elapsed,
+            "reason": final.reason,
+            "errors": final.errors,
+        }

@@ -1,0 +1,194 @@
+"""The open document: graph, dataset, settings, weights and history, with undo.
+
+The graph is the single source of truth.  The document relays its events as
+a Qt signal (``graphChanged``) so the canvas and the docks can mirror it, and
+keeps the trained weights as parameter blocks by key ("W:<connection id>",
+"b:<layer id>").  After a structural edit the network is rebuilt: every block
+whose shape still fits keeps its trained values, only the touched ones are
+drawn fresh from the init seed (``fresh_keys`` says which).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoStack
+
+from ..core import Dataset, Graph, Network, TopologyError, TrainSettings
+from ..core.history import ErrorHistory
+from ..io.project import Project
+
+#: graph events that change the network's structure (names and positions do not)
+_STRUCTURAL = {"layer_added", "layer_removed", "connection_added", "connection_removed", "connection_changed"}
+_STRUCTURAL_FIELDS = {"size", "activation", "bias", "role"}
+
+
+class Document(QObject):
+    graphChanged = Signal(str, dict)  # graph event name, info
+    networkChanged = Signal()  # the network was rebuilt (or became invalid)
+    weightsChanged = Signal()  # parameter values changed
+    datasetChanged = Signal()
+    settingsChanged = Signal()
+    historyChanged = Signal()
+    modifiedChanged = Signal(bool)
+    pathChanged = Signal(str)
+
+    def __init__(self, project: Project | None = None, path: str | None = None, parent: QObject | None = None):
+        super().__init__(parent)
+        self.undo_stack = QUndoStack(self)
+        self.undo_stack.cleanChanged.connect(lambda clean: self.modifiedChanged.emit(not clean))
+        self._extra_dirty = False
+        self.training = False
+        self.trained = False
+        self.graph = Graph()
+        self.graph.subscribe(self._on_graph_event)
+        self.load(project or default_project(), path)
+
+    # -- whole-document changes ----------------------------------------------------
+    def load(self, project: Project, path: str | None = None) -> None:
+        """Replace everything with ``project`` (undo history is cleared)."""
+        self._loading = True
+        self.network = None
+        self.graph.clear()
+        for layer in project.graph.layers.values():
+            self.graph.add_layer(layer)
+        for conn in project.graph.connections.values():
+            self.graph.add_connection(conn)
+        self._loading = False
+        self.dataset: Dataset = project.dataset
+        self.settings: TrainSettings = project.settings
+        self.init, self.init_seed, self.data_seed = project.init, project.init_seed, project.data_seed
+        self.history: ErrorHistory = project.history
+        self.name, self.description, self.extra = project.name, project.description, dict(project.extra)
+        self._blocks: dict[str, np.ndarray] = dict(project.weights or {})
+        self.trained = project.weights is not None
+        self.fresh_keys: set[str] = set()
+        self.path = path
+        self.undo_stack.clear()
+        self._extra_dirty = False
+        self._rebuild()
+        self.graphChanged.emit("reset", {})
+        self.datasetChanged.emit()
+        self.settingsChanged.emit()
+        self.historyChanged.emit()
+        self.pathChanged.emit(path or "")
+        self.modifiedChanged.emit(False)
+
+    def project(self) -> Project:
+        """A snapshot of the document as a :class:`Project` (for saving)."""
+        return Project(
+            graph=self.graph.copy(), dataset=self.dataset, settings=self.settings, init=self.init,
+            init_seed=self.init_seed, data_seed=self.data_seed,
+            weights={k: v.copy() for k, v in self.network.param_dict().items()} if self.network and self.trained else None,
+            history=self.history, name=self.name, description=self.description, extra=dict(self.extra),
+        )
+
+    # -- modified state ------------------------------------------------------------------
+    @property
+    def modified(self) -> bool:
+        return self._extra_dirty or not self.undo_stack.isClean()
+
+    def mark_modified(self) -> None:
+        """Changes that are not undo steps (training results, settings) still need saving."""
+        if not self._extra_dirty:
+            self._extra_dirty = True
+            self.modifiedChanged.emit(True)
+
+    def mark_saved(self, path: str) -> None:
+        self.path = path
+        self._extra_dirty = False
+        self.undo_stack.setClean()
+        self.pathChanged.emit(path)
+        self.modifiedChanged.emit(False)
+
+    @property
+    def title(self) -> str:
+        return Path(self.path).name if self.path else (self.name or "Untitled")
+
+    # -- network and weights ----------------------------------------------------------------
+    def _on_graph_event(self, event: str, info: dict) -> None:
+        if getattr(self, "_loading", False):
+            return
+        structural = event in _STRUCTURAL or (event == "layer_changed" and _STRUCTURAL_FIELDS & set(info["changes"]))
+        if structural:
+            self._rebuild()
+        self.graphChanged.emit(event, info)
+
+    def _rebuild(self) -> None:
+        """Build the network for the current graph, keeping every parameter block that still fits."""
+        if self.network_problems():
+            self.network = None
+        else:
+            old = self.network.param_dict() if getattr(self, "network", None) else self._blocks
+            net = Network.from_graph(self.graph, seed=self.init_seed, init=self.init)
+            kept = {k: v for k, v in old.items() if k in net.specs and net.specs[k].shape == np.shape(v)}
+            net.load_param_dict(kept, partial=True)
+            if self.trained:
+                self.fresh_keys = (self.fresh_keys & set(kept)) | (set(net.specs) - set(kept))
+            self.network = net
+            self._blocks = net.param_dict()
+        self.networkChanged.emit()
+        self.weightsChanged.emit()
+
+    def network_problems(self) -> list[str]:
+        """What keeps the graph from being trained, in plain words (empty when it is valid)."""
+        problems = self.graph.problems()
+        if not problems:
+            n_in = sum(layer.size for layer in self.graph.layers_with_role("input"))
+            n_out = sum(layer.size for layer in self.graph.layers_with_role("output"))
+            if (n_in, n_out) != (self.dataset.n_inputs, self.dataset.n_outputs):
+                problems.append(
+                    f"the dataset has {self.dataset.n_inputs} inputs and {self.dataset.n_outputs} targets, "
+                    f"the network {n_in} inputs and {n_out} outputs"
+                )
+        return problems
+
+    def set_params(self, params: np.ndarray, trained: bool = True) -> None:
+        """New parameter values for the current network (from training, a scrub, an edit)."""
+        if self.network is None:
+            raise TopologyError(self.network_problems())
+        self.network.set_params(params)
+        self.trained = self.trained or trained
+        self.fresh_keys = set()
+        self.weightsChanged.emit()
+
+    def reset_weights(self, seed: int | None = None) -> None:
+        """Back to the initial weights of ``seed`` (the current init seed by default); clears the history."""
+        if seed is not None:
+            self.init_seed = int(seed)
+        if self.network is not None:
+            self.network.reset(self.init_seed)
+        self.trained = False
+        self.fresh_keys = set()
+        self.history.clear()
+        self.historyChanged.emit()
+        self.weightsChanged.emit()
+        self.mark_modified()
+
+    # -- data and settings ----------------------------------------------------------------
+    def set_dataset(self, dataset: Dataset) -> None:
+        self.dataset = dataset
+        self._rebuild()
+        self.datasetChanged.emit()
+        self.mark_modified()
+
+    def set_settings(self, settings: TrainSettings) -> None:
+        settings.validate()
+        self.settings = settings
+        self.settingsChanged.emit()
+        self.mark_modified()
+
+
+def default_project() -> Project:
+    """The XOR 2-3-1 network of the Synaptic tutorial, on the XOR truth table."""
+    from ..core import Layer
+
+    graph = Graph()
+    a = graph.add_layer(Layer(2, name="Input", role="input", position=(0, 0), id="L1"))
+    b = graph.add_layer(Layer(3, name="Hidden", role="hidden", position=(260, 0), id="L2"))
+    c = graph.add_layer(Layer(1, name="Output", role="output", position=(520, 0), id="L3"))
+    graph.connect(a.id, b.id)
+    graph.connect(b.id, c.id)
+    return Project(graph=graph, name="XOR 2-3-1")
