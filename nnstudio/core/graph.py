@@ -461,13 +461,19 @@ class Graph:
         input.role, output.role = "input", "output"
         for layer in hidden:
             layer.role = "hidden"
+        # ids follow the position in the network, so the same seed gives the same weights every time
+        new_ids = {layer.id: f"L{k + 1}" for k, layer in enumerate(members)}
         graph = cls()
         for layer in members:
+            if layer.name == layer.id:
+                layer.name = new_ids[layer.id]
+            layer.id = new_ids[layer.id]
             graph.add_layer(layer)
         for layer in members:
             for conn in layer.projections:
-                if conn.target not in graph.layers:
+                if conn.target not in new_ids:
                     raise TopologyError(f"{layer.name} projects to a layer that is not part of the network")
-                graph.add_connection(conn)
+                graph.add_connection(Connection(layer.id, new_ids[conn.target], conn.kind))
+            layer.projections = []
         graph.validate()
         return graph

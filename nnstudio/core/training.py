@@ -222,8 +222,10 @@ class TrainingRun:
     def _finish_epoch(self, err: float) -> None:
         self.epochs_done += 1
         self._cursor = 0
+        if not np.isfinite(self.net.params).all():
+            err = math.nan  # overflowing weights diverge even when a saturated output hides it
         self.last_error = err
-        if math.isfinite(err) and np.isfinite(self.net.params).all():
+        if math.isfinite(err):
             self._last_good[:] = self.net.params
             if err < self.best_error - max(1e-12, 1e-4 * self.best_error):
                 self.best_error, self._since_best = err, 0
@@ -264,27 +266,29 @@ class TrainingRun:
         epoch's error since the previous one, so nothing is lost by rate limiting.
         """
         interval = 1.0 / max_rate if max_rate > 0 else 0.0
-        errors: list[float] = []
         start = time.perf_counter()
         base_elapsed = self.elapsed
-        last_yield = start
         while True:
-            reason = self.stop_reason()
-            if reason is None and stop():
-                reason = "stopped"
+            errors: list[float] = []
+            # divergence is handled by stop_reason(); NumPy's overflow warnings would only be noise
+            with np.errstate(over="ignore", invalid="ignore"):
+                reason = self._run_until(stop, time.perf_counter() + interval, errors)
+            self.elapsed = base_elapsed + time.perf_counter() - start
+            if reason == "diverged":
+                self.restore_last_finite()
+            yield self._snapshot(errors, reason)
             if reason is not None:
-                if reason == "diverged":
-                    self.restore_last_finite()
-                self.elapsed = base_elapsed + time.perf_counter() - start
-                yield self._snapshot(errors, reason)
                 return
+
+    def _run_until(self, stop: Callable[[], bool], deadline: float, errors: list[float]) -> str | None:
+        """Run epochs until a stop reason (returned) or the deadline (None); at least one check per epoch."""
+        while True:
+            reason = self.stop_reason() or ("stopped" if stop() else None)
+            if reason is not None:
+                return reason
             errors.append(self.epoch())
-            now = time.perf_counter()
-            self.elapsed = base_elapsed + now - start
-            if now - last_yield >= interval:
-                yield self._snapshot(errors, None)
-                errors = []
-                last_yield = now
+            if time.perf_counter() >= deadline:
+                return None
 
     def _snapshot(self, errors: list[float], reason: str | None) -> Snapshot:
         return Snapshot(
@@ -294,17 +298,17 @@ class TrainingRun:
 
     def run(self, stop: Callable[[], bool] = lambda: False) -> Snapshot:
         """Train to the end without yielding; returns the final snapshot (errors of every epoch)."""
-        start, base, errors = time.perf_counter(), self.elapsed, []
-        while True:
-            reason = self.stop_reason() or ("stopped" if stop() else None)
-            if reason:
-                if reason == "diverged":
-                    self.restore_last_finite()
+        errors: list[float] = []
+        start, base = time.perf_counter(), self.elapsed
+        with np.errstate(over="ignore", invalid="ignore"):
+            while True:
+                reason = self._run_until(stop, math.inf if not self.settings.max_seconds else 0.0, errors)
                 self.elapsed = base + time.perf_counter() - start
-                return self._snapshot(errors, reason)
-            errors.append(self.epoch())
-            if self.settings.max_seconds:
-                self.elapsed = base + time.perf_counter() - start
+                if reason is not None:
+                    break
+        if reason == "diverged":
+            self.restore_last_finite()
+        return self._snapshot(errors, reason)
 
 
 def resolve_cost(cost: str, net: Network, data: Dataset) -> str:

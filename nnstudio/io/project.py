@@ -88,6 +88,19 @@ def _weights_to_json(blocks: dict[str, np.ndarray]) -> dict:
     }
 
 
+def default_project() -> Project:
+    """The XOR 2-3-1 network of the Synaptic tutorial, on the XOR truth table, with nnstudio's default settings."""
+    from ..core import Layer
+
+    graph = Graph()
+    a = graph.add_layer(Layer(2, name="Input", role="input", position=(0, 0), id="L1"))
+    b = graph.add_layer(Layer(3, name="Hidden", role="hidden", position=(260, 0), id="L2"))
+    c = graph.add_layer(Layer(1, name="Output", role="output", position=(520, 0), id="L3"))
+    graph.connect(a.id, b.id)
+    graph.connect(b.id, c.id)
+    return Project(graph=graph, name="XOR 2-3-1")
+
+
 # -- saving ---------------------------------------------------------------------------
 def save_project(project: Project, path: str | os.PathLike) -> None:
     """Write atomically: a temporary file in the same folder, flushed, then renamed over ``path``."""

@@ -18,7 +18,7 @@ from PySide6.QtGui import QUndoStack
 
 from ..core import Dataset, Graph, Network, TopologyError, TrainSettings
 from ..core.history import ErrorHistory
-from ..io.project import Project
+from ..io.project import Project, default_project
 
 #: graph events that change the network's structure (names and positions do not)
 _STRUCTURAL = {"layer_added", "layer_removed", "connection_added", "connection_removed", "connection_changed"}
@@ -179,16 +179,3 @@ class Document(QObject):
         self.settings = settings
         self.settingsChanged.emit()
         self.mark_modified()
-
-
-def default_project() -> Project:
-    """The XOR 2-3-1 network of the Synaptic tutorial, on the XOR truth table."""
-    from ..core import Layer
-
-    graph = Graph()
-    a = graph.add_layer(Layer(2, name="Input", role="input", position=(0, 0), id="L1"))
-    b = graph.add_layer(Layer(3, name="Hidden", role="hidden", position=(260, 0), id="L2"))
-    c = graph.add_layer(Layer(1, name="Output", role="output", position=(520, 0), id="L3"))
-    graph.connect(a.id, b.id)
-    graph.connect(b.id, c.id)
-    return Project(graph=graph, name="XOR 2-3-1")

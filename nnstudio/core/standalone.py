@@ -1,0 +1,150 @@
+"""A network written out as one dependency-free Python file, like Synaptic's ``standalone()``.
+
+:func:`evaluation_plan` lists what a forward pass does layer by layer in plain
+data (sources, weight matrices, bias, activation); the Python, C and ONNX
+exporters all write from it, so they evaluate exactly what :class:`Network` does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from .network import Network
+
+
+@dataclass
+class PlanStep:
+    """One layer of the forward pass.  Input layers have no sources, bias or activation."""
+
+    index: int  # position in evaluation order
+    name: str
+    size: int
+    role: str
+    activation: str | None  # None for input layers
+    bias: np.ndarray | None
+    sources: list[tuple[int, np.ndarray]]  # (source step index, weights shaped source_size × size)
+
+
+def evaluation_plan(net: Network) -> list[PlanStep]:
+    """The layers of ``net`` in evaluation order, with copies of their parameters."""
+    index = {layer.id: k for k, layer in enumerate(net.layers)}
+    steps = []
+    for k, layer in enumerate(net.layers):
+        if layer.role == "input":
+            steps.append(PlanStep(k, layer.name, layer.size, "input", None, None, []))
+            continue
+        incoming = sorted(net.graph.incoming(layer.id), key=lambda c: index[c.source])
+        sources = [(index[c.source], net.weights[c.id].copy()) for c in incoming]
+        bias = net.biases[layer.id].copy() if layer.id in net.biases else None
+        steps.append(PlanStep(k, layer.name, layer.size, layer.role, layer.activation, bias, sources))
+    return steps
+
+
+def input_steps(plan: list[PlanStep]) -> list[PlanStep]:
+    """Input layers in the order their columns appear in an input row."""
+    return [s for s in plan if s.role == "input"]
+
+
+def output_steps(plan: list[PlanStep]) -> list[PlanStep]:
+    """Output layers in the order their columns appear in an output row."""
+    return [s for s in plan if s.role == "output"]
+
+
+# Python source of each activation, applied to the list ``z`` in place of a layer's sums.
+# logistic uses the tanh form, as the core does: it never overflows and matches it to the last bit.
+_PY_ACTIVATIONS = {
+    "logistic": "def _logistic(z):\n    return [0.5 * math.tanh(0.5 * v) + 0.5 for v in z]\n",
+    "tanh": "def _tanh(z):\n    return [math.tanh(v) for v in z]\n",
+    "relu": "def _relu(z):\n    return [v if v > 0.0 else 0.0 for v in z]\n",
+    "leaky_relu": "def _leaky_relu(z):\n    return [v if v > 0.0 else 0.01 * v for v in z]\n",
+    "identity": "def _identity(z):\n    return list(z)\n",
+    "step": "def _step(z):\n    return [1.0 if v > 0.0 else 0.0 for v in z]\n",
+    "softplus": "def _softplus(z):\n    return [max(v, 0.0) + math.log1p(math.exp(-abs(v))) for v in z]\n",
+    "softmax": (
+        "def _softmax(z):\n"
+        "    top = max(z)\n"
+        "    e = [math.exp(v - top) for v in z]\n"
+        "    total = sum(e)\n"
+        "    return [v / total for v in e]\n"
+    ),
+}
+
+_ADD_PRODUCT = '''def _add_product(z, a, w):
+    """z += a @ w for a vector a and a matrix w given as rows."""
+    for i, row in enumerate(w):
+        ai = a[i]
+        if ai != 0.0:
+            for j, wij in enumerate(row):
+                z[j] += ai * wij
+'''
+
+
+def _literal(values: np.ndarray) -> str:
+    # repr of a Python float round-trips exactly
+    if values.ndim == 1:
+        return "[" + ", ".join(repr(float(v)) for v in values) + "]"
+    return "[\n" + "".join(f"    {_literal(row)},\n" for row in values) + "]"
+
+
+def _one_line(text: str) -> str:
+    """A layer name made safe for a one-line comment."""
+    return " ".join(text.split())
+
+
+def standalone_source(net: Network) -> str:
+    """Python source defining ``predict(inputs) -> list`` for ``net``'s current weights; needs only ``math``."""
+    plan = evaluation_plan(net)
+    sizes = "-".join(str(s.size) for s in plan)
+    lines = [
+        f'"""A {sizes} network exported by nnstudio: ``predict(inputs)`` returns the outputs as a list.',
+        "",
+        "Dependency-free: only the standard library's ``math``.",
+        '"""',
+        "",
+        "import math",
+        "",
+        f"N_INPUTS = {net.n_inputs}",
+        f"N_OUTPUTS = {net.n_outputs}",
+        "",
+    ]
+    for step in plan:
+        for src, w in step.sources:
+            lines.append(f"# {_one_line(plan[src].name)} -> {_one_line(step.name)}: {w.shape[0]} x {w.shape[1]}")
+            lines.append(f"W_{src}_{step.index} = {_literal(w)}")
+        if step.bias is not None:
+            lines.append(f"# bias of {_one_line(step.name)}")
+            lines.append(f"B_{step.index} = {_literal(step.bias)}")
+    lines.append("")
+    lines.append("")
+    used = sorted({s.activation for s in plan if s.activation})
+    for name in used:
+        lines.append(_PY_ACTIVATIONS[name])
+        lines.append("")
+    lines.append(_ADD_PRODUCT)
+    lines.append("")
+    lines += [
+        "def predict(inputs):",
+        '    """The network\'s outputs for one input row (a sequence of N_INPUTS numbers)."""',
+        "    inputs = [float(v) for v in inputs]",
+        "    if len(inputs) != N_INPUTS:",
+        '        raise ValueError(f"expected {N_INPUTS} inputs, got {len(inputs)}")',
+    ]
+    col = 0
+    for step in input_steps(plan):
+        lines.append(f"    a{step.index} = inputs[{col}:{col + step.size}]  # {_one_line(step.name)}")
+        col += step.size
+    for step in plan:
+        if step.role == "input":
+            continue
+        start = f"list(B_{step.index})" if step.bias is not None else f"[0.0] * {step.size}"
+        lines.append(f"    z = {start}  # {_one_line(step.name)}")
+        for src, _ in step.sources:
+            lines.append(f"    _add_product(z, a{src}, W_{src}_{step.index})")
+        lines.append(f"    a{step.index} = _{step.activation}(z)")
+    outputs = " + ".join(f"a{s.index}" for s in output_steps(plan))
+    lines.append(f"    return {outputs}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,51 @@
+"""The headless commands: train and predict, clear one-line errors."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from nnstudio.cli import main
+from nnstudio.io.project import load_project
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+
+
+def test_train_json_and_out(tmp_path, capsys) -> None:
+    out = tmp_path / "trained.nnstudio"
+    assert main(["train", str(SAMPLES / "xor.nnstudio"), "--epochs", "3000", "--out", str(out), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["epochs"] == 3000 and report["reason"] == "max_epochs"
+    assert [round(o[0]) for o in report["outputs"]] == [0, 1, 1, 0]
+    saved = load_project(out)
+    assert saved.weights is not None and saved.history.last_epoch == 3000
+
+
+def test_train_text_table(capsys) -> None:
+    assert main(["train", str(SAMPLES / "xor.nnstudio"), "--epochs", "50", "--rate", "0.5", "--seed", "3"]) == 0
+    text = capsys.readouterr().out
+    assert "maximum number of epochs reached after 50 epochs" in text
+    assert "target xor" in text and "output xor" in text
+
+
+def test_predict(capsys) -> None:
+    assert main(["predict", str(SAMPLES / "xor.nnstudio"), "1", "0", "--json"]) == 0
+    assert len(json.loads(capsys.readouterr().out)["outputs"]) == 1
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["train", "missing.nnstudio"], "No such file"),
+        (["predict", str(SAMPLES / "xor.nnstudio"), "1"], "2 inputs, 1 values"),
+        (["train", str(SAMPLES / "xor.nnstudio"), "--epochs", "0"], "max epochs"),
+        (["train", str(SAMPLES / "xor.nnstudio"), "--rate", "abc"], "invalid float value"),
+    ],
+)
+def test_errors_are_one_line_without_traceback(args, message) -> None:
+    result = subprocess.run([sys.executable, "-m", "nnstudio", *args], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
