@@ -1,0 +1,84 @@
+"""Export a project's trained network (or its error history) to another format, chosen by extension.
+
+``export_project(project, "net.onnx")``; :data:`EXPORT_FORMATS` maps each
+extension to a description for file dialogs.  The weights formats are
+documented in ``docs/weights-format.md``.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from ..core.history import ErrorHistory
+from ..core.network import Network
+from .export_c import write_header
+from .export_onnx import write_onnx
+from .project import Project
+from .weights_json import write_weights_json, write_weights_npz
+
+EXPORT_FORMATS: dict[str, str] = {
+    ".json": "Weights JSON (nnstudio-weights)",
+    ".npz": "NumPy weights archive",
+    ".onnx": "ONNX model",
+    ".py": "Standalone Python (math only)",
+    ".h": "C99 header",
+    ".csv": "Error history CSV",
+}
+
+
+def _write_python(net: Network, path: str | os.PathLike) -> None:
+    Path(path).write_text(net.standalone(), encoding="utf-8")
+
+
+_NETWORK_WRITERS: dict[str, Callable[[Network, str | os.PathLike], None]] = {
+    ".json": write_weights_json,
+    ".npz": write_weights_npz,
+    ".onnx": write_onnx,
+    ".py": _write_python,
+    ".h": write_header,
+}
+
+
+def export_format(path: str | os.PathLike) -> str:
+    """The extension of ``path`` if it is one of :data:`EXPORT_FORMATS`; a ValueError names them otherwise."""
+    ext = Path(path).suffix.lower()
+    if ext not in EXPORT_FORMATS:
+        supported = ", ".join(EXPORT_FORMATS)
+        raise ValueError(f"cannot export to {ext or 'a file without extension'!r}; supported: {supported}")
+    return ext
+
+
+def export_project(project: Project, path: str | os.PathLike) -> None:
+    """Write the project's network (with its current weights) or error history to ``path``.
+
+    Raises ValueError for an unknown extension or a network that cannot be
+    written in that format, RuntimeError when the optional onnx package is
+    missing, OSError when the file cannot be written.
+    """
+    ext = export_format(path)
+    if ext == ".csv":
+        write_history_csv(project.history, path)
+        return
+    _NETWORK_WRITERS[ext](project.build_network(), path)
+
+
+def write_history_csv(history: ErrorHistory, path: str | os.PathLike) -> None:
+    """``epoch,train[,test]`` rows, one per recorded epoch; the test column appears when there are test errors.
+
+    A cell is empty where that error was not recorded at that epoch (test
+    errors are measured less often than training errors).
+    """
+    trains = dict(zip(history.epochs.tolist(), history.train.tolist(), strict=True))
+    tests = dict(zip(history.test_epochs, history.test, strict=True))
+    cell = lambda table, epoch: repr(float(table[epoch])) if epoch in table else ""  # noqa: E731
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["epoch", "train", "test"] if tests else ["epoch", "train"])
+        for epoch in sorted(set(trains) | set(tests)):
+            row = [epoch, cell(trains, epoch)]
+            if tests:
+                row.append(cell(tests, epoch))
+            writer.writerow(row)

@@ -1,0 +1,112 @@
+"""C99 header export: the weights as ``static const double`` arrays and ``nnstudio_predict``.
+
+The header needs only ``<math.h>`` (link with ``-lm``).  Everything in it is
+``static``, so it may be included from several C files.  Weights are written
+with 17 significant digits, which round-trips float64 exactly.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+import numpy as np
+
+from ..core.network import Network
+from ..core.standalone import evaluation_plan, input_steps, output_steps
+
+# C expressions of each activation for one element ``z[j]``; softmax works on the whole layer below.
+_C_ACTIVATIONS = {
+    "logistic": "0.5 * tanh(0.5 * v) + 0.5",  # the core's form: no overflow, same rounding
+    "tanh": "tanh(v)",
+    "relu": "v > 0.0 ? v : 0.0",
+    "leaky_relu": "v > 0.0 ? v : 0.01 * v",
+    "identity": "v",
+    "step": "v > 0.0 ? 1.0 : 0.0",
+    "softplus": "(v > 0.0 ? v : 0.0) + log1p(exp(-fabs(v)))",
+}
+
+
+def _number(v: float) -> str:
+    text = f"{float(v):.17g}"
+    return text if any(c in text for c in ".en") else text + ".0"
+
+
+def _array(values: np.ndarray) -> str:
+    if values.ndim == 1:
+        return "{" + ", ".join(_number(v) for v in values) + "}"
+    return "{\n" + "".join(f"    {_array(row)},\n" for row in values) + "}"
+
+
+def _comment(text: str) -> str:
+    return " ".join(text.replace("*/", "* /").split())
+
+
+def header_source(net: Network, guard_name: str = "nnstudio_network") -> str:
+    """The text of a C99 header evaluating ``net`` with its current weights."""
+    plan = evaluation_plan(net)
+    guard = re.sub(r"[^A-Za-z0-9]", "_", guard_name).upper().lstrip("_0123456789") + "_H"
+    sizes = "-".join(str(s.size) for s in plan)
+    out = [
+        f"/* A {sizes} network exported by nnstudio.",
+        " * void nnstudio_predict(const double *input, double *output):",
+        f" * input holds NNSTUDIO_N_INPUTS = {net.n_inputs} values, output receives NNSTUDIO_N_OUTPUTS = "
+        f"{net.n_outputs}.",
+        " * Portable C99; needs <math.h> (link with -lm). */",
+        f"#ifndef {guard}",
+        f"#define {guard}",
+        "",
+        "#include <math.h>",
+        "",
+        f"#define NNSTUDIO_N_INPUTS {net.n_inputs}",
+        f"#define NNSTUDIO_N_OUTPUTS {net.n_outputs}",
+        "",
+    ]
+    for step in plan:
+        for src, w in step.sources:
+            out.append(f"/* {_comment(plan[src].name)} -> {_comment(step.name)} */")
+            out.append(f"static const double nnstudio_w_{src}_{step.index}[{w.shape[0]}][{w.shape[1]}] = {_array(w)};")
+        if step.bias is not None:
+            out.append(f"/* bias of {_comment(step.name)} */")
+            out.append(f"static const double nnstudio_b_{step.index}[{step.size}] = {_array(step.bias)};")
+    out += ["", "static void nnstudio_predict(const double *input, double *output)", "{", "    int i, j;"]
+    for step in plan:
+        out.append(f"    double a{step.index}[{step.size}];  /* {_comment(step.name)} */")
+    col = 0
+    for step in input_steps(plan):
+        out.append(f"    for (j = 0; j < {step.size}; ++j) a{step.index}[j] = input[{col} + j];")
+        col += step.size
+    for step in plan:
+        if step.role == "input":
+            continue
+        a = f"a{step.index}"
+        start = f"nnstudio_b_{step.index}[j]" if step.bias is not None else "0.0"
+        out.append(f"    for (j = 0; j < {step.size}; ++j) {a}[j] = {start};")
+        for src, w in step.sources:
+            out.append(f"    for (i = 0; i < {w.shape[0]}; ++i)")
+            product = f"a{src}[i] * nnstudio_w_{src}_{step.index}[i][j]"
+            out.append(f"        for (j = 0; j < {step.size}; ++j) {a}[j] += {product};")
+        if step.activation == "softmax":
+            out += [
+                "    {",
+                f"        double top = {a}[0], total = 0.0;",
+                f"        for (j = 1; j < {step.size}; ++j) if ({a}[j] > top) top = {a}[j];",
+                f"        for (j = 0; j < {step.size}; ++j) {{ {a}[j] = exp({a}[j] - top); total += {a}[j]; }}",
+                f"        for (j = 0; j < {step.size}; ++j) {a}[j] /= total;",
+                "    }",
+            ]
+        else:
+            expr = _C_ACTIVATIONS[step.activation]
+            out.append(f"    for (j = 0; j < {step.size}; ++j) {{ double v = {a}[j]; {a}[j] = {expr}; }}")
+    col = 0
+    for step in output_steps(plan):
+        out.append(f"    for (j = 0; j < {step.size}; ++j) output[{col} + j] = a{step.index}[j];")
+        col += step.size
+    out += ["}", "", f"#endif /* {guard} */", ""]
+    return "\n".join(out)
+
+
+def write_header(net: Network, path: str | os.PathLike) -> None:
+    stem = os.path.splitext(os.path.basename(os.fspath(path)))[0]
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(header_source(net, guard_name=f"nnstudio_{stem}"))
