@@ -4,6 +4,8 @@ Bare (or with a project path) it opens the GUI; subcommands work headless::
 
     nnstudio train FILE [--epochs N] [--rate R] [--seed S] [--reset] [--out TRAINED.nnstudio] [--json]
     nnstudio predict FILE X1 X2 ... [--json]
+    nnstudio export FILE OUT          (OUT's extension picks the format: .json .npz .onnx .py .h .csv)
+    nnstudio import FILE OUT.nnstudio (a Synaptic.js or brain.js toJSON file)
 
 A bad file or argument prints one line to stderr and exits with status 2.
 """
@@ -14,19 +16,23 @@ import argparse
 import json
 import math
 import sys
+from collections.abc import Sequence
 from dataclasses import replace
-from typing import Sequence
 
 import numpy as np
 
 from .core import STOP_REASONS, TrainingRun
 from .core.datasets import DatasetError
 from .core.graph import TopologyError
+from .io.export import EXPORT_FORMATS, export_format, export_project
+from .io.importers import import_file
 from .io.project import Project, ProjectError, load_project, save_project
 
 SUBCOMMANDS: dict[str, str] = {
     "train": "train a project headless and report the result",
     "predict": "print the outputs of a project's network for one input row",
+    "export": "write a project's network (or error history) to another format, chosen by OUT's extension",
+    "import": "turn a Synaptic.js or brain.js network JSON file into a project",
 }
 
 
@@ -48,7 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--epochs", type=int, help="maximum epochs (default: the project's setting)")
     train.add_argument("--rate", type=float, help="learning rate (default: the project's setting)")
     train.add_argument("--seed", type=int, help="start from fresh weights drawn with this init seed")
-    train.add_argument("--reset", action="store_true", help="start from the project's initial weights, not its trained ones")
+    train.add_argument("--reset", action="store_true",
+                       help="start from the project's initial weights, not its trained ones")
     train.add_argument("--out", help="save the trained project here")
     train.add_argument("--json", action="store_true", help="print one JSON object instead of text")
 
@@ -56,6 +63,14 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("file", help="a .nnstudio project")
     predict.add_argument("inputs", nargs="+", type=float, help="one value per network input")
     predict.add_argument("--json", action="store_true", help="print JSON instead of text")
+
+    export = sub.add_parser("export", help=SUBCOMMANDS["export"])
+    export.add_argument("file", help="a .nnstudio project")
+    export.add_argument("out", help="the file to write: " + ", ".join(EXPORT_FORMATS))
+
+    import_ = sub.add_parser("import", help=SUBCOMMANDS["import"])
+    import_.add_argument("file", help="a Synaptic.js network.toJSON() or brain.js net.toJSON() file")
+    import_.add_argument("out", help="the .nnstudio project to write")
     return parser
 
 
@@ -130,18 +145,19 @@ def _train_text(r: dict, project: Project) -> str:
     err = "nan" if r["error"] is None else f"{r['error']:.6g}"
     lines = [
         f"{r['reason_text']} after {r['epochs']} epochs ({r['time']:.2f} s)",
-        f"final error ({r['cost']}): {err}" + (f", test error: {r['test_error']:.6g}" if r["test_error"] is not None else ""),
+        f"final error ({r['cost']}): {err}"
+        + (f", test error: {r['test_error']:.6g}" if r["test_error"] is not None else ""),
     ]
     if r["reason"] == "diverged":
         lines.append("the last finite weights were kept; try a lower learning rate (--rate)")
     ds = project.dataset
-    rows = list(zip(r["inputs"], r["targets"], r["outputs"]))
+    rows = list(zip(r["inputs"], r["targets"], r["outputs"], strict=True))
     shown = rows if len(rows) <= 20 else rows[:20]
     header = [*ds.input_names, *(f"target {n}" for n in ds.output_names), *(f"output {n}" for n in ds.output_names)]
     table = [[_fmt(v) for v in (*x, *t, *o)] for x, t, o in shown]
     widths = [max(len(h), *(len(row[i]) for row in table)) for i, h in enumerate(header)]
-    lines.append("  ".join(h.rjust(w) for h, w in zip(header, widths)))
-    lines += ["  ".join(c.rjust(w) for c, w in zip(row, widths)) for row in table]
+    lines.append("  ".join(h.rjust(w) for h, w in zip(header, widths, strict=True)))
+    lines += ["  ".join(c.rjust(w) for c, w in zip(row, widths, strict=True)) for row in table]
     if len(rows) > len(shown):
         lines.append(f"… {len(rows) - len(shown)} more rows")
     if r["saved"]:
@@ -183,12 +199,45 @@ def cmd_predict(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({"inputs": args.inputs, "outputs": out.tolist(), "names": project.dataset.output_names}))
     else:
-        for name, value in zip(project.dataset.output_names, out):
+        for name, value in zip(project.dataset.output_names, out, strict=True):
             print(f"{name}: {value:.6g}")
     return 0
 
 
-COMMANDS = {"train": cmd_train, "predict": cmd_predict}
+def cmd_export(args: argparse.Namespace) -> int:
+    try:
+        export_format(args.out)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    project = _load(args.file)
+    try:
+        export_project(project, args.out)
+    except OSError as exc:
+        raise CliError(f"cannot write {args.out}: {exc.strerror or exc}") from None
+    except (ValueError, RuntimeError) as exc:
+        raise CliError(f"{args.out}: {exc}") from None
+    print(f"wrote {args.out} ({EXPORT_FORMATS[export_format(args.out)]})")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    if not args.out.endswith(".nnstudio"):
+        raise CliError(f"the output must be a .nnstudio project, not {args.out}")
+    try:
+        project = import_file(args.file)
+    except OSError as exc:
+        raise CliError(f"cannot read {args.file}: {exc.strerror or exc}") from None
+    except ValueError as exc:
+        raise CliError(f"{args.file}: {exc}") from None
+    try:
+        save_project(project, args.out)
+    except OSError as exc:
+        raise CliError(f"cannot save {args.out}: {exc.strerror or exc}") from None
+    print(f"wrote {args.out}: {project.description}")
+    return 0
+
+
+COMMANDS = {"train": cmd_train, "predict": cmd_predict, "export": cmd_export, "import": cmd_import}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
