@@ -1,0 +1,263 @@
+"""The training controller: owns the worker thread and feeds its newest snapshot to the document.
+
+Snapshots arrive as queued signals; only the newest one is kept (their error
+arrays are merged so the curve loses nothing) and a single ~30 Hz timer on
+the GUI thread applies it: errors into the document's history, parameters
+into the document's network.  The views follow the document's signals.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+
+import numpy as np
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QThread, QTimer, Signal
+
+from ...core.training import Snapshot, TrainingRun, TrainSettings
+from ..document import Document
+from .status import end_text, progress_text
+from .worker import TrainingWorker
+
+IDLE, RUNNING, PAUSED = "idle", "running", "paused"
+
+
+class TrainingController(QObject):
+    """Train / Pause / Step / Stop / Reset for one document."""
+
+    stateChanged = Signal(str)  # IDLE, RUNNING or PAUSED
+    statusChanged = Signal(str)
+    frameApplied = Signal()  # a snapshot was applied to the document
+    runFinished = Signal(str)  # reason (a STOP_REASONS key)
+    sampleStepped = Signal(int)  # index of the data row just trained on
+
+    def __init__(self, document: Document, lock: Callable[[bool], None] | None = None,
+                 parent: QObject | None = None, frame_ms: int = 33):
+        super().__init__(parent)
+        self.document = document
+        self._lock = lock or (lambda locked: None)
+        self._thread: QThread | None = None
+        self._worker: TrainingWorker | None = None
+        self._generation = 0
+        self._state = IDLE
+        self._speed = 0.0
+        self._pending: Snapshot | None = None
+        self._pending_errors: list[tuple[int, np.ndarray]] = []
+        self._epoch_offset = 0  # epochs in the history before this run began
+        self._rate_mark = (0, time.perf_counter())
+        self.epochs_per_second = 0.0
+        self.frames = 0
+        self.last_reason: str | None = None
+        self._timer = QTimer(self)
+        self._timer.setInterval(frame_ms)
+        self._timer.timeout.connect(self.apply_frame)
+        document.settingsChanged.connect(self._on_settings_changed)
+
+    # -- state --------------------------------------------------------------------------
+    @property
+    def state(self) -> str:
+        return self._state
+
+    @property
+    def is_active(self) -> bool:
+        """A run exists (running or paused)."""
+        return self._thread is not None
+
+    def _set_state(self, state: str) -> None:
+        if state != self._state:
+            self._state = state
+            self.stateChanged.emit(state)
+
+    # -- commands -----------------------------------------------------------------------
+    def train(self) -> bool:
+        """Start a run, or resume a paused one."""
+        if self._state == PAUSED:
+            self._worker.request_resume()
+            self._set_state(RUNNING)
+            return True
+        if self._state == RUNNING:
+            return True
+        if not self._start():
+            return False
+        self._worker.request_resume()
+        self._set_state(RUNNING)
+        return True
+
+    def pause(self) -> None:
+        if self._state == RUNNING:
+            self._worker.request_pause()  # the worker answers with paused()
+
+    def step(self, epochs: int = 1) -> bool:
+        """Run one epoch then pause (starting a paused run when none exists)."""
+        if self._thread is None and not self._start():
+            return False
+        self._worker.request_step(epochs)
+        self._set_state(RUNNING)
+        return True
+
+    def step_sample(self) -> bool:
+        """Train on one sample (one batch) and stay paused: online stepping."""
+        if self._thread is None and not self._start():
+            return False
+        if self._state == RUNNING:
+            self._worker.request_pause()
+        self._worker.request_sample_step()
+        self._set_state(PAUSED)
+        return True
+
+    def stop(self, wait_ms: int = 2000) -> None:
+        """End the run; the weights reached so far stay in the document."""
+        if self._worker is None:
+            return
+        self._worker.request_stop()
+        self._join(wait_ms)
+
+    def reset(self) -> None:
+        """Stop, then go back to the initial weights of the current init seed."""
+        self.stop()
+        self.document.reset_weights()
+        self._rate_mark = (0, time.perf_counter())
+        self.statusChanged.emit(f"Reset to the initial weights (init seed {self.document.init_seed}).")
+
+    def set_speed(self, epochs_per_second: float) -> None:
+        """Limit the pace of training; 0 means as fast as possible."""
+        self._speed = epochs_per_second
+        if self._worker is not None:
+            self._worker.set_speed(epochs_per_second)
+
+    def shutdown(self, wait_ms: int = 1000) -> bool:
+        """Stop for good (the window is closing); True when the thread has ended."""
+        self.stop(wait_ms)
+        return self._thread is None
+
+    # -- the run ------------------------------------------------------------------------
+    def _start(self) -> bool:
+        doc = self.document
+        if doc.network is None:
+            self.statusChanged.emit("Cannot train: " + "; ".join(doc.network_problems()))
+            return False
+        settings = TrainSettings.from_dict(doc.settings.to_dict())
+        try:
+            run = TrainingRun(doc.network.copy(), doc.dataset, settings)
+        except ValueError as exc:
+            self.statusChanged.emit(f"Cannot train: {exc}")
+            return False
+        self._generation += 1
+        self._epoch_offset = doc.history.last_epoch
+        self._pending, self._pending_errors = None, []
+        self._rate_mark = (0, time.perf_counter())
+        worker = TrainingWorker(run, self._generation)
+        worker.set_speed(self._speed)
+        worker.request_pause()  # train() or step() says how to go on
+        thread = QThread()
+        thread.setObjectName("trainingThread")
+        worker.moveToThread(thread)
+        thread.started.connect(worker.work)
+        # quit() is thread-safe; calling it straight from the worker ends the loop without a GUI round trip
+        worker.finished.connect(thread.quit, type=Qt.ConnectionType.DirectConnection)
+        worker.failed.connect(thread.quit, type=Qt.ConnectionType.DirectConnection)
+        worker.snapshotReady.connect(self._on_snapshot)
+        worker.paused.connect(self._on_paused)
+        worker.failed.connect(self._on_failed)
+        worker.sampleStepped.connect(self._on_sample_stepped)
+        thread.finished.connect(self._conclude)
+        self._worker, self._thread = worker, thread
+        doc.training = True
+        self._lock(True)
+        thread.start()
+        self._timer.start()
+        return True
+
+    def _join(self, wait_ms: int) -> None:
+        """Wait briefly for the thread to end; if it takes longer, its finished signal concludes."""
+        thread = self._thread
+        thread.quit()
+        if thread.wait(wait_ms):
+            self._conclude()
+
+    def _conclude(self) -> None:
+        """Close a run whose thread has ended (safe to call more than once)."""
+        thread, worker = self._thread, self._worker
+        if thread is None or not thread.isFinished():
+            return
+        # deliver snapshots still queued for us, in order, before dropping this generation
+        QCoreApplication.sendPostedEvents(self, QEvent.Type.MetaCall)
+        self.apply_frame()
+        self._thread = self._worker = None
+        self._timer.stop()
+        outcome = worker.outcome
+        worker.deleteLater()
+        thread.deleteLater()
+        doc = self.document
+        doc.training = False
+        self._lock(False)
+        self._set_state(IDLE)
+        if outcome is None:
+            return  # failed: _on_failed already said why
+        if doc.network is not None and doc.network.n_params == outcome.params.size:
+            doc.set_params(outcome.params)
+        doc.mark_modified()
+        self.last_reason = outcome.reason
+        epoch = self._epoch_offset + outcome.epoch
+        error = doc.history.last_error if outcome.reason != "diverged" else math.nan
+        self.statusChanged.emit(end_text(outcome.reason, epoch, error))
+        self.runFinished.emit(outcome.reason)
+
+    # -- news from the worker -------------------------------------------------------------
+    def _on_snapshot(self, generation: int, snap: Snapshot) -> None:
+        if generation != self._generation:
+            return
+        if len(snap.errors):
+            self._pending_errors.append((snap.epoch - len(snap.errors) + 1, snap.errors))
+        self._pending = snap  # older snapshots are simply replaced
+
+    def _on_paused(self, generation: int) -> None:
+        # a pause answered after the user already resumed is stale
+        if generation == self._generation and self._worker is not None and self._worker.is_paused():
+            self.apply_frame()
+            self._set_state(PAUSED)
+
+    def _on_sample_stepped(self, generation: int, index: int, error: float) -> None:
+        if generation == self._generation:
+            self.apply_frame()
+            self.sampleStepped.emit(index)
+
+    def _on_failed(self, generation: int, message: str) -> None:
+        if generation == self._generation:
+            self.statusChanged.emit(f"Training failed: {message}")
+
+    def _on_settings_changed(self) -> None:
+        if self._worker is not None:
+            self._worker.update_settings(TrainSettings.from_dict(self.document.settings.to_dict()))
+
+    # -- the frame timer ------------------------------------------------------------------
+    def apply_frame(self) -> None:
+        """Apply the newest snapshot (if any) to the document."""
+        snap = self._pending
+        if snap is None:
+            return
+        self._pending = None
+        doc, offset = self.document, self._epoch_offset
+        for first, errors in self._pending_errors:
+            doc.history.extend(offset + first, errors)
+        self._pending_errors = []
+        if snap.test_error is not None and math.isfinite(snap.test_error):
+            doc.history.add_test(offset + snap.epoch, snap.test_error)
+        if doc.network is not None and doc.network.n_params == snap.params.size:
+            doc.set_params(snap.params)
+        doc.historyChanged.emit()
+        self._update_rate(snap.epoch)
+        self.frames += 1
+        self.statusChanged.emit(progress_text(
+            offset + snap.epoch, doc.history.last_error, self.epochs_per_second, snap.elapsed,
+            snap.test_error, self._state if self._thread is not None else "done",
+        ))
+        self.frameApplied.emit()
+
+    def _update_rate(self, epoch: int) -> None:
+        last_epoch, last_time = self._rate_mark
+        now = time.perf_counter()
+        if now - last_time >= 0.5:
+            self.epochs_per_second = (epoch - last_epoch) / (now - last_time)
+            self._rate_mark = (epoch, now)

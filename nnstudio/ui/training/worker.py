@@ -1,0 +1,198 @@
+"""The training worker: runs the core's snapshot generator on a QThread.
+
+The worker never touches widgets or the document.  The GUI thread talks to
+it through thread-safe flags (pause, stop, step, new settings, speed) that the
+core's generator consults between epochs through its ``stop`` callable; the
+worker answers with signals that Qt queues to the GUI thread.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+
+from ...core.training import Snapshot, TrainingRun, TrainSettings
+
+
+class TrainingWorker(QObject):
+    """Drives one :class:`TrainingRun`; call :meth:`work` from the thread's ``started`` signal."""
+
+    # every signal carries the worker's generation so the GUI can drop news from a run it already closed
+    snapshotReady = Signal(int, object)  # generation, Snapshot (progress since the previous one)
+    sampleStepped = Signal(int, int, float)  # generation, index of the sample just trained on, its error
+    paused = Signal(int)
+    finished = Signal(int)  # the outcome is in ``outcome``
+    failed = Signal(int, str)
+
+    def __init__(self, run: TrainingRun, generation: int = 0, max_rate: float = 30.0):
+        super().__init__()
+        self.run = run
+        self.generation = generation
+        self.max_rate = max_rate
+        self.outcome: Snapshot | None = None  # the last snapshot, set when the run ends
+        self._cond = threading.Condition()
+        self._stop = False
+        self._pause = False
+        self._epoch_budget: int | None = None  # epochs left before pausing again (Step)
+        self._sample_steps = 0
+        self._settings: TrainSettings | None = None
+        self._epochs_per_second = 0.0  # 0 = as fast as possible
+        self._next_due = 0.0
+
+    # -- called from the GUI thread ------------------------------------------------------
+    def request_stop(self) -> None:
+        with self._cond:
+            self._stop = True
+            self._cond.notify_all()
+
+    def request_pause(self) -> None:
+        with self._cond:
+            self._pause = True
+            self._cond.notify_all()
+
+    def request_resume(self) -> None:
+        with self._cond:
+            self._pause = False
+            self._epoch_budget = None
+            self._cond.notify_all()
+
+    def request_step(self, epochs: int = 1) -> None:
+        """Run exactly ``epochs`` more epochs, then pause."""
+        with self._cond:
+            self._pause = False
+            self._epoch_budget = epochs
+            self._cond.notify_all()
+
+    def request_sample_step(self) -> None:
+        """Train on the next sample (batch) only, then stay paused."""
+        with self._cond:
+            self._pause = True
+            self._sample_steps += 1
+            self._cond.notify_all()
+
+    def update_settings(self, settings: TrainSettings) -> None:
+        """New hyperparameters, applied before the next epoch."""
+        with self._cond:
+            self._settings = settings
+
+    def set_speed(self, epochs_per_second: float) -> None:
+        """Limit the pace (0 = as fast as possible)."""
+        with self._cond:
+            self._epochs_per_second = max(0.0, float(epochs_per_second))
+            self._next_due = 0.0
+            self._cond.notify_all()
+
+    def is_paused(self) -> bool:
+        with self._cond:
+            return self._pause and not self._stop
+
+    # -- the worker thread ---------------------------------------------------------------
+    def work(self) -> None:
+        try:
+            self._loop()
+        except Exception as exc:  # a bug or a bad setting must not kill the thread silently
+            self.failed.emit(self.generation, f"{type(exc).__name__}: {exc}")
+
+    def _loop(self) -> None:
+        run = self.run
+        while True:
+            if not self._wait_until_wanted():
+                self._finish(self._final_snapshot("stopped"))
+                return
+            if self._has_sample_step():
+                if self._sample_step():
+                    return
+                continue
+            last: Snapshot | None = None
+            for snap in run.snapshots(self._should_halt, max_rate=self.max_rate):
+                last = snap
+                if snap.reason is None:
+                    self.snapshotReady.emit(self.generation, snap)
+            if last.reason == "stopped" and not self._stop:
+                # halted for a pause or the end of a step: hand over the progress and wait
+                last.reason = None
+                self.snapshotReady.emit(self.generation, last)
+                self.paused.emit(self.generation)
+                continue
+            self._finish(last)
+            return
+
+    def _finish(self, last: Snapshot) -> None:
+        self.outcome = last
+        self.snapshotReady.emit(self.generation, last)
+        self.finished.emit(self.generation)
+
+    def _final_snapshot(self, reason: str) -> Snapshot:
+        run = self.run
+        return Snapshot(run.epochs_done, np.empty(0), run.net.params.copy(), run.test_error(),
+                        run.current_rate(), run.elapsed, reason)
+
+    def _wait_until_wanted(self) -> bool:
+        """Block while paused; False when a stop was asked for."""
+        with self._cond:
+            self._apply_settings()
+            while self._pause and not self._stop and not self._sample_steps:
+                self._cond.wait()
+                self._apply_settings()
+            return not self._stop
+
+    def _has_sample_step(self) -> bool:
+        with self._cond:
+            if not self._sample_steps:
+                return False
+            self._sample_steps -= 1
+            return True
+
+    def _sample_step(self) -> bool:
+        """Train on one sample (batch); True when that ended the run."""
+        run = self.run
+        before = run.epochs_done
+        index, error = run.sample_step()
+        errors = np.array([run.last_error]) if run.epochs_done > before else np.empty(0)
+        self.snapshotReady.emit(self.generation, Snapshot(run.epochs_done, errors, run.net.params.copy(), None,
+                                         run.current_rate(), run.elapsed))
+        self.sampleStepped.emit(self.generation, index, error)
+        reason = run.stop_reason()
+        if reason is not None:
+            if reason == "diverged":
+                run.restore_last_finite()
+            self._finish(self._final_snapshot(reason))
+            return True
+        return False
+
+    def _apply_settings(self) -> None:
+        if self._settings is not None:
+            self.run.update_settings(self._settings)
+            self._settings = None
+
+    def _should_halt(self) -> bool:
+        """The generator's stop check, called before every epoch."""
+        with self._cond:
+            self._apply_settings()
+            if self._stop or self._pause or self._sample_steps:
+                return True
+            if self._epoch_budget is not None:
+                if self._epoch_budget <= 0:
+                    self._epoch_budget = None
+                    self._pause = True
+                    return True
+                self._epoch_budget -= 1
+            if self._epochs_per_second:
+                return self._throttle()
+        return False
+
+    def _throttle(self) -> bool:
+        """Wait for the next epoch's turn at the chosen pace (the lock is held; waiting releases it)."""
+        now = time.perf_counter()
+        period = 1.0 / self._epochs_per_second
+        self._next_due = max(self._next_due, now)
+        while now < self._next_due:
+            self._cond.wait(self._next_due - now)
+            if self._stop or self._pause or self._sample_steps or not self._epochs_per_second:
+                return self._stop or self._pause or bool(self._sample_steps)
+            now = time.perf_counter()
+        self._next_due += period
+        return False
