@@ -1,0 +1,196 @@
+"""One connection drawn as all its synapse lines, batched by colour bin.
+
+Endpoints live in a NumPy array (one row per synapse: x1, y1, x2, y2) that is
+recomputed only when a layer moves or changes size.  A weight update only
+re-sorts the synapses into colour bins and refills one native QLineF array per
+bin, which the painter draws with a single ``drawLines`` call each.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from pyqtgraph.Qt.internals import PrimitiveArray
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
+
+from ...core import Connection, Graph
+from ..style import canvas_theme
+from . import colormap
+from .layer_item import WIDTH, LayerItem
+
+#: above this many synapses lines are drawn thin and without antialiasing (speed over polish)
+MANY_SYNAPSES = 3000
+
+
+def synapse_pairs(kind: str, n_source: int, n_target: int) -> tuple[np.ndarray, np.ndarray]:
+    """Source and target neuron index of every synapse of a connection kind."""
+    if kind == "one_to_one":
+        i = np.arange(n_source)
+        return i, i.copy()
+    i, j = np.divmod(np.arange(n_source * n_target), n_target)
+    if kind == "all_to_else":
+        keep = i != j
+        return i[keep], j[keep]
+    return i, j
+
+
+def _line_array(rows: np.ndarray) -> PrimitiveArray:
+    lines = PrimitiveArray(QLineF, 4)
+    lines.resize(len(rows))
+    lines.ndarray()[:] = rows
+    return lines
+
+
+class ConnectionItem(QGraphicsItem):
+    """The synapses of connection ``conn_id`` between two layer items."""
+
+    Type = QGraphicsItem.UserType + 2
+
+    def __init__(self, graph: Graph, conn_id: str, source: LayerItem, target: LayerItem):
+        super().__init__()
+        self._graph = graph
+        self.conn_id = conn_id
+        self.source_item, self.target_item = source, target
+        self.setZValue(0)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
+        # clicks are hit-tested by the scene (nearest synapse), so empty space stays free for rubber bands
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.fresh = False
+        self._weights: np.ndarray | None = None  # one value per synapse, in pair order
+        self._scale = 1.0
+        self._batches: list[tuple[QPen, PrimitiveArray]] = []
+        self._rect = QRectF()
+        self.rebuild()
+
+    def type(self) -> int:
+        return self.Type
+
+    @property
+    def connection(self) -> Connection:
+        return self._graph.connections[self.conn_id]
+
+    @property
+    def n_synapses(self) -> int:
+        return len(self._i)
+
+    # -- structure and layout ----------------------------------------------------------------
+    def rebuild(self) -> None:
+        """The kind or a layer size changed: new synapse list, geometry and (unknown) weights."""
+        conn = self.connection
+        n_src, n_tgt = self._graph.layers[conn.source].size, self._graph.layers[conn.target].size
+        self.matrix_shape = (n_src, n_tgt)
+        self._i, self._j = synapse_pairs(conn.kind, n_src, n_tgt)
+        self._weights = None
+        self.update_geometry()
+
+    def update_geometry(self) -> None:
+        """A layer moved or resized: recompute every endpoint (NumPy) and refill the batches."""
+        src, tgt = self.source_item, self.target_item
+        x1, y1 = src.pos().x() + WIDTH, src.pos().y() + src.neuron_ys()
+        x2, y2 = tgt.pos().x(), tgt.pos().y() + tgt.neuron_ys()
+        ends = np.empty((len(self._i), 4))
+        ends[:, 0] = x1
+        ends[:, 1] = y1[self._i]
+        ends[:, 2] = x2
+        ends[:, 3] = y2[self._j]
+        self._ends = ends
+        self.prepareGeometryChange()
+        if len(ends):
+            left, right = min(x1, x2), max(x1, x2)
+            top = min(ends[:, 1].min(), ends[:, 3].min())
+            bottom = max(ends[:, 1].max(), ends[:, 3].max())
+            lines = QRectF(left, top, right - left, bottom - top)
+        else:
+            lines = QRectF()
+        self._rect = lines.united(self.spine().boundingRect()).adjusted(-3, -3, 3, 3)
+        self._fill_batches()
+
+    # -- weights ------------------------------------------------------------------------------
+    def set_weights(self, matrix: np.ndarray | None, scale: float, fresh: bool = False) -> None:
+        """New weights (shape source_size × target_size, or None when unknown): only rebins colours."""
+        self._weights = None if matrix is None else np.asarray(matrix)[self._i, self._j]
+        self._scale = scale
+        self.fresh = fresh
+        self._fill_batches()
+
+    def weight(self, i: int, j: int) -> float | None:
+        if self._weights is None:
+            return None
+        hit = np.flatnonzero((self._i == i) & (self._j == j))
+        return float(self._weights[hit[0]]) if hit.size else None
+
+    def _fill_batches(self) -> None:
+        many = len(self._ends) > MANY_SYNAPSES
+        if self._weights is None:
+            pen = QPen(canvas_theme().synapse_unknown, 1.0)
+            pen.setCosmetic(True)
+            self._batches = [(pen, _line_array(self._ends))] if len(self._ends) else []
+            self.update()
+            return
+        bins = colormap.bin_indices(self._weights, self._scale)
+        order = np.argsort(bins, kind="stable")
+        counts = np.bincount(bins, minlength=colormap.N_BINS)
+        sorted_ends = self._ends[order]
+        batches, start = [], 0
+        for b, count in enumerate(counts):
+            if count:
+                pen = QPen(colormap.BIN_COLORS[b], 1.0 if many else colormap.BIN_WIDTHS[b])
+                pen.setCosmetic(True)
+                pen.setCapStyle(Qt.PenCapStyle.FlatCap)
+                if self.fresh:
+                    pen.setStyle(Qt.PenStyle.DashLine)
+                batches.append((pen, _line_array(sorted_ends[start:start + count])))
+            start += count
+        # strong weights on top, so they stay readable where lines cross
+        batches.sort(key=lambda item: item[0].widthF() if not many else 0)
+        self._batches = batches
+        self.update()
+
+    # -- hit testing ---------------------------------------------------------------------------
+    def nearest_synapse(self, scene_pos: QPointF, tolerance: float) -> tuple[int, int, float] | None:
+        """(source neuron, target neuron, distance) of the synapse nearest ``scene_pos`` within ``tolerance``."""
+        if not len(self._ends) or not self._rect.adjusted(-tolerance, -tolerance, tolerance, tolerance).contains(scene_pos):
+            return None
+        p = np.array([scene_pos.x(), scene_pos.y()])
+        a, b = self._ends[:, :2], self._ends[:, 2:]
+        ab = b - a
+        t = np.clip(((p - a) * ab).sum(axis=1) / np.maximum((ab * ab).sum(axis=1), 1e-12), 0.0, 1.0)
+        dist = np.hypot(*(a + t[:, None] * ab - p).T)
+        k = int(np.argmin(dist))
+        if dist[k] > tolerance:
+            return None
+        return int(self._i[k]), int(self._j[k]), float(dist[k])
+
+    # -- painting -------------------------------------------------------------------------------
+    def boundingRect(self) -> QRectF:
+        return self._rect
+
+    def shape(self) -> QPainterPath:
+        path = QPainterPath()
+        path.addPath(self.spine())
+        return path
+
+    def spine(self) -> QPainterPath:
+        """A curve from the source's output port to the target's input port (drawn when selected)."""
+        a, b = self.source_item.output_port(), self.target_item.input_port()
+        path = QPainterPath(a)
+        dx = max(40.0, abs(b.x() - a.x()) / 2)
+        path.cubicTo(a + QPointF(dx, 0), b - QPointF(dx, 0), b)
+        return path
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        many = len(self._ends) > MANY_SYNAPSES
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, not many)
+        for pen, lines in self._batches:
+            painter.setPen(pen)
+            painter.drawLines(*lines.drawargs())
+        if self.isSelected():
+            color = QColor(canvas_theme().selected)
+            color.setAlpha(170)
+            pen = QPen(color, 4)
+            pen.setCosmetic(True)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+            painter.setPen(pen)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawPath(self.spine())

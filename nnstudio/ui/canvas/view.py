@@ -1,0 +1,201 @@
+"""The canvas view: zoom, pan, palette drops, the grid, the weight legend and the training banner."""
+
+from __future__ import annotations
+
+import json
+
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QKeyEvent, QMouseEvent, QPainter, QPen, QWheelEvent
+from PySide6.QtWidgets import QGraphicsView, QWidget
+
+from ..style import canvas_theme
+from . import colormap
+from .layer_item import GRID
+from .scene import CanvasScene
+
+#: MIME type of palette entries dragged onto the canvas: JSON {"role": ...} or {"preset": ...}
+PALETTE_MIME = "application/x-nnstudio-palette"
+MIN_SCALE, MAX_SCALE = 0.05, 4.0
+
+
+class CanvasView(QGraphicsView):
+    paletteDropped = Signal(dict, QPointF)  # palette entry, scene position
+
+    def __init__(self, scene: CanvasScene, parent: QWidget | None = None):
+        super().__init__(scene, parent)
+        self.setObjectName("canvas")
+        self.setAccessibleName("Network canvas")
+        self.setToolTip("")
+        self.setAcceptDrops(True)
+        self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+        self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.FullViewportUpdate)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.show_legend = True
+        self._pan_from: QPointF | None = None
+
+    def canvas_scene(self) -> CanvasScene:
+        return self.scene()
+
+    # -- zoom and pan ---------------------------------------------------------------------------
+    def zoom_by(self, factor: float) -> None:
+        scale = self.transform().m11()
+        factor = min(max(factor, MIN_SCALE / scale), MAX_SCALE / scale)
+        self.scale(factor, factor)
+
+    def zoom_in(self) -> None:
+        self.zoom_by(1.25)
+
+    def zoom_out(self) -> None:
+        self.zoom_by(0.8)
+
+    def zoom_reset(self) -> None:
+        self.resetTransform()
+
+    def fit(self) -> None:
+        """Show every layer, at most at natural size."""
+        rect = self.scene().itemsBoundingRect()
+        if rect.isEmpty():
+            return
+        self.fitInView(rect.adjusted(-40, -40, 40, 120), Qt.AspectRatioMode.KeepAspectRatio)
+        if self.transform().m11() > 1.0:
+            self.resetTransform()
+            self.centerOn(rect.center())
+
+    def center_scene_pos(self) -> QPointF:
+        return self.mapToScene(self.viewport().rect().center())
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        if event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+            super().wheelEvent(event)  # Shift+wheel scrolls
+            return
+        steps = event.angleDelta().y() / 120.0
+        if steps:
+            self.zoom_by(1.15**steps)
+        event.accept()
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.MiddleButton:
+            self._pan_from = event.position()
+            self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._pan_from is not None:
+            delta = event.position() - self._pan_from
+            self._pan_from = event.position()
+            self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - int(delta.x()))
+            self.verticalScrollBar().setValue(self.verticalScrollBar().value() - int(delta.y()))
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.MiddleButton and self._pan_from is not None:
+            self._pan_from = None
+            self.viewport().unsetCursor()
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        scene = self.canvas_scene()
+        if event.key() == Qt.Key.Key_Escape and scene.interaction is not None:
+            scene.cancel_interaction()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    # -- palette drops -------------------------------------------------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasFormat(PALETTE_MIME):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event) -> None:
+        if event.mimeData().hasFormat(PALETTE_MIME):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        if not event.mimeData().hasFormat(PALETTE_MIME):
+            event.ignore()
+            return
+        entry = json.loads(bytes(event.mimeData().data(PALETTE_MIME)).decode("utf-8"))
+        event.acceptProposedAction()
+        self.paletteDropped.emit(entry, self.mapToScene(event.position().toPoint()))
+
+    # -- background and overlays ----------------------------------------------------------------------
+    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
+        theme = canvas_theme()
+        painter.fillRect(rect, theme.background)
+        if self.transform().m11() < 0.4:
+            return
+        painter.setPen(QPen(theme.grid, 0))
+        left, top = int(rect.left() // GRID) * GRID, int(rect.top() // GRID) * GRID
+        points = []
+        y = top
+        while y < rect.bottom():
+            x = left
+            while x < rect.right():
+                points.append(QPointF(x, y))
+                x += GRID
+            y += GRID
+        if len(points) < 60000:
+            painter.drawPoints(points)
+
+    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
+        painter.save()
+        painter.resetTransform()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        if self.show_legend and self.canvas_scene().connection_items():
+            self._draw_legend(painter)
+        if self.canvas_scene().locked:
+            self._draw_banner(painter, "Training — structure locked (layers can still be moved)")
+        painter.restore()
+
+    def _draw_legend(self, painter: QPainter) -> None:
+        theme = canvas_theme()
+        scale = self.canvas_scene().weight_scale
+        box = QRectF(12, self.viewport().height() - 74, 232, 62)
+        back = QColor(theme.box)
+        back.setAlpha(235)
+        painter.setPen(QPen(theme.border, 1))
+        painter.setBrush(back)
+        painter.drawRoundedRect(box, 6, 6)
+        painter.setPen(theme.text)
+        font = painter.font()
+        font.setPointSizeF(8)
+        painter.setFont(font)
+        painter.drawText(QRectF(box.left() + 10, box.top() + 4, 200, 14), Qt.AlignmentFlag.AlignLeft, "Synapse weight")
+        bar_left, bar_width = box.left() + 10, box.width() - 20
+        step = bar_width / colormap.N_BINS
+        for k, color in enumerate(colormap.BIN_COLORS):
+            painter.fillRect(QRectF(bar_left + k * step, box.top() + 22, step + 0.5, 10), color)
+        painter.setPen(theme.muted_text)
+        labels = QRectF(bar_left, box.top() + 33, bar_width, 14)
+        painter.drawText(labels, Qt.AlignmentFlag.AlignLeft, f"−{scale:g}")
+        painter.drawText(labels, Qt.AlignmentFlag.AlignHCenter, "0")
+        painter.drawText(labels, Qt.AlignmentFlag.AlignRight, f"+{scale:g}")
+        dashed = QPen(theme.muted_text, 1.2, Qt.PenStyle.DashLine)
+        painter.setPen(dashed)
+        y = box.top() + 53
+        painter.drawLine(QPointF(bar_left, y), QPointF(bar_left + 24, y))
+        painter.setPen(theme.muted_text)
+        painter.drawText(QRectF(bar_left + 30, y - 7, 190, 14), Qt.AlignmentFlag.AlignLeft, "dashed: freshly initialised")
+
+    def _draw_banner(self, painter: QPainter, text: str) -> None:
+        theme = canvas_theme()
+        width = min(self.viewport().width() - 24, 460)
+        box = QRectF((self.viewport().width() - width) / 2, 10, width, 28)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(theme.banner)
+        painter.drawRoundedRect(box, 6, 6)
+        painter.setPen(QColor("white"))
+        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)

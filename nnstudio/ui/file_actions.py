@@ -1,0 +1,166 @@
+"""Settings, recent files, autosave and crash recovery for the main window.
+
+Autosaves go to the application-data folder, never next to the user's file.
+Each running window holds a ``QLockFile`` for its session; after a crash the
+lock is stale (its process is gone), which is how the next start knows there
+is something to recover.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QLockFile, QObject, QSettings, QStandardPaths, QTimer
+
+from ..io.project import save_project
+from .document import Document
+
+ORGANIZATION = "nnstudio"
+APPLICATION = "nnstudio"
+AUTOSAVE_INTERVAL_MS = 30_000
+MAX_RECENT = 8
+
+
+def app_settings() -> QSettings:
+    return QSettings(ORGANIZATION, APPLICATION)
+
+
+def app_data_dir() -> Path:
+    """The platform's application-data folder for nnstudio (created if needed)."""
+    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.GenericDataLocation)
+    folder = Path(base) / ORGANIZATION / APPLICATION
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def autosave_dir() -> Path:
+    folder = app_data_dir() / "autosave"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+class RecentFiles:
+    """The most recently opened or saved project paths, newest first, kept in QSettings."""
+
+    KEY = "recentFiles"
+
+    def __init__(self, settings: QSettings):
+        self.settings = settings
+
+    def paths(self) -> list[str]:
+        value = self.settings.value(self.KEY, [])
+        if isinstance(value, str):
+            value = [value]
+        return [str(p) for p in value or []]
+
+    def add(self, path: str) -> None:
+        path = str(Path(path).resolve())
+        self._store([path, *[p for p in self.paths() if p != path]])
+
+    def remove(self, path: str) -> None:
+        self._store([p for p in self.paths() if p != path])
+
+    def clear(self) -> None:
+        self._store([])
+
+    def _store(self, paths: list[str]) -> None:
+        self.settings.setValue(self.KEY, paths[:MAX_RECENT])
+        self.settings.sync()
+
+
+@dataclass
+class Recovery:
+    """An autosave left behind by a session that did not close cleanly."""
+
+    session: str
+    autosave: Path
+    original_path: str | None
+    saved_at: float
+    lock: QLockFile
+
+    def discard(self) -> None:
+        """Delete the autosave and the session's files."""
+        for path in _session_files(self.autosave.parent, self.session):
+            path.unlink(missing_ok=True)
+        self.lock.unlock()
+        _lock_path(self.autosave.parent, self.session).unlink(missing_ok=True)
+
+
+def _lock_path(folder: Path, session: str) -> Path:
+    return folder / f"session-{session}.lock"
+
+
+def _session_files(folder: Path, session: str) -> list[Path]:
+    return [folder / f"autosave-{session}.nnstudio", folder / f"session-{session}.json"]
+
+
+class Autosaver(QObject):
+    """Saves the document to the app-data folder every 30 s while it has unsaved changes."""
+
+    def __init__(self, document: Document, folder: Path | None = None, parent: QObject | None = None):
+        super().__init__(parent)
+        self.document = document
+        self.folder = folder or autosave_dir()
+        self.session = uuid.uuid4().hex[:12]
+        self.lock = QLockFile(str(_lock_path(self.folder, self.session)))
+        self.lock.setStaleLockTime(0)
+        self.lock.tryLock(0)
+        self.timer = QTimer(self)
+        self.timer.setInterval(AUTOSAVE_INTERVAL_MS)
+        self.timer.timeout.connect(self._tick)
+        self.timer.start()
+
+    @property
+    def path(self) -> Path:
+        return self.folder / f"autosave-{self.session}.nnstudio"
+
+    def _tick(self) -> None:
+        if self.document.modified and not self.document.training:
+            self.autosave_now()
+
+    def autosave_now(self) -> Path:
+        """Write the document to this session's autosave file now (atomically)."""
+        save_project(self.document.project(), self.path)
+        meta = {"original_path": self.document.path, "saved_at": time.time()}
+        (self.folder / f"session-{self.session}.json").write_text(json.dumps(meta), encoding="utf-8")
+        return self.path
+
+    def discard(self) -> None:
+        """The document was saved by the user: the autosave is no longer needed."""
+        for path in _session_files(self.folder, self.session):
+            path.unlink(missing_ok=True)
+
+    def stop(self) -> None:
+        """A clean shutdown: nothing to recover next time."""
+        self.timer.stop()
+        self.discard()
+        self.lock.unlock()
+
+
+def find_recoveries(folder: Path | None = None) -> list[Recovery]:
+    """Autosaves of sessions whose process is gone, newest first (their locks are now held by us)."""
+    folder = folder or autosave_dir()
+    found = []
+    for lock_file in folder.glob("session-*.lock"):
+        session = lock_file.stem.removeprefix("session-")
+        lock = QLockFile(str(lock_file))
+        lock.setStaleLockTime(0)  # only a dead owner makes a lock stale, never its age
+        if not lock.tryLock(0):
+            continue  # another nnstudio is running with this session
+        autosave, meta_path = _session_files(folder, session)
+        meta = {}
+        if meta_path.exists():
+            try:
+                meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                meta = {}
+        recovery = Recovery(session, autosave, meta.get("original_path"), float(meta.get("saved_at", 0.0)), lock)
+        if autosave.exists():
+            found.append(recovery)
+        else:
+            recovery.discard()
+    return sorted(found, key=lambda r: r.saved_at, reverse=True)

@@ -1,0 +1,197 @@
+"""The properties dock's panel: edit the selected layer or connection, or read a network summary."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core.activations import ACTIVATIONS
+from ..core.graph import KINDS, MAX_LAYER_SIZE, ROLES
+from .canvas import CanvasScene
+from .commands import Editor
+
+
+class PropertiesPanel(QWidget):
+    """Shows the selection; every edit goes through the editor (so it is one undo step, merged while typing)."""
+
+    message = Signal(str)
+
+    def __init__(self, editor: Editor, scene: CanvasScene, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("propertiesPanel")
+        self.editor, self.scene = editor, scene
+        self.layer_id: str | None = None
+        self.conn_id: str | None = None
+        self._session = 0  # typing within one session of a field merges into one undo step
+        self.stack = QStackedWidget(self)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.stack)
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.summary.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.summary.setObjectName("propertiesSummary")
+        self.stack.addWidget(self.summary)
+        self.stack.addWidget(self._build_layer_form())
+        self.stack.addWidget(self._build_connection_form())
+        scene.selectionChanged.connect(self.show_selection)
+        editor.document.graphChanged.connect(self._on_graph_changed)
+        editor.document.networkChanged.connect(self._on_graph_changed)
+        self.show_selection()
+
+    # -- forms ---------------------------------------------------------------------------------
+    def _build_layer_form(self) -> QWidget:
+        page = QWidget()
+        form = QFormLayout(page)
+        self.name_edit = QLineEdit()
+        self.name_edit.setObjectName("layerName")
+        self.name_edit.setAccessibleName("Layer name")
+        self.name_edit.setToolTip("The layer's name (shown on the canvas and in exports)")
+        self.name_edit.textEdited.connect(lambda text: self._edit(name=text) if text.strip() else None)
+        self.name_edit.editingFinished.connect(self._end_session)
+        self.size_spin = QSpinBox()
+        self.size_spin.setObjectName("layerSize")
+        self.size_spin.setAccessibleName("Layer size")
+        self.size_spin.setToolTip("Number of neurons")
+        self.size_spin.setRange(1, MAX_LAYER_SIZE)
+        self.size_spin.valueChanged.connect(lambda value: self._edit(size=value))
+        self.size_spin.editingFinished.connect(self._end_session)
+        self.activation_combo = QComboBox()
+        self.activation_combo.setObjectName("layerActivation")
+        self.activation_combo.setAccessibleName("Activation")
+        self.activation_combo.setToolTip("The squashing function applied to each neuron's input sum")
+        self.activation_combo.addItems(list(ACTIVATIONS))
+        self.activation_combo.currentTextChanged.connect(lambda text: self._edit(merge=False, activation=text))
+        self.bias_check = QCheckBox("Bias")
+        self.bias_check.setObjectName("layerBias")
+        self.bias_check.setAccessibleName("Bias")
+        self.bias_check.setToolTip("Whether each neuron adds a trainable bias")
+        self.bias_check.toggled.connect(lambda on: self._edit(merge=False, bias=on))
+        self.role_combo = QComboBox()
+        self.role_combo.setObjectName("layerRole")
+        self.role_combo.setAccessibleName("Role")
+        self.role_combo.setToolTip("Input layers receive the data; output layers give the answer")
+        self.role_combo.addItems(list(ROLES))
+        self.role_combo.currentTextChanged.connect(lambda text: self._edit(merge=False, role=text))
+        form.addRow("Name", self.name_edit)
+        form.addRow("Neurons", self.size_spin)
+        form.addRow("Activation", self.activation_combo)
+        form.addRow("", self.bias_check)
+        form.addRow("Role", self.role_combo)
+        self.layer_info = QLabel()
+        self.layer_info.setWordWrap(True)
+        form.addRow(self.layer_info)
+        return page
+
+    def _build_connection_form(self) -> QWidget:
+        page = QWidget()
+        form = QFormLayout(page)
+        self.conn_label = QLabel()
+        self.conn_label.setWordWrap(True)
+        self.kind_combo = QComboBox()
+        self.kind_combo.setObjectName("connectionKind")
+        self.kind_combo.setAccessibleName("Connection kind")
+        self.kind_combo.setToolTip("all_to_all: every pair; one_to_one: i→i; all_to_else: every pair but i→i")
+        self.kind_combo.addItems(list(KINDS))
+        self.kind_combo.currentTextChanged.connect(self._edit_kind)
+        self.conn_info = QLabel()
+        self.conn_info.setWordWrap(True)
+        form.addRow("Connection", self.conn_label)
+        form.addRow("Kind", self.kind_combo)
+        form.addRow(self.conn_info)
+        return page
+
+    # -- showing --------------------------------------------------------------------------------
+    def show_selection(self) -> None:
+        self._end_session()
+        layers, conns = self.scene.selected_layer_ids(), self.scene.selected_connection_ids()
+        self.layer_id = layers[0] if len(layers) == 1 and not conns else None
+        self.conn_id = conns[0] if len(conns) == 1 and not layers else None
+        self.refresh()
+
+    def _on_graph_changed(self, *_args) -> None:
+        graph = self.editor.graph
+        if self.layer_id not in graph.layers:
+            self.layer_id = None
+        if self.conn_id not in graph.connections:
+            self.conn_id = None
+        self.refresh()
+
+    def refresh(self) -> None:
+        graph, doc = self.editor.graph, self.editor.document
+        locked = doc.training
+        if self.layer_id:
+            layer = graph.layers[self.layer_id]
+            blockers = [QSignalBlocker(w) for w in (self.name_edit, self.size_spin, self.activation_combo,
+                                                   self.bias_check, self.role_combo)]
+            if self.name_edit.text() != layer.name:
+                self.name_edit.setText(layer.name)
+            self.size_spin.setValue(layer.size)
+            self.activation_combo.setCurrentText(layer.activation)
+            self.bias_check.setChecked(layer.bias)
+            self.role_combo.setCurrentText(layer.role)
+            del blockers
+            for widget in (self.size_spin, self.activation_combo, self.bias_check, self.role_combo):
+                widget.setEnabled(not locked)
+            ins = [graph.layers[c.source].name for c in graph.incoming(layer.id)]
+            outs = [graph.layers[c.target].name for c in graph.outgoing(layer.id)]
+            self.layer_info.setText(f"From: {', '.join(ins) or '—'}\nTo: {', '.join(outs) or '—'}")
+            self.stack.setCurrentIndex(1)
+        elif self.conn_id:
+            conn = graph.connections[self.conn_id]
+            src, tgt = graph.layers[conn.source], graph.layers[conn.target]
+            self.conn_label.setText(f"{src.name} → {tgt.name}")
+            with QSignalBlocker(self.kind_combo):
+                self.kind_combo.setCurrentText(conn.kind)
+            self.kind_combo.setEnabled(not locked)
+            item = self.scene.connection_item(self.conn_id)
+            fresh = "W:" + conn.id in doc.fresh_keys
+            self.conn_info.setText(f"{item.n_synapses} synapses" + (" · freshly initialised" if fresh else ""))
+            self.stack.setCurrentIndex(2)
+        else:
+            self.summary.setText(self._summary())
+            self.stack.setCurrentIndex(0)
+
+    def _summary(self) -> str:
+        graph, net = self.editor.graph, self.editor.document.network
+        selected = len(self.scene.selectedItems())
+        lines = []
+        if selected > 1:
+            lines.append(f"{selected} items selected.")
+        lines.append(f"{len(graph.layers)} layers, {len(graph.connections)} connections.")
+        if net is not None:
+            lines.append(f"{net.n_synapses} synapses, {net.n_params} parameters.")
+        lines.append("Select a layer or a connection to edit it.")
+        return "\n".join(lines)
+
+    # -- editing ------------------------------------------------------------------------------------
+    def _end_session(self) -> None:
+        self._session += 1
+
+    def _edit(self, merge: bool = True, **changes) -> None:
+        if self.layer_id is None:
+            return
+        field = next(iter(changes))
+        key = (field, self.layer_id, self._session) if merge else None
+        problem = self.editor.set_layer(self.layer_id, merge_key=key, **changes)
+        if problem:
+            self.message.emit(f"Cannot change {field}: {problem}")
+            self.refresh()
+
+    def _edit_kind(self, kind: str) -> None:
+        if self.conn_id is None:
+            return
+        problem = self.editor.set_connection_kind(self.conn_id, kind)
+        if problem:
+            self.message.emit(f"Cannot change the connection kind: {problem}")
+            self.refresh()
