@@ -45,12 +45,14 @@ class ConnectInteraction:
         self.move(source.output_port())
 
     def target_at(self, scene_pos: QPointF) -> LayerItem | None:
-        return next((i for i in self.scene.layer_items_at(scene_pos) if i is not self.source), None)
+        items = self.scene.layer_items_at(scene_pos)
+        return items[0] if items else None
 
     def move(self, scene_pos: QPointF) -> None:
         """Redraw the live curve to the cursor (or to the input port of the layer under it)."""
         target = self.target_at(scene_pos)
-        end = target.input_port() if target and not self.problems[target.layer_id] else scene_pos
+        valid = target is not None and not self.problems[target.layer_id]
+        end = target.input_port() if valid else scene_pos
         start = self.source.output_port()
         dx = max(40.0, abs(end.x() - start.x()) / 2)
         path = QPainterPath(start)
@@ -58,7 +60,8 @@ class ConnectInteraction:
         self.pipe.setPath(path)
         if target is not None:
             problem = self.problems[target.layer_id]
-            self.scene.statusMessage.emit(problem or f"Release to connect {self.source.layer.name} → {target.layer.name}")
+            hint = f"Release to connect {self.source.layer.name} → {target.layer.name}"
+            self.scene.statusMessage.emit(f"Cannot connect: {problem}" if problem else hint)
 
     def release(self, scene_pos: QPointF) -> None:
         """Connect to the layer under the cursor, or say why not."""
