@@ -25,18 +25,87 @@ LEAKY_SLOPE = 0.01
 
 @dataclass(frozen=True)
 class Activation:
-    """A named activation: ``forward(z) -> a`` and ``backward(z, a, grad_a) -> grad_z``."""
+    """A named activation.
+
+    ``forward(z) -> a`` and ``backward(z, a, grad_a) -> grad_z`` allocate new
+    arrays; ``forward_into`` and ``backward_into`` write into ``out`` (they may
+    return an input instead when the result is that input unchanged, as for
+    identity).  The training loop uses the ``_into`` forms on reused buffers.
+    """
 
     name: str
     forward: Callable[[Array], Array]
     derivative: Callable[[Array, Array], Array] | None
     rowwise: bool = False
+    forward_into: Callable[[Array, Array], Array] | None = None
+    backward_into: Callable[[Array, Array, Array, Array], Array] | None = None
 
     def backward(self, z: Array, a: Array, grad_a: Array) -> Array:
         """Gradient with respect to the pre-activation ``z``."""
         if self.rowwise:
             return _softmax_backward(a, grad_a)
         return grad_a * self.derivative(z, a)
+
+    def apply_into(self, z: Array, out: Array) -> Array:
+        return self.forward_into(z, out) if self.forward_into else _assign(out, self.forward(z))
+
+    def backward_to(self, z: Array, a: Array, grad_a: Array, out: Array) -> Array:
+        if self.backward_into:
+            return self.backward_into(z, a, grad_a, out)
+        return _assign(out, self.backward(z, a, grad_a))
+
+
+def _assign(out: Array, value: Array) -> Array:
+    out[...] = value
+    return out
+
+
+def _logistic_into(z: Array, out: Array) -> Array:
+    np.multiply(z, 0.5, out=out)
+    np.tanh(out, out=out)
+    out *= 0.5
+    out += 0.5
+    return out
+
+
+def _logistic_back(z: Array, a: Array, g: Array, out: Array) -> Array:
+    np.subtract(1.0, a, out=out)
+    out *= a
+    out *= g
+    return out
+
+
+def _tanh_back(z: Array, a: Array, g: Array, out: Array) -> Array:
+    np.multiply(a, a, out=out)
+    np.subtract(1.0, out, out=out)
+    out *= g
+    return out
+
+
+def _relu_back(z: Array, a: Array, g: Array, out: Array) -> Array:
+    np.greater(z, 0.0, out=out)
+    out *= g
+    return out
+
+
+def _leaky_into(z: Array, out: Array) -> Array:
+    np.multiply(z, LEAKY_SLOPE, out=out)
+    np.maximum(z, out, out=out)
+    return out
+
+
+def _leaky_back(z: Array, a: Array, g: Array, out: Array) -> Array:
+    np.greater(z, 0.0, out=out)
+    out *= 1.0 - LEAKY_SLOPE
+    out += LEAKY_SLOPE
+    out *= g
+    return out
+
+
+def _softplus_back(z: Array, a: Array, g: Array, out: Array) -> Array:
+    _logistic_into(z, out)
+    out *= g
+    return out
 
 
 def _logistic(z: Array) -> Array:
@@ -61,17 +130,24 @@ def _softmax_backward(a: Array, grad_a: Array) -> Array:
 ACTIVATIONS: dict[str, Activation] = {
     act.name: act
     for act in (
-        Activation("logistic", _logistic, lambda z, a: a * (1.0 - a)),
-        Activation("tanh", np.tanh, lambda z, a: 1.0 - a * a),
-        Activation("relu", lambda z: np.maximum(z, 0.0), lambda z, a: (z > 0).astype(float)),
+        Activation("logistic", _logistic, lambda z, a: a * (1.0 - a), False, _logistic_into, _logistic_back),
+        Activation("tanh", np.tanh, lambda z, a: 1.0 - a * a, False, lambda z, o: np.tanh(z, out=o), _tanh_back),
         Activation(
-            "leaky_relu",
-            lambda z: np.where(z > 0, z, LEAKY_SLOPE * z),
-            lambda z, a: np.where(z > 0, 1.0, LEAKY_SLOPE),
+            "relu", lambda z: np.maximum(z, 0.0), lambda z, a: (z > 0).astype(float), False,
+            lambda z, o: np.maximum(z, 0.0, out=o), _relu_back,
         ),
-        Activation("identity", lambda z: z.copy(), lambda z, a: np.ones_like(z)),
-        Activation("step", lambda z: (z > 0).astype(float), lambda z, a: np.ones_like(z)),
-        Activation("softplus", _softplus, lambda z, a: _logistic(z)),
+        Activation(
+            "leaky_relu", lambda z: np.where(z > 0, z, LEAKY_SLOPE * z), lambda z, a: np.where(z > 0, 1.0, LEAKY_SLOPE),
+            False, _leaky_into, _leaky_back,
+        ),
+        Activation("identity", lambda z: z.copy(), lambda z, a: np.ones_like(z), False, lambda z, o: z, lambda z, a, g, o: g),
+        Activation(
+            "step", lambda z: (z > 0).astype(float), lambda z, a: np.ones_like(z), False,
+            lambda z, o: np.greater(z, 0.0, out=o), lambda z, a, g, o: g,
+        ),
+        Activation(
+            "softplus", _softplus, lambda z, a: _logistic(z), False, lambda z, o: np.logaddexp(0.0, z, out=o), _softplus_back,
+        ),
         Activation("softmax", _softmax, None, rowwise=True),
     )
 }

@@ -22,9 +22,12 @@ import numpy as np
 from .activations import Activation, get_activation
 from .graph import Graph, Layer, TopologyError
 from .initializers import init_bias, init_weights, rng_for
-from .losses import Loss, get_loss
+from .losses import EPS, Loss, get_loss
 
 Array = np.ndarray
+
+#: output activation and loss pairs whose derivatives cancel: the output delta is simply (output − target) / n
+FUSED = {("logistic", "bce"), ("softmax", "ce")}
 
 
 @dataclass(frozen=True)
@@ -49,7 +52,7 @@ class _Step:
     """Evaluation of one non-input layer: its sources, weights, bias and activation."""
 
     index: int
-    sources: list[tuple[int, Array, Array, Array | None]]  # (source index, W, dW, mask)
+    sources: list[tuple[int, Array, Array, Array | None, bool]]  # (source index, W, dW, mask, writes grad first)
     bias: Array | None
     bias_grad: Array | None
     activation: Activation
@@ -144,6 +147,16 @@ class Network:
             bias_grad = self.grads[self.specs[key].slice] if key in self.specs else None
             self._steps.append(_Step(k, sources, bias, bias_grad, get_activation(layer.activation)))
         self._step_of = {s.index: s for s in self._steps}
+        # backprop visits steps in reverse: the first visit of a hidden source writes its gradient, later ones add
+        seen: set[int] = set()
+        for step in reversed(self._steps):
+            marked = []
+            for src, W, dW, mask in step.sources:
+                marked.append((src, W, dW, mask, src not in seen))
+                if self.layers[src].role != "input":
+                    seen.add(src)
+            step.sources = marked
+        self._buffers: dict[int, tuple[list, list, list]] = {}
         self._input_slices = self._column_slices(self.input_layers, index)
         self._output_slices = self._column_slices(self.output_layers, index)
         self._acts: list[Array | None] = [None] * len(self.layers)
@@ -210,23 +223,41 @@ class Network:
         return twin
 
     # -- evaluation -----------------------------------------------------------------
+    def _buffers_for(self, n: int) -> tuple[list, list, list]:
+        """Reused arrays (pre-activations, activations, gradients) for batches of ``n`` rows."""
+        bufs = self._buffers.get(n)
+        if bufs is None:
+            if len(self._buffers) >= 4:  # a few batch sizes are in use at a time (batch, last batch, grid)
+                self._buffers.clear()
+            sizes = [layer.size for layer in self.layers]
+            bufs = tuple([np.empty((n, size)) for size in sizes] for _ in range(3))
+            self._buffers[n] = bufs
+        return bufs
+
     def forward(self, X: Array) -> Array:
-        """Outputs for a batch (samples as rows); remembers what backward needs."""
+        """Outputs for a batch (samples as rows); remembers what backward needs.
+
+        The returned array is reused by the next call: copy it to keep it
+        (:meth:`predict` does).
+        """
         X = np.asarray(X, dtype=float)
         if X.ndim != 2 or X.shape[1] != self.n_inputs:
             raise ValueError(f"expected inputs shaped (samples, {self.n_inputs}), got {X.shape}")
+        zbuf, abuf, _ = self._buffers_for(len(X))
         acts, zs = self._acts, self._zs
         for k, cols in self._input_slices:
             acts[k] = X if len(self._input_slices) == 1 else X[:, cols]
         for step in self._steps:
-            src, W = step.sources[0][0], step.sources[0][1]
-            z = acts[src] @ W
-            for src, W, _, _ in step.sources[1:]:
+            k = step.index
+            z = zbuf[k]
+            sources = step.sources
+            np.matmul(acts[sources[0][0]], sources[0][1], out=z)
+            for src, W, _, _, _ in sources[1:]:
                 z += acts[src] @ W
             if step.bias is not None:
                 z += step.bias
-            zs[step.index] = z
-            acts[step.index] = step.activation.forward(z)
+            zs[k] = z
+            acts[k] = step.activation.apply_into(z, abuf[k])
         if len(self._output_slices) == 1:
             return acts[self._output_slices[0][0]]
         return np.concatenate([acts[k] for k, _ in self._output_slices], axis=1)
@@ -243,7 +274,7 @@ class Network:
         for k, cols in self._output_slices:
             a, t = self._acts[k], targets[:, cols] if len(self._output_slices) > 1 else targets
             act = self.layers[k].activation
-            if (act, loss.name) in (("logistic", "bce"), ("softmax", "ce")):
+            if (act, loss.name) in FUSED:
                 grad_z[k] = (a - t) / n  # the activation's derivative cancels the loss's
             else:
                 if grad_out is None:
@@ -253,27 +284,66 @@ class Network:
         self._backprop(grad_z)
         return self.grads
 
+    def loss_and_gradient(self, X: Array, Y: Array, loss: Loss, binary_targets: bool = False) -> float:
+        """Forward, reported error and gradients in one pass; returns the error before any update.
+
+        With one output layer and mse, or bce on a logistic output with 0/1
+        targets, the output difference is computed once and shared by the error
+        and the gradient; other cases take the general path.
+        """
+        out = self.forward(X)
+        name = loss.name
+        (k, _), = self._output_slices if len(self._output_slices) == 1 else ((None, None),)
+        if k is None or name == "ce" or (name == "bce" and not binary_targets):
+            err = loss.error(out, Y)
+            self.backward(out, Y, loss)
+            return err
+        _, _, gbuf = self._buffers_for(len(X))
+        diff = gbuf[k]
+        np.subtract(out, Y, out=diff)
+        act = self._step_of[k].activation
+        if name == "mse":
+            err = float(np.vdot(diff, diff)) / diff.size
+            diff *= 1.0 / len(X)
+            z = self._zs[k]  # no longer needed once its own gradient is taken: reuse it for that gradient
+            grad_z = act.backward(z, out, diff) if act.rowwise else act.backward_to(z, out, diff, z)
+        else:  # bce with 0/1 targets: each term is −log(1 − |output − target|)
+            closeness = np.abs(diff)
+            np.minimum(closeness, 1.0 - EPS, out=closeness)
+            np.negative(closeness, out=closeness)
+            err = -float(np.add.reduce(np.log1p(closeness, out=closeness), axis=None)) / diff.size
+            if self.layers[k].activation == "logistic":
+                diff *= 1.0 / len(X)
+                grad_z = diff
+            else:
+                self.backward(out, Y, loss)
+                return err
+        self._backprop({k: grad_z})
+        return err
+
     def _backprop(self, grad_z: dict[int, Array]) -> None:
         """Given d/dz of the output layers, fill every gradient block."""
-        grad_a: dict[int, Array] = {}
         acts, zs = self._acts, self._zs
+        _, _, gbuf = self._buffers_for(len(acts[self._steps[-1].index]))
+        grad_a: dict[int, Array] = {}
         for step in reversed(self._steps):
             k = step.index
             gz = grad_z.get(k)
             if gz is None:
-                gz = step.activation.backward(zs[k], acts[k], grad_a[k])
+                act = step.activation
+                # z is not needed after this point, so its buffer takes the gradient (identity layers alias it: they return grad_a)
+                gz = act.backward(zs[k], acts[k], grad_a[k]) if act.rowwise else act.backward_to(zs[k], acts[k], grad_a[k], zs[k])
             if step.bias_grad is not None:
-                np.sum(gz, axis=0, out=step.bias_grad)
-            for src, W, dW, mask in step.sources:
+                np.add.reduce(gz, axis=0, out=step.bias_grad)  # np.sum's wrapper costs more than the sum here
+            for src, W, dW, mask, first in step.sources:
                 np.matmul(acts[src].T, gz, out=dW)
                 if mask is not None:
                     dW *= mask
                 if self.layers[src].role != "input":
-                    back = gz @ W.T
-                    if src in grad_a:
-                        grad_a[src] += back
+                    if first:
+                        grad_a[src] = np.matmul(gz, W.T, out=gbuf[src])
                     else:
-                        grad_a[src] = back
+                        grad_a[src] += gz @ W.T
 
     def predict(self, X: Array) -> Array:
         """Outputs for a batch, or for one sample given as a flat sequence."""
@@ -285,7 +355,7 @@ class Network:
     def layer_activations(self, X: Array) -> dict[str, Array]:
         """Every layer's activations for a batch, by layer id (for views and the inspector)."""
         self.forward(np.atleast_2d(np.asarray(X, dtype=float)))
-        return {layer.id: np.array(a) for layer, a in zip(self.layers, self._acts)}
+        return {layer.id: np.array(a, copy=True) for layer, a in zip(self.layers, self._acts)}
 
     def loss(self, X: Array, Y: Array, cost: str = "mse") -> float:
         """The reported error of the network on a dataset."""
@@ -295,7 +365,7 @@ class Network:
     def activate(self, input: Sequence[float]) -> Array:
         """Outputs for one sample, as Synaptic's ``network.activate``; remembered for :meth:`propagate`."""
         x = np.asarray(input, dtype=float).reshape(1, -1)
-        self._last_output = self.forward(x)
+        self._last_output = self.forward(x).copy()
         return self._last_output[0].copy()
 
     def propagate(self, rate: float, target: Sequence[float]) -> None:

@@ -24,6 +24,7 @@ from .datasets import Dataset
 from .losses import get_loss
 from .network import Network
 from .optimizers import OPTIMIZERS, make_optimizer
+from .scalar_kernel import ScalarStepper, supports
 
 Array = np.ndarray
 RateFunction = Callable[[int, float], float]
@@ -143,6 +144,20 @@ class TrainingRun:
             self.settings.optimizer, net.n_params, net.weight_mask,
             l1=self.settings.l1, l2=self.settings.l2, momentum=self.settings.momentum,
         )
+        self._binary_targets = bool(np.isin(data.Y, (0.0, 1.0)).all())
+        self._scalar: ScalarStepper | None = None
+        self._prepare_online()
+
+    def _prepare_online(self) -> None:
+        """Use the scalar kernel for online steps when the network is small enough (see scalar_kernel)."""
+        online = self.settings.batch_size == 1
+        if online and supports(self.net, self.loss.name):
+            if self._scalar is None or self._scalar_cost != self.loss.name:
+                self._scalar = ScalarStepper(self.net, self.loss.name)
+                self._scalar.bind(self.data.X, self.data.Y)
+                self._scalar_cost = self.loss.name
+        else:
+            self._scalar = None
 
     # -- settings that may change during a run ----------------------------------------
     def update_settings(self, settings: TrainSettings) -> None:
@@ -156,6 +171,7 @@ class TrainingRun:
                 settings.optimizer, self.net.n_params, self.net.weight_mask,
                 l1=settings.l1, l2=settings.l2, momentum=settings.momentum,
             )
+        self._prepare_online()
 
     def current_rate(self) -> float:
         s = self.settings
@@ -167,11 +183,8 @@ class TrainingRun:
 
     # -- one unit of work -----------------------------------------------------------------
     def _batch_update(self, X: Array, Y: Array, rate: float) -> float:
-        net = self.net
-        out = net.forward(X)
-        err = self.loss.error(out, Y)
-        net.backward(out, Y, self.loss)
-        self.optimizer.step(net.params, net.grads, rate)
+        err = self.net.loss_and_gradient(X, Y, self.loss, self._binary_targets)
+        self.optimizer.step(self.net.params, self.net.grads, rate)
         return err
 
     def _start_epoch(self) -> None:
@@ -208,7 +221,12 @@ class TrainingRun:
                 self._start_epoch()
             size, n = self.settings.batch_size or len(X), len(X)
             total, order, update = self._epoch_error_sum, self._order, self._batch_update
-            if size == 1:
+            if self._scalar is not None:
+                gradient, params, grads, opt_step = self._scalar.gradient, self.net.params, self.net.grads, self.optimizer.step
+                for i in order[self._cursor :].tolist():
+                    total += gradient(i)
+                    opt_step(params, grads, rate)
+            elif size == 1:
                 for i in order[self._cursor :]:
                     total += update(X[i : i + 1], Y[i : i + 1], rate)
             else:
@@ -222,7 +240,8 @@ class TrainingRun:
     def _finish_epoch(self, err: float) -> None:
         self.epochs_done += 1
         self._cursor = 0
-        if not np.isfinite(self.net.params).all():
+        params = self.net.params
+        if not math.isfinite(params @ params):
             err = math.nan  # overflowing weights diverge even when a saturated output hides it
         self.last_error = err
         if math.isfinite(err):
