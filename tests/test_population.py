@@ -1,0 +1,166 @@
+"""The population core trains N networks exactly as N single TrainingRuns would."""
+
+import numpy as np
+import pytest
+
+from nnstudio.core import Graph, Layer, Network, TrainingRun, TrainSettings, datasets
+from nnstudio.core.losses import get_loss
+from nnstudio.core.population import Population, PopulationRun, median_curve
+
+SEEDS = range(6)
+
+
+def skip_dag() -> Graph:
+    """in → h1 → h2 → out, plus in → h2, h1 → out and in → out: fan-in and skip connections."""
+    g = Graph()
+    g.add_layer(Layer(2, role="input", id="in"))
+    g.add_layer(Layer(3, "tanh", id="h1"))
+    g.add_layer(Layer(2, "logistic", id="h2"))
+    g.add_layer(Layer(1, "logistic", role="output", id="out"))
+    for src, tgt in (("in", "h1"), ("in", "h2"), ("h1", "h2"), ("h2", "out"), ("h1", "out"), ("in", "out")):
+        g.connect(src, tgt, "all_to_all")
+    return g
+
+
+def single_runs(graph, data, settings, seeds):
+    results = []
+    for seed in seeds:
+        net = Network.from_graph(graph, seed=seed)
+        snap = TrainingRun(net, data, TrainSettings(**settings.to_dict())).run()
+        results.append((net.params.copy(), snap))
+    return results
+
+
+def assert_same_as_single_runs(graph, data, settings, seeds=SEEDS, init="glorot"):
+    run = PopulationRun(Population(graph, seeds, init=init), data, settings)
+    result = run.run()
+    for k, (params, snap) in enumerate(single_runs(graph, data, settings, seeds)):
+        assert result.reasons[k] == snap.reason
+        assert result.stopped_at[k] == snap.epoch
+        np.testing.assert_allclose(run.params_of(k), params, rtol=1e-12, atol=1e-9)
+        np.testing.assert_allclose(result.errors[: snap.epoch, k], snap.errors, rtol=1e-12, atol=1e-9)
+        assert np.isnan(result.errors[snap.epoch :, k]).all()
+    return run, result
+
+
+def test_initial_params_are_the_single_networks():
+    pop = Population(skip_dag(), [3, 7, 11])
+    for k, seed in enumerate([3, 7, 11]):
+        assert np.array_equal(pop.params_of(k), Network.from_graph(skip_dag(), seed=seed).params)
+    assert pop.params.shape == (Network.from_graph(skip_dag(), seed=0).n_params, 3)
+
+
+@pytest.mark.parametrize("optimizer, rate", [("sgd", 0.5), ("momentum", 0.1), ("adam", 0.05)])
+@pytest.mark.parametrize("batch_size", [None, 1, 3])
+def test_population_equals_single_runs(optimizer, rate, batch_size):
+    settings = TrainSettings(
+        rate=rate, epochs=250, optimizer=optimizer, batch_size=batch_size, shuffle=True, seed=5,
+        target_error=0.05, l2=1e-3 if optimizer != "adam" else 0.0, l1=1e-4 if optimizer == "adam" else 0.0,
+    )
+    _, result = assert_same_as_single_runs(skip_dag(), datasets.xor(), settings)
+    # a meaningful comparison: some networks stop early at the target, and not at the same epoch
+    stopped = result.stopped_at[np.array(result.reasons) == "target_error"]
+    assert len(set(stopped.tolist())) >= 2
+
+
+def test_a_frozen_network_stops_changing():
+    settings = TrainSettings(rate=0.5, epochs=3000, optimizer="momentum", target_error=0.01)
+    run, result = assert_same_as_single_runs(skip_dag(), datasets.xor(), settings, seeds=range(4))
+    assert result.reached.all() and len(set(result.stopped_at.tolist())) > 1
+    assert run.n_training == 0
+
+
+def test_plateau_and_schedule_match():
+    schedule = {"kind": "step", "every": 50, "factor": 0.5}
+    settings = TrainSettings(rate=0.4, epochs=400, optimizer="sgd", patience=30, schedule=schedule)
+    assert_same_as_single_runs(skip_dag(), datasets.xor(), settings, seeds=range(3))
+
+
+def test_divergence_keeps_last_finite_params_like_a_single_run():
+    a, h, b = Layer(1, "identity"), Layer(2, "identity"), Layer(1, "identity")
+    a.project(h)
+    h.project(b)
+    graph = Network(input=a, hidden=[h], output=b, seed=0).graph
+    # one sample: the error's overflow to inf does not depend on summation order
+    data = datasets.Dataset([[1.5]], [[10.0]], kind="regression")
+    settings = TrainSettings(rate=3.0, epochs=2000, optimizer="sgd", cost="mse")
+    run, result = assert_same_as_single_runs(graph, data, settings, seeds=range(3))
+    assert result.reasons == ["diverged"] * 3
+    assert all(np.isfinite(run.params_of(k)).all() for k in range(3))
+
+
+def masked_graph(hidden_act: str, out_act: str, out_size: int) -> Graph:
+    g = Graph()
+    g.add_layer(Layer(3, role="input", id="in"))
+    g.add_layer(Layer(3, hidden_act, id="a"))
+    g.add_layer(Layer(3, hidden_act, id="b", bias=False))
+    g.add_layer(Layer(out_size, out_act, role="output", id="out"))
+    g.connect("in", "a", "one_to_one")
+    g.connect("a", "b", "all_to_else")
+    g.connect("in", "b", "all_to_all")
+    g.connect("b", "out", "all_to_all")
+    g.connect("a", "out", "all_to_all")
+    return g
+
+
+@pytest.mark.parametrize("hidden_act", ["logistic", "tanh", "relu", "leaky_relu", "identity", "step", "softplus"])
+@pytest.mark.parametrize(
+    "out_act, loss", [("softmax", "ce"), ("logistic", "bce"), ("tanh", "mse"), ("softmax", "mse"), ("identity", "bce")],
+)
+def test_gradients_equal_network_backward(hidden_act, out_act, loss):
+    graph = masked_graph(hidden_act, out_act, 3)
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(5, 3))
+    Y = np.eye(3)[[0, 1, 2, 1, 0]]
+    pop = Population(graph, [0, 1, 2], init="uniform")
+    grads = np.zeros_like(pop.params)
+    loss_fn = get_loss(loss)
+    errors = pop.loss_and_gradient(X, Y[:, :, None], loss_fn, pop.blocks(pop.params), pop.blocks(grads), True)
+    for k, seed in enumerate([0, 1, 2]):
+        net = Network.from_graph(graph, seed=seed, init="uniform")
+        out = net.forward(X)
+        assert errors[k] == pytest.approx(loss_fn.error(out, Y), abs=1e-12)
+        net.backward(out, Y, loss_fn)
+        np.testing.assert_allclose(grads[:, k], net.grads, rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(pop.predict(X)[k], net.predict(X), rtol=0, atol=1e-12)
+    # masked entries stay exactly zero
+    w = pop.blocks(pop.params)["W:in->a"]
+    assert (w[~np.eye(3, dtype=bool)] == 0).all()
+
+
+def test_softmax_population_trains_like_single_runs():
+    graph = masked_graph("tanh", "softmax", 3)
+    data = datasets.Dataset(np.random.default_rng(0).normal(size=(6, 3)), np.eye(3)[[0, 1, 2, 0, 1, 2]])
+    settings = TrainSettings(rate=0.2, epochs=100, optimizer="adam", batch_size=2, target_error=0.05)
+    assert_same_as_single_runs(graph, data, settings, seeds=range(3))
+
+
+def test_snapshots_carry_every_epoch_and_end_done():
+    settings = TrainSettings(rate=0.5, epochs=300, target_error=0.02)
+    whole = PopulationRun(Population(skip_dag(), SEEDS), datasets.xor(), settings).run()
+    snaps = list(PopulationRun(Population(skip_dag(), SEEDS), datasets.xor(), settings).snapshots(max_rate=0))
+    assert snaps[-1].done and not any(s.done for s in snaps[:-1])
+    errors = np.concatenate([s.errors for s in snaps])
+    np.testing.assert_array_equal(errors, whole.errors)
+    assert np.array_equal(snaps[-1].reached, whole.reached)
+    assert snaps[-1].n_training == 0
+
+
+def test_external_stop_freezes_everyone():
+    run = PopulationRun(Population(skip_dag(), SEEDS), datasets.xor(), TrainSettings(epochs=10_000, target_error=0))
+    calls = iter(range(10**6))
+    result = run.run(stop=lambda: next(calls) >= 7)
+    assert result.reasons == ["stopped"] * len(SEEDS)
+    assert (result.stopped_at == 7).all() and result.errors.shape == (7, len(SEEDS))
+
+
+def test_median_curve_holds_final_errors_and_counts_divergence_as_worst():
+    nan = np.nan
+    errors = np.array([
+        [4.0, 5.0, 6.0],
+        [3.0, nan, 5.0],  # network 1 diverged at epoch 2
+        [2.0, nan, 1.0],  # network 2 reached its target at epoch 3
+        [1.0, nan, nan],
+    ])
+    stopped_at = np.array([0, 2, 3])
+    np.testing.assert_array_equal(median_curve(errors, stopped_at), [5.0, 5.0, 2.0, 1.0])
