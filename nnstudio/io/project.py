@@ -263,10 +263,25 @@ def _load_graph(d: dict) -> Graph:
     return graph
 
 
+# JSON types of the training settings, checked before TrainSettings sees them (its validate assumes them)
+_SETTING_TYPES: dict[str, tuple] = {
+    "rate": (int, float), "epochs": (int,), "target_error": (int, float), "cost": (str,), "optimizer": (str,),
+    "momentum": (int, float), "batch_size": (int, type(None)), "shuffle": (bool,), "l1": (int, float),
+    "l2": (int, float), "patience": (int,), "max_seconds": (int, float), "schedule": (dict, type(None)),
+}
+
+
 def _load_settings(d: dict, seeds: dict) -> TrainSettings:
     d = dict(d)
     d.pop("seed", None)
     shuffle_seed = _get(seeds, "shuffle", int, "seeds", default=0)
+    for key, kinds in _SETTING_TYPES.items():
+        if key in d:
+            _get(d, key, kinds, "settings", allow_none=type(None) in kinds)
+    schedule = d.get("schedule")
+    if schedule is not None:
+        _get(schedule, "every", int, "settings.schedule")
+        _get(schedule, "factor", (int, float), "settings.schedule")
     try:
         return TrainSettings.from_dict({**d, "seed": shuffle_seed})
     except (TypeError, ValueError) as exc:
@@ -280,6 +295,11 @@ def _load_dataset(d: dict, graph: Graph) -> Dataset:
         raise ProjectError(f"dataset.{exc.args[0]}", "missing") from None
     except (DatasetError, TypeError, ValueError) as exc:
         raise ProjectError("dataset", str(exc)) from None
+    if dataset.X_test is not None and (len(dataset.X_test) or len(dataset.Y_test)):
+        x_shape, y_shape = dataset.X_test.shape, dataset.Y_test.shape
+        if x_shape[0] != y_shape[0] or x_shape[1] != dataset.n_inputs or y_shape[1] != dataset.n_outputs:
+            raise ProjectError("dataset", f"the test part ({x_shape[0]}×{x_shape[1]} inputs, {y_shape[0]}×{y_shape[1]} "
+                               f"targets) does not match the training part's columns or its own row count")
     n_in = sum(layer.size for layer in graph.layers_with_role("input"))
     n_out = sum(layer.size for layer in graph.layers_with_role("output"))
     if dataset.n_inputs != n_in or dataset.n_outputs != n_out:
