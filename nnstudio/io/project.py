@@ -298,8 +298,9 @@ def _load_dataset(d: dict, graph: Graph) -> Dataset:
     if dataset.X_test is not None and (len(dataset.X_test) or len(dataset.Y_test)):
         x_shape, y_shape = dataset.X_test.shape, dataset.Y_test.shape
         if x_shape[0] != y_shape[0] or x_shape[1] != dataset.n_inputs or y_shape[1] != dataset.n_outputs:
-            raise ProjectError("dataset", f"the test part ({x_shape[0]}×{x_shape[1]} inputs, {y_shape[0]}×{y_shape[1]} "
-                               f"targets) does not match the training part's columns or its own row count")
+            raise ProjectError("dataset", f"the test part ({x_shape[0]}×{x_shape[1]} inputs, "
+                               f"{y_shape[0]}×{y_shape[1]} targets) does not match the training part's columns "
+                               "or its own row count")
     n_in = sum(layer.size for layer in graph.layers_with_role("input"))
     n_out = sum(layer.size for layer in graph.layers_with_role("output"))
     if dataset.n_inputs != n_in or dataset.n_outputs != n_out:
