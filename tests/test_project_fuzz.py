@@ -101,6 +101,10 @@ def _load_or_project_error(path: Path) -> None:
         assert str(exc)  # a message, never empty
         return
     # a file that loads must be usable: its network builds, evaluates its dataset and trains on it
+    ds = project.dataset
+    assert ds.kind in ("classification", "regression") and isinstance(ds.name, str)
+    assert len(ds.input_names) == ds.n_inputs and all(isinstance(n, str) for n in ds.input_names)
+    assert len(ds.output_names) == ds.n_outputs and all(isinstance(n, str) for n in ds.output_names)
     net = project.build_network()
     assert net.predict(project.dataset.X).shape == project.dataset.Y.shape
     settings = replace(project.settings, epochs=2, max_seconds=0.0)
@@ -170,6 +174,11 @@ CASES = {
     "future version": (_with(lambda d: d.update(version=2)), "newer nnstudio"),
     "dataset too narrow": (_with(lambda d: d["dataset"].update(inputs=[[0]] * 4)), "dataset"),
     "bad settings": (_with(lambda d: d["settings"].update(rate=-1)), "settings"),
+    "settings type": (_with(lambda d: d["settings"].update(schedule=[1])), "settings.schedule"),
+    "test part rows": (_with(lambda d: d["dataset"].update(test_inputs=[[0, 0]], test_targets=[[1], [0]])),
+                       "test part"),
+    "column names": (_with(lambda d: d["dataset"].update(input_names=["a"])), "dataset.input_names"),
+    "dataset kind": (_with(lambda d: d["dataset"].update(kind=3)), "dataset.kind"),
     "deep nesting": (b"[" * 100000 + b"]" * 100000, "nested too deeply"),
 }
 

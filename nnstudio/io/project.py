@@ -289,6 +289,12 @@ def _load_settings(d: dict, seeds: dict) -> TrainSettings:
 
 
 def _load_dataset(d: dict, graph: Graph) -> Dataset:
+    _get(d, "name", str, "dataset", default="")
+    if _get(d, "kind", str, "dataset", default="classification") not in ("classification", "regression"):
+        raise ProjectError("dataset.kind", 'must be "classification" or "regression"')
+    for key in ("input_names", "output_names"):
+        if not all(isinstance(n, str) for n in _get(d, key, list, "dataset", default=[])):
+            raise ProjectError(f"dataset.{key}", "expected a list of strings")
     try:
         dataset = Dataset.from_dict(d)
     except KeyError as exc:
@@ -309,6 +315,10 @@ def _load_dataset(d: dict, graph: Graph) -> Dataset:
             f"has {dataset.n_inputs} input and {dataset.n_outputs} target columns, "
             f"but the network has {n_in} inputs and {n_out} outputs",
         )
+    for key, names, width in (("input_names", dataset.input_names, dataset.n_inputs),
+                              ("output_names", dataset.output_names, dataset.n_outputs)):
+        if len(names) != width:
+            raise ProjectError(f"dataset.{key}", f"{len(names)} names for {width} columns")
     return dataset
 
 
