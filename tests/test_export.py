@@ -300,3 +300,18 @@ def test_cli_export_errors_are_one_line(args, message) -> None:
     assert result.returncode == 2
     assert message in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+
+
+# -- Python API and layering ------------------------------------------------------------
+def test_network_to_json_from_json_round_trip(project) -> None:
+    net = project.build_network()
+    twin = Network.from_json(json.loads(json.dumps(net.to_json())))
+    X = rows()
+    np.testing.assert_array_equal(twin.predict(X), net.predict(X))
+
+
+def test_exporters_load_onnx_only_when_exporting_onnx() -> None:
+    code = ("import sys, nnstudio.io.export, nnstudio.io.importers; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('onnx', 'onnxruntime', 'PySide6')))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    assert result.stdout.strip() == "[]"
