@@ -160,6 +160,22 @@ def test_weights_file_problems_are_weights_errors(tmp_path) -> None:
             load_weights(net, bad)
 
 
+def test_npz_problems_are_weights_errors(project, tmp_path) -> None:
+    net = project.build_network()
+    good = tmp_path / "w.npz"
+    export_project(project, good)
+    for name, raw, message in [("junk.npz", b"not a zip", "not a readable .npz"),
+                               ("cut.npz", good.read_bytes()[:300], "not a readable .npz")]:
+        (tmp_path / name).write_bytes(raw)
+        with pytest.raises(WeightsError, match=message):
+            load_weights(net, tmp_path / name)
+    with pytest.raises(WeightsError, match="cannot read"):
+        load_weights(net, tmp_path / "missing.npz")
+    np.savez(tmp_path / "plain.npz", a=np.zeros(2))
+    with pytest.raises(WeightsError, match="no 'meta' entry"):
+        load_weights(net, tmp_path / "plain.npz")
+
+
 def test_duplicate_layer_names_are_refused(tmp_path) -> None:
     a, h, o = Layer(2, role="input", name="Same"), Layer(2, name="Same"), Layer(1, name="Out")
     a.project(h)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -126,7 +127,7 @@ def _read_npz(path: Path) -> tuple[dict, dict]:
     try:
         with np.load(path, allow_pickle=False) as data:
             arrays = {k: data[k] for k in data.files}
-    except (ValueError, OSError, EOFError) as exc:
+    except (ValueError, EOFError, zipfile.BadZipFile) as exc:
         raise WeightsError(f"{path.name} is not a readable .npz file ({exc})") from None
     if "meta" not in arrays:
         raise WeightsError(f"{path.name} has no 'meta' entry: not an nnstudio weights file")
