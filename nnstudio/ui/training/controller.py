@@ -215,8 +215,8 @@ class TrainingController(QObject):
     def _on_paused(self, generation: int) -> None:
         # a pause answered after the user already resumed is stale
         if generation == self._generation and self._worker is not None and self._worker.is_paused():
-            self.apply_frame()
             self._set_state(PAUSED)
+            self.apply_frame()
 
     def _on_sample_stepped(self, generation: int, index: int, error: float) -> None:
         if generation == self._generation:

@@ -1,0 +1,437 @@
+"""The training dock: dataset, hyperparameters, seeds, speed and the run controls.
+
+Every edit becomes a new :class:`TrainSettings` (or dataset) on the document;
+the controller forwards settings to a running worker, which applies them
+between epochs.  The dataset and the init seed are locked while training.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QDoubleValidator
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QSpinBox,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...core import datasets
+from ...core.datasets import DatasetError
+from ..document import Document
+
+GATES = [("XOR", "xor"), ("AND", "and"), ("OR", "or"), ("NAND", "nand"), ("NOR", "nor"), ("XNOR", "xnor")]
+GENERATED = [
+    ("Circle", "circle"), ("XOR quadrants", "xor_quadrants"), ("Two Gaussians", "gaussians"),
+    ("Spiral", "spiral"), ("Plane (regression)", "regression_plane"),
+    ("Gaussian bumps (regression)", "regression_gaussian"),
+]
+RATES = ["0.0001", "0.001", "0.003", "0.01", "0.03", "0.1", "0.3", "0.5", "1", "3", "10"]
+SPEEDS = [("As fast as possible", 0.0), ("1000 epochs/s", 1000.0), ("100 epochs/s", 100.0),
+          ("30 epochs/s", 30.0), ("10 epochs/s", 10.0), ("1 epoch/s", 1.0)]
+OPTIMIZERS = [("SGD", "sgd"), ("Momentum", "momentum"), ("Adam", "adam")]
+LOSSES = [("Auto", "auto"), ("Mean squared error", "mse"), ("Binary cross-entropy", "bce"),
+          ("Categorical cross-entropy", "ce")]
+BATCH_MODES = [("Full batch", "full"), ("Mini-batch", "mini"), ("Online (one sample)", "online")]
+MAX_INT = 2**31 - 1
+
+
+def new_seed() -> int:
+    return random.randrange(1, 1_000_000)
+
+
+class TrainingDock(QWidget):
+    """The contents of the "training" dock."""
+
+    speedChanged = Signal(float)  # epochs per second, 0 = as fast as possible
+    stepSampleRequested = Signal()
+    initSeedChanged = Signal(int)  # the weights must be reset to this seed
+
+    def __init__(self, document: Document, actions: dict[str, QAction] | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.document = document
+        self._updating = False
+        body = QWidget()
+        column = QVBoxLayout(body)
+        column.addWidget(self._controls(actions or {}))
+        column.addWidget(self._dataset_group())
+        column.addWidget(self._settings_group())
+        column.addWidget(self._seeds_group())
+        self.message = QLabel()
+        self.message.setObjectName("trainingMessage")
+        self.message.setWordWrap(True)
+        column.addWidget(self.message)
+        column.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(body)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+        document.settingsChanged.connect(self.show_settings)
+        document.datasetChanged.connect(self.show_dataset)
+        self.show_settings()
+        self.show_dataset()
+
+    # -- building -----------------------------------------------------------------------
+    def _controls(self, actions: dict[str, QAction]) -> QWidget:
+        row = QWidget()
+        layout = QGridLayout(row)
+        layout.setContentsMargins(0, 0, 0, 0)
+        buttons = []
+        for key in ("train", "pause", "step", "stop", "reset"):
+            if key in actions:
+                button = QToolButton()
+                button.setDefaultAction(actions[key])
+                button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+                button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+                buttons.append(button)
+        self.step_sample_button = QPushButton("Step sample")
+        self.step_sample_button.setObjectName("stepSample")
+        self.step_sample_button.setToolTip("Online and mini-batch modes: train on the next sample (batch), then pause")
+        self.step_sample_button.clicked.connect(self.stepSampleRequested)
+        buttons.append(self.step_sample_button)
+        for k, button in enumerate(buttons):
+            layout.addWidget(button, k // 3, k % 3)
+        return row
+
+    def _dataset_group(self) -> QGroupBox:
+        box = QGroupBox("Dataset")
+        form = QFormLayout(box)
+        self.dataset_combo = _combo("datasetChoice", "The data the network learns from")
+        for label, key in GATES:
+            self.dataset_combo.addItem(label, "gate:" + key)
+        self.dataset_combo.insertSeparator(self.dataset_combo.count())
+        for label, key in GENERATED:
+            self.dataset_combo.addItem(label, "gen:" + key)
+        self.dataset_combo.insertSeparator(self.dataset_combo.count())
+        self.dataset_combo.addItem("CSV file…", "csv")
+        self.dataset_combo.activated.connect(self._dataset_chosen)
+        form.addRow("Data", self.dataset_combo)
+        self.noise = _double("noise", "Noise added to the generated points (0 = none)", 0.0, 1.0, 0.05, 2)
+        self.count = _int("sampleCount", "Number of generated points (train + test)", 10, 5000)
+        self.count.setSingleStep(50)
+        self.test_split = _int("testSplit", "Percentage of the points held out as the test set", 0, 90)
+        self.test_split.setSuffix(" %")
+        for widget, label in ((self.noise, "Noise"), (self.count, "Points"), (self.test_split, "Test split")):
+            form.addRow(label, widget)
+            widget.valueChanged.connect(self._regenerate)
+        self.generator_widgets = (self.noise, self.count, self.test_split)
+        self.dataset_info = QLabel()
+        self.dataset_info.setObjectName("datasetInfo")
+        self.dataset_info.setWordWrap(True)
+        form.addRow(self.dataset_info)
+        return box
+
+    def _settings_group(self) -> QGroupBox:
+        box = QGroupBox("Learning")
+        form = QFormLayout(box)
+        self.rate = _combo("learningRate", "Learning rate: pick a common value or type one")
+        self.rate.setEditable(True)
+        self.rate.addItems(RATES)
+        validator = QDoubleValidator(1e-9, 1e6, 9, self.rate)
+        validator.setNotation(QDoubleValidator.Notation.ScientificNotation)
+        self.rate.setValidator(validator)
+        self.rate.currentTextChanged.connect(self._rate_typed)
+        form.addRow("Learning rate", self.rate)
+        self.optimizer = _choice("optimizer", "How the gradient updates the weights", OPTIMIZERS, self._settings_edited)
+        form.addRow("Optimizer", self.optimizer)
+        self.momentum = _double("momentum", "Momentum factor (momentum optimizer)", 0.0, 0.999, 0.05, 3)
+        self.momentum.valueChanged.connect(self._settings_edited)
+        form.addRow("Momentum", self.momentum)
+        self.batch_mode = _choice("batchMode", "Full batch: one update per epoch; mini-batch: one per batch; "
+                                  "online: one per sample", BATCH_MODES, self._settings_edited)
+        self.batch_size = _int("batchSize", "Samples per mini-batch", 2, 100_000)
+        self.batch_size.valueChanged.connect(self._settings_edited)
+        batch_row = QWidget()
+        batch_layout = QHBoxLayout(batch_row)
+        batch_layout.setContentsMargins(0, 0, 0, 0)
+        batch_layout.addWidget(self.batch_mode, 1)
+        batch_layout.addWidget(self.batch_size)
+        form.addRow("Batches", batch_row)
+        self.loss = _choice("loss", "The error the network minimises (auto picks one that suits the outputs)",
+                            LOSSES, self._settings_edited)
+        form.addRow("Loss", self.loss)
+        self.l1 = _double("l1", "L1 regularisation strength (weights only)", 0.0, 10.0, 0.0001, 5)
+        self.l2 = _double("l2", "L2 regularisation strength (weights only)", 0.0, 10.0, 0.0001, 5)
+        self.max_epochs = _int("maxEpochs", "Stop after this many epochs (per run)", 1, MAX_INT)
+        self.max_epochs.setSingleStep(1000)
+        self.target_error = _double("targetError", "Stop when the error is at or below this (0 = never)",
+                                    0.0, 1e6, 0.001, 6)
+        self.patience = _int("patience", "Stop when the error has not improved for this many epochs "
+                             "(0 = never)", 0, MAX_INT)
+        self.patience.setSpecialValueText("off")
+        for widget, label in ((self.l1, "L1"), (self.l2, "L2"), (self.max_epochs, "Max epochs"),
+                              (self.target_error, "Target error"), (self.patience, "Plateau patience")):
+            widget.valueChanged.connect(self._settings_edited)
+            form.addRow(label, widget)
+        self.speed = _combo("speed", "How fast training runs; slow it down to watch the weights change")
+        for label, value in SPEEDS:
+            self.speed.addItem(label, value)
+        self.speed.currentIndexChanged.connect(lambda _i: self.speedChanged.emit(float(self.speed.currentData())))
+        form.addRow("Speed", self.speed)
+        return box
+
+    def _seeds_group(self) -> QGroupBox:
+        box = QGroupBox("Seeds")
+        form = QFormLayout(box)
+        self.init_seed = _int("initSeed", "Seed of the initial weights (changing it resets the weights)", 0, MAX_INT)
+        self.shuffle_seed = _int("shuffleSeed", "Seed of the sample order in mini-batch and online modes", 0, MAX_INT)
+        self.data_seed = _int("dataSeed", "Seed of the generated points", 0, MAX_INT)
+        self.init_seed.editingFinished.connect(lambda: self._init_seed_set(self.init_seed.value()))
+        self.shuffle_seed.valueChanged.connect(self._settings_edited)
+        self.data_seed.valueChanged.connect(self._regenerate)
+        seeds = ((self.init_seed, "Initial weights"), (self.shuffle_seed, "Shuffling"), (self.data_seed, "Data"))
+        for spin, label in seeds:
+            row = QWidget()
+            layout = QHBoxLayout(row)
+            layout.setContentsMargins(0, 0, 0, 0)
+            layout.addWidget(spin, 1)
+            button = QPushButton("New seed")
+            button.setObjectName(spin.objectName() + "New")
+            button.setToolTip(f"Draw a new random seed for: {label.lower()}")
+            button.clicked.connect(lambda _checked=False, s=spin: self._new_seed(s))
+            layout.addWidget(button)
+            form.addRow(label, row)
+        self.init_seed_row = form.itemAt(0, QFormLayout.ItemRole.FieldRole).widget()
+        return box
+
+    # -- showing the document -------------------------------------------------------------
+    def show_settings(self) -> None:
+        s = self.document.settings
+        self._updating = True
+        try:
+            self.rate.setCurrentText(f"{s.rate:g}")
+            _select(self.optimizer, s.optimizer)
+            self.momentum.setValue(s.momentum)
+            _select(self.batch_mode, _batch_mode(s.batch_size))
+            if s.batch_size and s.batch_size > 1:
+                self.batch_size.setValue(s.batch_size)
+            _select(self.loss, s.cost)
+            self.l1.setValue(s.l1)
+            self.l2.setValue(s.l2)
+            self.max_epochs.setValue(min(s.epochs, MAX_INT))
+            self.target_error.setValue(s.target_error)
+            self.patience.setValue(min(s.patience, MAX_INT))
+            self.shuffle_seed.setValue(s.seed)
+            self.init_seed.setValue(self.document.init_seed)
+            self.data_seed.setValue(self.document.data_seed)
+        finally:
+            self._updating = False
+        self._enable()
+
+    def show_dataset(self) -> None:
+        data = self.document.dataset
+        key = _dataset_key(data)
+        self._updating = True
+        try:
+            index = self.dataset_combo.findData(key) if key else -1
+            if index < 0:
+                custom = self.dataset_combo.findData("project")
+                if custom < 0:
+                    self.dataset_combo.insertItem(0, "", "project")
+                    custom = 0
+                self.dataset_combo.setItemText(custom, f"{data.name} (project data)")
+                index = custom
+            self.dataset_combo.setCurrentIndex(index)
+            if data.has_test:
+                total = len(data) + len(data.X_test)
+                self.count.setValue(total)
+                self.test_split.setValue(round(100 * len(data.X_test) / total))
+        finally:
+            self._updating = False
+        test = f", {len(data.X_test)} test rows" if data.has_test else ""
+        self.dataset_info.setText(f"{len(data)} training rows{test}; {data.n_inputs} inputs → {data.n_outputs} "
+                                  f"targets ({data.kind})")
+        self._enable()
+
+    def set_training(self, training: bool) -> None:
+        """Lock what cannot change during a run (the data and the initial weights)."""
+        self._training = training
+        self._enable()
+
+    def _enable(self) -> None:
+        training = getattr(self, "_training", False)
+        generated = str(self.dataset_combo.currentData()).startswith("gen:")
+        self.dataset_combo.setEnabled(not training)
+        for widget in self.generator_widgets:
+            widget.setEnabled(generated and not training)
+        self.data_seed.parentWidget().setEnabled(generated and not training)
+        self.init_seed_row.setEnabled(not training)
+        mode = self.batch_mode.currentData()
+        self.batch_size.setEnabled(mode == "mini")
+        self.momentum.setEnabled(self.optimizer.currentData() == "momentum")
+        self.step_sample_button.setEnabled(mode in ("online", "mini") and self.document.network is not None)
+
+    # -- edits ------------------------------------------------------------------------------
+    def _settings_edited(self, *_args) -> None:
+        if self._updating:
+            return
+        self._enable()
+        mode = self.batch_mode.currentData()
+        batch = None if mode == "full" else 1 if mode == "online" else self.batch_size.value()
+        try:
+            rate = float(self.rate.currentText())
+        except ValueError:
+            self.message.setText("The learning rate must be a number, e.g. 0.3.")
+            return
+        settings = dataclasses.replace(
+            self.document.settings, rate=rate, optimizer=self.optimizer.currentData(),
+            momentum=self.momentum.value(), batch_size=batch, cost=self.loss.currentData(), l1=self.l1.value(),
+            l2=self.l2.value(), epochs=self.max_epochs.value(), target_error=self.target_error.value(),
+            patience=self.patience.value(), seed=self.shuffle_seed.value(),
+        )
+        try:
+            settings.validate()
+        except ValueError as exc:
+            self.message.setText(str(exc).capitalize())
+            return
+        self.message.clear()
+        self._updating = True
+        try:
+            self.document.set_settings(settings)
+        finally:
+            self._updating = False
+
+    def _rate_typed(self, text: str) -> None:
+        if self.rate.lineEdit() and not self.rate.lineEdit().hasAcceptableInput() and text not in RATES:
+            return
+        self._settings_edited()
+
+    def _new_seed(self, spin: QSpinBox) -> None:
+        spin.setValue(new_seed())
+        if spin is self.init_seed:
+            self._init_seed_set(spin.value())
+
+    def _init_seed_set(self, seed: int) -> None:
+        if not self._updating and seed != self.document.init_seed:
+            self.initSeedChanged.emit(seed)
+
+    def _dataset_chosen(self, _index: int) -> None:
+        key = str(self.dataset_combo.currentData())
+        if key == "csv":
+            self._import_csv()
+        elif key.startswith("gate:"):
+            self._set_dataset(datasets.truth_table(key[5:]))
+        elif key.startswith("gen:"):
+            self._regenerate()
+        self._enable()
+
+    def _regenerate(self, *_args) -> None:
+        if self._updating:
+            return
+        key = str(self.dataset_combo.currentData())
+        if not key.startswith("gen:"):
+            return
+        self.document.data_seed = self.data_seed.value()
+        self._set_dataset(datasets.generate(key[4:], n=self.count.value(), noise=self.noise.value(),
+                                            seed=self.data_seed.value(), test_fraction=self.test_split.value() / 100))
+
+    def _set_dataset(self, data: datasets.Dataset) -> None:
+        self.message.clear()
+        self.document.set_dataset(data)
+
+    def _import_csv(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(self, "Import a CSV dataset", "",
+                                                    "CSV files (*.csv);;All files (*)")
+        if not path:
+            self.show_dataset()
+            return
+        self.import_csv(path)
+
+    def import_csv(self, path: str, target: str | None = None) -> bool:
+        """Read ``path``; ask which column is the target unless ``target`` is given."""
+        try:
+            with open(path, encoding="utf-8-sig") as fh:
+                header = [h.strip() for h in fh.readline().split(",")]
+        except OSError as exc:
+            self.message.setText(f"Cannot read {path}: {exc}")
+            return False
+        if target is None:
+            target, ok = QInputDialog.getItem(self, "Target column", "Which column should the network predict?",
+                                              header, len(header) - 1, False)
+            if not ok:
+                self.show_dataset()
+                return False
+        try:
+            data = datasets.read_csv(path, targets=[target])
+        except DatasetError as exc:
+            self.message.setText(f"Cannot use {path}: {exc}")
+            self.show_dataset()
+            return False
+        self._set_dataset(data)
+        return True
+
+
+# -- small helpers ---------------------------------------------------------------------------
+def _combo(name: str, tip: str) -> QComboBox:
+    combo = QComboBox()
+    combo.setObjectName(name)
+    combo.setToolTip(tip)
+    combo.setAccessibleName(tip.split(":")[0])
+    return combo
+
+
+def _choice(name: str, tip: str, items, slot) -> QComboBox:
+    combo = _combo(name, tip)
+    for label, value in items:
+        combo.addItem(label, value)
+    combo.currentIndexChanged.connect(slot)
+    return combo
+
+
+def _int(name: str, tip: str, low: int, high: int) -> QSpinBox:
+    spin = QSpinBox()
+    spin.setObjectName(name)
+    spin.setToolTip(tip)
+    spin.setAccessibleName(tip)
+    spin.setRange(low, high)
+    spin.setGroupSeparatorShown(True)
+    return spin
+
+
+def _double(name: str, tip: str, low: float, high: float, step: float, decimals: int) -> QDoubleSpinBox:
+    spin = QDoubleSpinBox()
+    spin.setObjectName(name)
+    spin.setToolTip(tip)
+    spin.setAccessibleName(tip)
+    spin.setRange(low, high)
+    spin.setDecimals(decimals)
+    spin.setSingleStep(step)
+    return spin
+
+
+def _select(combo: QComboBox, value) -> None:
+    index = combo.findData(value)
+    if index >= 0:
+        combo.setCurrentIndex(index)
+
+
+def _batch_mode(batch_size: int | None) -> str:
+    return "full" if batch_size is None else "online" if batch_size == 1 else "mini"
+
+
+def _dataset_key(data: datasets.Dataset) -> str | None:
+    """The dataset menu entry that made ``data``, recognised by its name."""
+    for _label, key in GATES:
+        if data.name == key.upper():
+            return "gate:" + key
+    names = {"circle": "circle", "xor quadrants": "xor_quadrants", "two gaussians": "gaussians", "spiral": "spiral",
+             "plane": "regression_plane", "gaussian bumps": "regression_gaussian"}
+    return "gen:" + names[data.name] if data.name in names else None

@@ -1,0 +1,102 @@
+"""The try-it panel: type input values and watch the outputs, as you type and as training runs."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QDoubleSpinBox, QFormLayout, QLabel, QVBoxLayout, QWidget
+
+from ..document import Document
+
+
+class TryIt(QWidget):
+    """Contents of the "tryIt" dock."""
+
+    inputsChanged = Signal(object)  # np.ndarray of the typed inputs
+
+    def __init__(self, document: Document, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.document = document
+        self.form = QFormLayout()
+        self.note = QLabel()
+        self.note.setObjectName("tryItNote")
+        self.note.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addLayout(self.form)
+        layout.addWidget(self.note)
+        layout.addStretch(1)
+        self.input_boxes: list[QDoubleSpinBox] = []
+        self.output_labels: list[QLabel] = []
+        self._setting = False
+        self._build()
+        document.datasetChanged.connect(self._build)
+        document.networkChanged.connect(self._build)
+        document.weightsChanged.connect(self.refresh)
+
+    def _build(self) -> None:
+        data = self.document.dataset
+        names_in, names_out = data.input_names, data.output_names
+        if [b.accessibleName() for b in self.input_boxes] == names_in and len(self.output_labels) == len(names_out):
+            self.refresh()
+            return
+        old = self.values() if self.input_boxes else None
+        while self.form.rowCount():
+            self.form.removeRow(0)
+        self.input_boxes, self.output_labels = [], []
+        low, high = float(min(data.X.min(), 0.0)), float(max(data.X.max(), 1.0))
+        span = high - low
+        for k, name in enumerate(names_in):
+            box = QDoubleSpinBox()
+            box.setObjectName(f"tryInput{k}")
+            box.setAccessibleName(name)
+            box.setToolTip(f"Value of input {name}")
+            box.setRange(low - 10 * span, high + 10 * span)
+            box.setDecimals(3)
+            box.setSingleStep(0.1)
+            box.setKeyboardTracking(True)  # outputs follow every keystroke
+            box.valueChanged.connect(self._typed)
+            self.form.addRow(name, box)
+            self.input_boxes.append(box)
+        for k, name in enumerate(names_out):
+            label = QLabel("—")
+            label.setObjectName(f"tryOutput{k}")
+            label.setAccessibleName(f"output {name}")
+            self.form.addRow(f"→ {name}", label)
+            self.output_labels.append(label)
+        if old is not None and old.size == len(self.input_boxes):
+            self.set_values(old)
+        else:
+            self.set_values(data.X[0])
+
+    def values(self) -> np.ndarray:
+        return np.array([box.value() for box in self.input_boxes])
+
+    def set_values(self, values: np.ndarray) -> None:
+        """Put ``values`` in the input boxes (e.g. the selected data row)."""
+        self._setting = True
+        try:
+            for box, v in zip(self.input_boxes, values, strict=True):
+                box.setValue(float(v))
+        finally:
+            self._setting = False
+        self._typed()
+
+    def _typed(self, *_args) -> None:
+        if self._setting:
+            return
+        self.refresh()
+        self.inputsChanged.emit(self.values())
+
+    def refresh(self) -> None:
+        """Outputs for the typed inputs, from the document's current network."""
+        net = self.document.network
+        if net is None or net.n_inputs != len(self.input_boxes):
+            for label in self.output_labels:
+                label.setText("—")
+            self.note.setText("The network cannot run: " + "; ".join(self.document.network_problems()))
+            return
+        self.note.clear()
+        outputs = net.predict(self.values())
+        for label, value in zip(self.output_labels, outputs, strict=True):
+            label.setText(f"{value:.5f}")
