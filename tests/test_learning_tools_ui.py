@@ -1,0 +1,142 @@
+"""Restarts dialog, math inspector panel and time-travel slider, driven with pytest-qt."""
+
+import time
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QTimer
+
+from nnstudio.core import TrainingRun, TrainSettings
+from nnstudio.core.inspector import inspect_neuron
+from nnstudio.core.snapshots import SnapshotStore
+from nnstudio.ui.document import Document
+from nnstudio.ui.inspector_panel import InspectorPanel
+from nnstudio.ui.restarts_dialog import RestartsDialog
+from nnstudio.ui.time_travel import TimeTravelSlider
+
+
+@pytest.fixture
+def document(qtbot):
+    return Document()  # XOR 2-3-1
+
+
+def test_restarts_train_many_seeds_and_open_one_on_the_canvas(document, qtbot, tmp_path):
+    dialog = RestartsDialog(document)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.count.setValue(40)
+    dialog.start()
+    assert dialog.running and not dialog.start_button.isEnabled()
+    qtbot.waitUntil(lambda: not dialog.running, timeout=30_000)
+    run = dialog.run
+    assert run.population.size == 40 and run.n_training == 0
+    assert f"{int(run.reached.sum())} of 40 runs reached" in dialog.summary.text()
+    assert run.reached.sum() >= 30
+    assert dialog.table.rowCount() == 40
+    # the faint curves hold all 40 runs, the median one point per recorded epoch
+    x, _ = dialog.all_curves.getData()
+    assert len(x) == 40 * (len(dialog.buffer.epochs) + 1)
+    assert len(dialog.median_curve.getData()[0]) == len(dialog.buffer.epochs)
+    assert dialog.bars.opts["height"].sum() == 40
+    # the best run is listed first; opening it puts its weights on the canvas
+    dialog.table.selectRow(0)
+    k = dialog.selected_run()
+    assert run.final_errors[k] == np.nanmin(run.final_errors)
+    with qtbot.waitSignal(document.weightsChanged):
+        dialog.open_button.click()
+    assert np.array_equal(document.network.params, run.params_of(k))
+    dialog.grab().save(str(tmp_path / "restarts.png"))
+
+
+def test_restarts_keep_the_event_loop_responsive_and_stop(document, qtbot):
+    document.set_settings(TrainSettings(epochs=10**6, target_error=0.0))
+    dialog = RestartsDialog(document)
+    qtbot.addWidget(dialog)
+    dialog.count.setValue(500)
+    gaps, last = [], [time.perf_counter()]
+
+    def ping():
+        now = time.perf_counter()
+        gaps.append(now - last[0])
+        last[0] = now
+
+    timer = QTimer()
+    timer.setInterval(10)
+    timer.timeout.connect(ping)
+    timer.start()
+    dialog.start()
+    qtbot.wait(1500)
+    timer.stop()
+    assert dialog.running and dialog.run.epochs_done > 100
+    assert np.percentile(gaps[1:], 99) < 0.2  # ticks train ~25 ms at a time; redraws are rate-limited
+    dialog.stop_button.click()
+    assert not dialog.running
+    assert dialog.run.reasons == ["stopped"] * 500
+
+
+def test_inspector_panel_shows_the_cores_numbers_and_follows_training(document, qtbot):
+    panel = InspectorPanel(document)
+    qtbot.addWidget(panel)
+    panel.show()
+    net = document.network
+    hidden = [layer for layer in net.layers if layer.role == "hidden"][0]
+    panel.show_neuron(hidden.id, 1, row=2)
+    expected = inspect_neuron(net, document.dataset, 2, hidden.id, 1, document.settings)
+    assert panel.info == expected
+    assert panel.table.rowCount() == len(expected.terms) + 1  # + bias
+    assert panel.table.item(0, 4).text() == f"{expected.terms[0].gradient:.6g}"
+    assert f"{expected.delta:.6g}" in panel.summary.text()
+    # one online step of plain SGD: each weight moves by −rate × gradient, and the panel says so
+    settings = TrainSettings(rate=0.3, optimizer="sgd", batch_size=1, shuffle=False, cost="bce")
+    document.set_settings(settings)
+    panel.show_neuron(hidden.id, 1, row=0)
+    before = panel.info
+    run = TrainingRun(net.copy(), document.dataset, settings)
+    run.sample_step()
+    document.set_params(run.net.params)
+    moved = [float(panel.table.item(r, 6).text()) for r in range(len(before.terms))]
+    np.testing.assert_allclose(moved, [t.change for t in before.terms], rtol=1e-5)
+    panel.grab().save("/tmp/inspector_panel.png")
+
+
+def test_inspector_panel_for_an_input_neuron_and_a_changed_row(document, qtbot):
+    panel = InspectorPanel(document)
+    qtbot.addWidget(panel)
+    net = document.network
+    panel.show_neuron(net.input_layers[0].id, 0, row=3)
+    assert panel.table.rowCount() == 0 and "input value a = <b>1</b>" in panel.summary.text()
+    output = net.output_layers[0]
+    panel.show_neuron(output.id, 0)
+    panel.row_box.setValue(1)
+    assert panel.info.row == 1 and panel.info.layer_id == output.id
+
+
+def test_time_travel_slider_emits_exactly_the_recorded_params(qtbot):
+    store = SnapshotStore(4, max_bytes=1 << 16)
+    recorded = {e: np.array([e, e * 0.5, -e, 1.0 / e]) for e in range(1, 41)}
+    for e, p in recorded.items():
+        store.add(e, p, error=1.0 / e)
+    slider = TimeTravelSlider(store)
+    qtbot.addWidget(slider)
+    assert slider.live and slider.epoch == 40 and not slider.continue_button.isEnabled()
+    seen = []
+    slider.paramsSelected.connect(lambda epoch, params: seen.append((epoch, params)))
+    for index in (0, 9, 25, 39, 3):
+        slider.slider.setValue(index)
+    assert [e for e, _ in seen] == [1, 10, 26, 40, 4]
+    for epoch, params in seen:
+        assert np.array_equal(params, recorded[epoch])
+    assert "epoch 4" in slider.label.text() and slider.continue_button.isEnabled()
+    # new snapshots arrive while scrubbing: the slider stays on the shown epoch
+    store.add(41, np.zeros(4))
+    slider.refresh()
+    assert slider.epoch == 4
+    with qtbot.waitSignal(slider.continueRequested) as blocker:
+        slider.continue_button.click()
+    assert blocker.args == [4]
+    tail_epochs, _ = slider.branch()
+    assert tail_epochs.tolist() == list(range(5, 42)) and slider.live and slider.epoch == 4
+    slider.show_epoch(2.2)
+    assert seen[-1][0] == 2
+    slider.resize(500, 40)
+    slider.grab().save("/tmp/time_travel.png")
