@@ -498,7 +498,7 @@ class PopulationRun:
             np.copyto(self._last_good, params, where=ok)
         # TrainingRun's improvement test, network by network (best and since_best are per live network)
         best = self._best
-        improved = ok & (err < best - np.maximum(1e-12, 1e-4 * best))
+        improved = ok & (np.isinf(best) | (err < best - np.maximum(1e-12, 1e-4 * best)))
         np.copyto(best, err, where=improved)
         np.add(self._since_best, ok, out=self._since_best)
         np.copyto(self._since_best, 0, where=improved)
