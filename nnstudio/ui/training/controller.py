@@ -47,8 +47,10 @@ class TrainingController(QObject):
         self._epoch_offset = 0  # epochs in the history before this run began
         self._rate_mark = (0, time.perf_counter())
         self.epochs_per_second = 0.0
-        self.frames = 0
+        self.frames = 0  # snapshots applied
+        self.snapshots_received = 0
         self.last_reason: str | None = None
+        self.last_epoch = 0  # the epoch the last run ended at (counted over the whole history)
         self._timer = QTimer(self)
         self._timer.setInterval(frame_ms)
         self._timer.timeout.connect(self.apply_frame)
@@ -63,6 +65,15 @@ class TrainingController(QObject):
     def is_active(self) -> bool:
         """A run exists (running or paused)."""
         return self._thread is not None
+
+    @property
+    def thread(self) -> QThread | None:
+        return self._thread
+
+    @property
+    def run(self):
+        """The running :class:`TrainingRun` (owned by the worker thread: read, never write), or None."""
+        return self._worker.run if self._worker is not None else None
 
     def _set_state(self, state: str) -> None:
         if state != self._state:
@@ -199,7 +210,7 @@ class TrainingController(QObject):
             doc.set_params(outcome.params)
         doc.mark_modified()
         self.last_reason = outcome.reason
-        epoch = self._epoch_offset + outcome.epoch
+        epoch = self.last_epoch = self._epoch_offset + outcome.epoch
         error = doc.history.last_error if outcome.reason != "diverged" else math.nan
         self.statusChanged.emit(end_text(outcome.reason, epoch, error))
         self.runFinished.emit(outcome.reason)
@@ -208,6 +219,7 @@ class TrainingController(QObject):
     def _on_snapshot(self, generation: int, snap: Snapshot) -> None:
         if generation != self._generation:
             return
+        self.snapshots_received += 1
         if len(snap.errors):
             self._pending_errors.append((snap.epoch - len(snap.errors) + 1, snap.errors))
         self._pending = snap  # older snapshots are simply replaced

@@ -1,0 +1,186 @@
+"""The training controller and its worker thread: pause, step, stop, reset, divergence, dropped snapshots."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+
+import numpy as np
+import pytest
+
+from nnstudio.core.training import TrainingRun, TrainSettings
+from nnstudio.ui.document import Document
+from nnstudio.ui.training.controller import IDLE, PAUSED, RUNNING, TrainingController
+
+ENDLESS = TrainSettings(target_error=0.0, epochs=10**9)
+
+
+@pytest.fixture
+def doc(qtbot):
+    return Document()
+
+
+@pytest.fixture
+def controller(qtbot, doc):
+    c = TrainingController(doc)
+    yield c
+    c.shutdown(2000)
+    assert c.thread is None
+
+
+def test_trains_xor_to_target_and_says_why(qtbot, doc, controller):
+    messages = []
+    controller.statusChanged.connect(messages.append)
+    assert controller.train()
+    assert controller.state == RUNNING and doc.training
+    qtbot.waitUntil(lambda: controller.state == IDLE, timeout=10000)
+    assert controller.last_reason == "target_error"
+    assert not doc.training
+    assert doc.history.last_error <= doc.settings.target_error
+    assert np.array_equal(doc.history.epochs, np.arange(1, doc.history.last_epoch + 1))
+    assert messages[-1].startswith(f"Target error reached at epoch {doc.history.last_epoch:,}")
+    # the document holds the trained weights: XOR is solved
+    assert np.allclose(doc.network.predict(doc.dataset.X).round(), doc.dataset.Y)
+
+
+def test_step_after_pause_advances_exactly_one_epoch(qtbot, doc, controller):
+    doc.set_settings(ENDLESS)
+    controller.train()
+    qtbot.waitUntil(lambda: doc.history.last_epoch > 20, timeout=5000)
+    controller.pause()
+    qtbot.waitUntil(lambda: controller.state == PAUSED, timeout=5000)
+    epoch = doc.history.last_epoch
+    qtbot.wait(150)
+    assert doc.history.last_epoch == epoch, "a paused run must not advance"
+    assert controller.run.epochs_done == epoch
+    for k in range(1, 4):
+        assert controller.step()
+        qtbot.waitUntil(lambda: controller.state == PAUSED, timeout=5000)
+        qtbot.wait(50)
+        assert doc.history.last_epoch == epoch + k
+        assert controller.run.epochs_done == epoch + k
+        assert np.array_equal(doc.network.params, controller.run.net.params)
+
+
+def test_resume_after_pause_continues_the_same_run(qtbot, doc, controller):
+    doc.set_settings(ENDLESS)
+    controller.train()
+    qtbot.waitUntil(lambda: doc.history.last_epoch > 10, timeout=5000)
+    controller.pause()
+    qtbot.waitUntil(lambda: controller.state == PAUSED, timeout=5000)
+    run, epoch = controller.run, doc.history.last_epoch
+    controller.train()
+    assert controller.state == RUNNING
+    qtbot.waitUntil(lambda: doc.history.last_epoch > epoch + 10, timeout=5000)
+    assert controller.run is run
+    assert np.array_equal(doc.history.epochs, np.arange(1, len(doc.history) + 1))
+
+
+def test_online_sample_step_trains_one_sample(qtbot, doc, controller):
+    settings = dataclasses.replace(ENDLESS, batch_size=1, shuffle=False)
+    doc.set_settings(settings)
+    reference = TrainingRun(doc.network.copy(), doc.dataset, dataclasses.replace(settings))
+    stepped = []
+    controller.sampleStepped.connect(stepped.append)
+    for k in range(len(doc.dataset)):
+        assert controller.step_sample()
+        qtbot.waitUntil(lambda k=k: len(stepped) == k + 1, timeout=5000)
+        index, _error = reference.sample_step()
+        assert stepped[-1] == index
+        assert np.allclose(doc.network.params, reference.net.params)
+        # the epoch completes only with its last sample
+        assert doc.history.last_epoch == (1 if k == len(doc.dataset) - 1 else 0)
+    assert controller.state == PAUSED
+
+
+def test_divergent_run_keeps_finite_weights_and_says_so(qtbot, doc, controller):
+    # a linear output with rate 1000 blows up (a logistic output with BCE only saturates)
+    doc.graph.set_layer("L3", activation="identity")
+    doc.set_settings(TrainSettings(rate=1000.0, epochs=100_000))
+    messages = []
+    controller.statusChanged.connect(messages.append)
+    controller.train()
+    qtbot.waitUntil(lambda: controller.state == IDLE, timeout=10000)
+    assert controller.last_reason == "diverged"
+    assert np.isfinite(doc.network.params).all()
+    assert messages[-1].startswith("Diverged at epoch ")
+    assert "last finite weights are kept" in messages[-1] and "lower the learning rate" in messages[-1]
+
+
+def test_stop_keeps_the_weights_reached(qtbot, doc, controller):
+    doc.set_settings(ENDLESS)
+    before = doc.network.get_params()
+    controller.train()
+    qtbot.waitUntil(lambda: doc.history.last_epoch > 50, timeout=5000)
+    controller.stop()
+    assert controller.state == IDLE and controller.thread is None and not doc.training
+    assert controller.last_reason == "stopped"
+    assert not np.allclose(doc.network.params, before)
+    assert doc.modified
+
+
+def test_reset_returns_to_the_same_initial_weights(qtbot, doc, controller):
+    initial = doc.network.get_params()
+    doc.set_settings(ENDLESS)
+    controller.train()
+    qtbot.waitUntil(lambda: doc.history.last_epoch > 50, timeout=5000)
+    controller.reset()
+    assert controller.state == IDLE
+    assert np.array_equal(doc.network.params, initial)
+    assert len(doc.history) == 0
+    doc.reset_weights(seed=doc.init_seed + 1)
+    assert not np.allclose(doc.network.params, initial)
+
+
+def test_hundred_rapid_train_stop_reset_cycles(qtbot, doc, controller):
+    initial = doc.network.get_params()
+    doc.set_settings(ENDLESS)
+    start = time.perf_counter()
+    for k in range(100):
+        controller.train()
+        if k % 3 == 0:
+            qtbot.wait(1)
+        if k % 4 == 1:
+            controller.pause()
+        controller.stop()
+        controller.reset()
+        assert controller.thread is None
+    assert time.perf_counter() - start < 30
+    qtbot.wait(100)  # late signals from the closed runs must be ignored
+    assert controller.state == IDLE and not doc.training
+    assert np.array_equal(doc.network.params, initial)
+    assert len(doc.history) == 0
+
+
+def test_settings_change_reaches_the_running_worker(qtbot, doc, controller):
+    doc.set_settings(ENDLESS)
+    controller.train()
+    qtbot.waitUntil(lambda: doc.history.last_epoch > 5, timeout=5000)
+    doc.set_settings(dataclasses.replace(ENDLESS, rate=0.01, optimizer="adam"))
+    qtbot.waitUntil(lambda: controller.run.settings.rate == 0.01, timeout=5000)
+    assert controller.run.settings.optimizer == "adam"
+    assert controller.state == RUNNING
+
+
+def test_older_snapshots_are_dropped_but_no_epoch_is_lost(qtbot, doc, controller):
+    doc.set_settings(ENDLESS)
+    controller.train()
+    qtbot.waitUntil(lambda: doc.history.last_epoch > 5, timeout=5000)
+    frames, received = controller.frames, controller.snapshots_received
+    time.sleep(0.4)  # the GUI is busy: several snapshots queue up
+    qtbot.waitUntil(lambda: controller.snapshots_received >= received + 3, timeout=5000)
+    controller.apply_frame()
+    assert controller.frames == frames + 1, "queued snapshots are merged into one frame"
+    controller.stop()
+    history = doc.history
+    assert np.array_equal(history.epochs, np.arange(1, len(history) + 1)) or history.stride > 1
+    assert history.last_epoch == controller.last_epoch
+
+
+def test_speed_limit_paces_epochs(qtbot, doc, controller):
+    doc.set_settings(ENDLESS)
+    controller.set_speed(50)
+    controller.train()
+    qtbot.wait(600)
+    controller.stop()
+    assert 15 <= doc.history.last_epoch <= 45
