@@ -165,3 +165,20 @@ def test_median_curve_holds_final_errors_and_counts_divergence_as_worst():
     ])
     stopped_at = np.array([0, 2, 3])
     np.testing.assert_array_equal(median_curve(errors, stopped_at), [5.0, 5.0, 2.0, 1.0])
+
+
+def test_several_input_and_output_layers():
+    g = Graph()
+    g.add_layer(Layer(2, role="input", id="a"))
+    g.add_layer(Layer(1, role="input", id="b"))
+    g.add_layer(Layer(4, "tanh", id="h"))
+    g.add_layer(Layer(2, "softmax", role="output", id="p"))
+    g.add_layer(Layer(1, "identity", role="output", id="q"))
+    for src, tgt in (("a", "h"), ("b", "h"), ("h", "p"), ("h", "q"), ("b", "q")):
+        g.connect(src, tgt, "all_to_all")
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(8, 3))
+    Y = np.column_stack([np.eye(2)[rng.integers(0, 2, 8)], rng.normal(size=8)])
+    data = datasets.Dataset(X, Y, kind="regression")
+    settings = TrainSettings(rate=0.05, epochs=60, optimizer="momentum", batch_size=3, cost="mse", target_error=0.0)
+    assert_same_as_single_runs(g, data, settings, seeds=range(3))
