@@ -324,6 +324,9 @@ class RestartsDialog(QDialog):
         if not same:
             self.summary.setText("The network on the canvas has changed since these runs: train them again.")
             return
+        if self.document.training:
+            self.summary.setText("Stop the training on the canvas first, then open a run.")
+            return
         self.document.set_params(self.run.params_of(k))
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
