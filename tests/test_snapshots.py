@@ -120,3 +120,26 @@ def test_bad_saved_snapshots_name_the_field():
         SnapshotStore.from_dict({**data, "epochs": [1, 2], "errors": [0.1, 0.2]})
     with pytest.raises(ValueError, match="snapshots.format"):
         SnapshotStore.from_dict({**data, "format": "other"})
+
+
+def test_a_worker_thread_adds_while_another_scrubs():
+    import threading
+
+    store = SnapshotStore(3, max_bytes=8 * 1024)
+    done = threading.Event()
+
+    def train():
+        for epoch in range(1, 100_001):
+            store.add(epoch, [epoch, -epoch, 0.5])
+        done.set()
+
+    worker = threading.Thread(target=train)
+    worker.start()
+    checked = 0
+    while not done.is_set() or checked == 0:
+        if len(store):
+            epoch, params = store.nearest(np.random.default_rng(checked).integers(1, 100_000))
+            assert params[0] == epoch and params[1] == -epoch  # never a row of another epoch
+            checked += 1
+    worker.join()
+    assert checked > 0 and store.last_epoch == 100_000

@@ -9,13 +9,15 @@ the spacing grows geometrically with the length of the run while the memory
 never exceeds ``max_bytes``; the newest snapshot is always kept as well, so
 the end of the run can be shown.
 
-Scrubbing returns exactly the parameters recorded at a stored epoch.
+Scrubbing returns exactly the parameters recorded at a stored epoch.  The
+store is thread-safe: a training worker may add while the GUI thread reads.
 """
 
 from __future__ import annotations
 
 import base64
 import math
+import threading
 
 import numpy as np
 
@@ -45,24 +47,27 @@ class SnapshotStore:
         self._count = 0
         self._latest_params = np.empty(self.n_params)
         self._latest: tuple[int, float] | None = None  # newest add when it was not kept
+        # a training thread adds while the GUI thread scrubs
+        self._lock = threading.RLock()
 
     # -- recording ------------------------------------------------------------------------
     def add(self, epoch: int, params: Array, error: float = math.nan) -> None:
         """Record the parameters after ``epoch`` (epochs must increase; branch with :meth:`truncate_after`)."""
-        epoch = int(epoch)
-        if epoch <= self.last_epoch:
-            raise ValueError(f"epoch {epoch} is not after the last recorded epoch {self.last_epoch}")
-        n = self._count
-        if n < self.dense or epoch >= self._epochs[n - 1] + self.stride:
-            if n == self.capacity:
-                self._thin()
-                n = self._count
+        with self._lock:
+            epoch = int(epoch)
+            if epoch <= self.last_epoch:
+                raise ValueError(f"epoch {epoch} is not after the last recorded epoch {self.last_epoch}")
+            n = self._count
             if n < self.dense or epoch >= self._epochs[n - 1] + self.stride:
-                self._append(epoch, params, error)
-                self._latest = None
-                return
-        self._latest_params[:] = params
-        self._latest = (epoch, float(error))
+                if n == self.capacity:
+                    self._thin()
+                    n = self._count
+                if n < self.dense or epoch >= self._epochs[n - 1] + self.stride:
+                    self._append(epoch, params, error)
+                    self._latest = None
+                    return
+            self._latest_params[:] = params
+            self._latest = (epoch, float(error))
 
     def _append(self, epoch: int, params: Array, error: float) -> None:
         n = self._count
@@ -93,26 +98,30 @@ class SnapshotStore:
 
     # -- reading --------------------------------------------------------------------------
     def __len__(self) -> int:
-        return self._count + (self._latest is not None)
+        with self._lock:
+            return self._count + (self._latest is not None)
 
     @property
     def last_epoch(self) -> int:
         """The newest recorded epoch (-1 when empty)."""
-        if self._latest is not None:
-            return self._latest[0]
-        return int(self._epochs[self._count - 1]) if self._count else -1
+        with self._lock:
+            if self._latest is not None:
+                return self._latest[0]
+            return int(self._epochs[self._count - 1]) if self._count else -1
 
     @property
     def epochs(self) -> Array:
         """Every recorded epoch, ascending."""
-        kept = self._epochs[: self._count]
-        return np.append(kept, self._latest[0]) if self._latest is not None else kept.copy()
+        with self._lock:
+            kept = self._epochs[: self._count]
+            return np.append(kept, self._latest[0]) if self._latest is not None else kept.copy()
 
     @property
     def errors(self) -> Array:
         """The error recorded with each snapshot, in the order of :attr:`epochs`."""
-        kept = self._errors[: self._count]
-        return np.append(kept, self._latest[1]) if self._latest is not None else kept.copy()
+        with self._lock:
+            kept = self._errors[: self._count]
+            return np.append(kept, self._latest[1]) if self._latest is not None else kept.copy()
 
     @property
     def nbytes(self) -> int:
@@ -121,13 +130,14 @@ class SnapshotStore:
 
     def nearest(self, epoch: float) -> tuple[int, Array]:
         """The recorded snapshot closest to ``epoch`` (the earlier on a tie): (its epoch, a copy of its params)."""
-        epochs = self.epochs
-        if not len(epochs):
-            raise LookupError("no snapshots recorded")
-        i = int(np.searchsorted(epochs, epoch))
-        if i == len(epochs) or (i > 0 and epoch - epochs[i - 1] <= epochs[i] - epoch):
-            i -= 1
-        return int(epochs[i]), self._row(i)
+        with self._lock:
+            epochs = self.epochs
+            if not len(epochs):
+                raise LookupError("no snapshots recorded")
+            i = int(np.searchsorted(epochs, epoch))
+            if i == len(epochs) or (i > 0 and epoch - epochs[i - 1] <= epochs[i] - epoch):
+                i -= 1
+            return int(epochs[i]), self._row(i)
 
     def _row(self, i: int) -> Array:
         return self._params[i].copy() if i < self._count else self._latest_params.copy()
@@ -138,18 +148,20 @@ class SnapshotStore:
 
         The returned tail is what a view draws faintly as the abandoned branch.
         """
-        epochs, errors = self.epochs, self.errors
-        cut = int(np.searchsorted(epochs, epoch, side="right"))
-        tail = (epochs[cut:].copy(), errors[cut:].copy())
-        if self._latest is not None and self._latest[0] > epoch:
-            self._latest = None
-        self._count = min(self._count, cut)
-        if self._count < self.dense:
-            self.stride = 1
-        return tail
+        with self._lock:
+            epochs, errors = self.epochs, self.errors
+            cut = int(np.searchsorted(epochs, epoch, side="right"))
+            tail = (epochs[cut:].copy(), errors[cut:].copy())
+            if self._latest is not None and self._latest[0] > epoch:
+                self._latest = None
+            self._count = min(self._count, cut)
+            if self._count < self.dense:
+                self.stride = 1
+            return tail
 
     def clear(self) -> None:
-        self._count, self._latest, self.stride = 0, None, 1
+        with self._lock:
+            self._count, self._latest, self.stride = 0, None, 1
 
     # -- saving ------------------------------------------------------------------------------
     def to_dict(self, max_bytes: int | None = None) -> dict:
@@ -158,28 +170,29 @@ class SnapshotStore:
         When the encoded snapshots would be larger, later snapshots are thinned
         as the store itself thins them.
         """
-        budget = self.max_bytes if max_bytes is None else int(max_bytes)
-        epochs, errors = self.epochs, self.errors
-        params = self._params[: self._count]
-        if self._latest is not None:
-            params = np.vstack([params, self._latest_params])
-        # base64 takes 4 bytes per 3; each epoch and error costs at most ~26 characters of JSON
-        per_row = math.ceil(8 * self.n_params * 4 / 3) + 52
-        index = np.arange(len(epochs))
-        while len(index) * per_row + 200 > budget and len(index) > 2:
-            head = index[: min(self.dense, len(index) // 2)]
-            rest = index[len(head) :]
-            index = np.concatenate([head, rest[::2], rest[-1:] if len(rest) % 2 == 0 else rest[:0]])
-        return {
-            "format": FORMAT,
-            "n_params": self.n_params,
-            "max_bytes": self.max_bytes,
-            "dense": self.dense,
-            "stride": self.stride,
-            "epochs": epochs[index].tolist(),
-            "errors": [None if not math.isfinite(e) else float(e) for e in errors[index]],
-            "params": base64.b64encode(np.ascontiguousarray(params[index], dtype="<f8").tobytes()).decode("ascii"),
-        }
+        with self._lock:
+            budget = self.max_bytes if max_bytes is None else int(max_bytes)
+            epochs, errors = self.epochs, self.errors
+            params = self._params[: self._count]
+            if self._latest is not None:
+                params = np.vstack([params, self._latest_params])
+            # base64 takes 4 bytes per 3; each epoch and error costs at most ~26 characters of JSON
+            per_row = math.ceil(8 * self.n_params * 4 / 3) + 52
+            index = np.arange(len(epochs))
+            while len(index) * per_row + 200 > budget and len(index) > 2:
+                head = index[: min(self.dense, len(index) // 2)]
+                rest = index[len(head) :]
+                index = np.concatenate([head, rest[::2], rest[-1:] if len(rest) % 2 == 0 else rest[:0]])
+            return {
+                "format": FORMAT,
+                "n_params": self.n_params,
+                "max_bytes": self.max_bytes,
+                "dense": self.dense,
+                "stride": self.stride,
+                "epochs": epochs[index].tolist(),
+                "errors": [None if not math.isfinite(e) else float(e) for e in errors[index]],
+                "params": base64.b64encode(np.ascontiguousarray(params[index], dtype="<f8").tobytes()).decode("ascii"),
+            }
 
     @classmethod
     def from_dict(cls, data: dict) -> SnapshotStore:
