@@ -48,7 +48,8 @@ def main() -> None:
     single = TrainingRun(Network.from_graph(graph, seed=0), data, TrainSettings(epochs=10**9, target_error=0.0))
     single_rate = epochs_per_second(single.epoch, args.seconds)
 
-    print(f"population of {args.networks} XOR 2-3-1 networks, full batch: {population_rate / 1e6:.2f} million network-epochs/s")
+    print(f"population of {args.networks} XOR 2-3-1 networks, full batch: "
+          f"{population_rate / 1e6:.2f} million network-epochs/s")
     print(f"single-network core (TrainingRun.epoch loop):        {single_rate / 1e3:.1f} thousand epochs/s")
     print(f"ratio: {population_rate / single_rate:.0f}x")
 
