@@ -38,7 +38,9 @@ class Document(QObject):
     def __init__(self, project: Project | None = None, path: str | None = None, parent: QObject | None = None):
         super().__init__(parent)
         self.undo_stack = QUndoStack(self)
-        self.undo_stack.cleanChanged.connect(lambda clean: self.modifiedChanged.emit(not clean))
+        # a bound method (not a lambda): Qt drops the connection when the document is destroyed,
+        # before the undo stack (its child) emits cleanChanged while being torn down
+        self.undo_stack.cleanChanged.connect(self._on_clean_changed)
         self._extra_dirty = False
         self.training = False
         self.trained = False
@@ -84,6 +86,9 @@ class Document(QObject):
             weights={k: v.copy() for k, v in self.network.param_dict().items()} if self.network and self.trained else None,
             history=self.history, name=self.name, description=self.description, extra=dict(self.extra),
         )
+
+    def _on_clean_changed(self, clean: bool) -> None:
+        self.modifiedChanged.emit(not clean)
 
     # -- modified state ------------------------------------------------------------------
     @property

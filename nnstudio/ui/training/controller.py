@@ -192,10 +192,11 @@ class TrainingController(QObject):
         thread, worker = self._thread, self._worker
         if thread is None or not thread.isFinished():
             return
+        self._thread = self._worker = None  # first: the queued events delivered below may call us again
         # deliver snapshots still queued for us, in order, before dropping this generation
         QCoreApplication.sendPostedEvents(self, QEvent.Type.MetaCall)
         self.apply_frame()
-        self._thread = self._worker = None
+        self._generation += 1
         self._timer.stop()
         outcome = worker.outcome
         worker.deleteLater()

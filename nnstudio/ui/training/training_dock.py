@@ -133,6 +133,8 @@ class TrainingDock(QWidget):
             form.addRow(label, widget)
             widget.valueChanged.connect(self._regenerate)
         self.generator_widgets = (self.noise, self.count, self.test_split)
+        self.count.setValue(200)  # TensorFlow Playground's defaults: 200 points, half held out
+        self.test_split.setValue(50)
         self.dataset_info = QLabel()
         self.dataset_info.setObjectName("datasetInfo")
         self.dataset_info.setWordWrap(True)

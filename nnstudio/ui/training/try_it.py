@@ -74,6 +74,8 @@ class TryIt(QWidget):
 
     def set_values(self, values: np.ndarray) -> None:
         """Put ``values`` in the input boxes (e.g. the selected data row)."""
+        if len(values) != len(self.input_boxes):
+            self._build()  # the dataset changed and this panel has not caught up yet
         self._setting = True
         try:
             for box, v in zip(self.input_boxes, values, strict=True):

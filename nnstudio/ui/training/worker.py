@@ -115,7 +115,6 @@ class TrainingWorker(QObject):
                 # halted for a pause or the end of a step: hand over the progress and wait
                 last.reason = None
                 self.snapshotReady.emit(self.generation, last)
-                self.paused.emit(self.generation)
                 continue
             self._finish(last)
             return
@@ -134,6 +133,8 @@ class TrainingWorker(QObject):
         """Block while paused; False when a stop was asked for."""
         with self._cond:
             self._apply_settings()
+            if self._pause and not self._stop and not self._sample_steps:
+                self.paused.emit(self.generation)  # queued: the GUI hears it once we are waiting
             while self._pause and not self._stop and not self._sample_steps:
                 self._cond.wait()
                 self._apply_settings()
