@@ -74,7 +74,7 @@ def test_restarts_keep_the_event_loop_responsive_and_stop(document, qtbot):
     assert dialog.run.reasons == ["stopped"] * 500
 
 
-def test_inspector_panel_shows_the_cores_numbers_and_follows_training(document, qtbot):
+def test_inspector_panel_shows_the_cores_numbers_and_follows_training(document, qtbot, tmp_path):
     panel = InspectorPanel(document)
     qtbot.addWidget(panel)
     panel.show()
@@ -96,7 +96,7 @@ def test_inspector_panel_shows_the_cores_numbers_and_follows_training(document, 
     document.set_params(run.net.params)
     moved = [float(panel.table.item(r, 6).text()) for r in range(len(before.terms))]
     np.testing.assert_allclose(moved, [t.change for t in before.terms], rtol=1e-5)
-    panel.grab().save("/tmp/inspector_panel.png")
+    panel.grab().save(str(tmp_path / "inspector_panel.png"))
 
 
 def test_inspector_panel_for_an_input_neuron_and_a_changed_row(document, qtbot):
@@ -111,7 +111,7 @@ def test_inspector_panel_for_an_input_neuron_and_a_changed_row(document, qtbot):
     assert panel.info.row == 1 and panel.info.layer_id == output.id
 
 
-def test_time_travel_slider_emits_exactly_the_recorded_params(qtbot):
+def test_time_travel_slider_emits_exactly_the_recorded_params(qtbot, tmp_path):
     store = SnapshotStore(4, max_bytes=1 << 16)
     recorded = {e: np.array([e, e * 0.5, -e, 1.0 / e]) for e in range(1, 41)}
     for e, p in recorded.items():
@@ -139,4 +139,4 @@ def test_time_travel_slider_emits_exactly_the_recorded_params(qtbot):
     slider.show_epoch(2.2)
     assert seen[-1][0] == 2
     slider.resize(500, 40)
-    slider.grab().save("/tmp/time_travel.png")
+    slider.grab().save(str(tmp_path / "time_travel.png"))
