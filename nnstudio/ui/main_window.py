@@ -26,6 +26,7 @@ from .file_actions import Autosaver, RecentFiles, Recovery, app_settings, find_r
 from .palette import PaletteList
 from .properties import PropertiesPanel
 from .style import apply_theme
+from .training import install_training
 from .validation import ValidationList
 
 PROJECT_FILTER = "nnstudio projects (*.nnstudio);;All files (*)"
@@ -109,6 +110,7 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         self._update_title()
         self._update_actions()
+        install_training(self)  # the training docks, controls and live views (nnstudio.ui.training)
         if path:
             self.recent.add(path)
         if error:
