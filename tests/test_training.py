@@ -141,3 +141,11 @@ def test_test_split_reports_test_error() -> None:
     run = TrainingRun(Network(input=i, hidden=[h], output=o, seed=0), data, TrainSettings(epochs=5))
     final = run.run()
     assert final.test_error is not None and math.isfinite(final.test_error)
+
+
+def test_patience_counts_only_epochs_without_improvement() -> None:
+    """A falling error never triggers the plateau stop, however small the patience."""
+    run = TrainingRun(xor_net(4), datasets.xor(), TrainSettings(patience=5, epochs=300, target_error=0))
+    final = run.run()
+    assert final.reason == "max_epochs"
+    assert np.all(np.diff(final.errors[:50]) < 0)  # the error fell all along

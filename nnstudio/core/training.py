@@ -246,7 +246,8 @@ class TrainingRun:
         self.last_error = err
         if math.isfinite(err):
             self._last_good[:] = self.net.params
-            if err < self.best_error - max(1e-12, 1e-4 * self.best_error):
+            # the first finite error is the first best (inf - inf would be NaN and never improve)
+            if not math.isfinite(self.best_error) or err < self.best_error - max(1e-12, 1e-4 * self.best_error):
                 self.best_error, self._since_best = err, 0
             else:
                 self._since_best += 1
