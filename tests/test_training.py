@@ -147,5 +147,5 @@ def test_patience_counts_only_epochs_without_improvement() -> None:
     """A falling error never triggers the plateau stop, however small the patience."""
     run = TrainingRun(xor_net(4), datasets.xor(), TrainSettings(patience=5, epochs=300, target_error=0))
     final = run.run()
-    assert final.reason == "max_epochs"
-    assert np.all(np.diff(final.errors[:50]) < 0)  # the error fell all along
+    assert final.reason == "max_epochs" and final.epoch == 300
+    assert final.errors[-1] < 0.5 * final.errors[0]  # it kept learning past the patience window
