@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from nnstudio.core.initializers import DEFAULT_INIT
 from nnstudio.core import Graph, Layer, Network, TrainingRun, TrainSettings, datasets
 from nnstudio.core.losses import get_loss
 from nnstudio.core.population import Population, PopulationRun, median_curve
@@ -31,7 +32,7 @@ def single_runs(graph, data, settings, seeds):
     return results
 
 
-def assert_same_as_single_runs(graph, data, settings, seeds=SEEDS, init="glorot"):
+def assert_same_as_single_runs(graph, data, settings, seeds=SEEDS, init=DEFAULT_INIT):
     run = PopulationRun(Population(graph, seeds, init=init), data, settings)
     result = run.run()
     for k, (params, snap) in enumerate(single_runs(graph, data, settings, seeds)):

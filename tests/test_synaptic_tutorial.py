@@ -3,13 +3,14 @@
 import numpy as np
 import pytest
 
+from nnstudio.core.initializers import DEFAULT_INIT
 from nnstudio.core import Layer, Network, Trainer, TrainingRun, TrainSettings, datasets
 from nnstudio.core.population import Population, PopulationRun
 
 XOR = datasets.xor()
 
 
-def xor_network(seed: int, init: str = "glorot") -> Network:
+def xor_network(seed: int, init: str = DEFAULT_INIT) -> Network:
     """The 2-3-1 network of the tutorial, built the Synaptic way with default arguments."""
     inp, hidden, out = Layer(2), Layer(3), Layer(1)
     inp.project(hidden)
@@ -61,16 +62,16 @@ def test_tutorial_solves_xor_for_at_least_90_of_100_seeds():
     assert ok.sum() >= 90, f"only {ok.sum()} of 100 seeds solved XOR"
 
 
-def test_nnstudio_defaults_reach_mse_below_0_005_for_95_of_100_seeds():
-    """Measured: 96 of seeds 0..99 (seeds 16, 20, 26 and 70 settle in XOR's local minimum, bce ≈ 0.347)."""
+def test_nnstudio_defaults_reach_mse_below_0_005_for_99_of_100_seeds():
+    """Measured: 100 of seeds 0..99 (and 398 of seeds 0..399)."""
     graph = xor_network(0).graph
     population = Population(graph, range(100))
     # Trainer(net).train(xor, error=0.005, iterations=5000) with every other argument at its default
-    defaults = TrainSettings(rate=0.5, epochs=5000, target_error=0.005, optimizer="momentum", momentum=0.9)
+    defaults = TrainSettings(epochs=5000, target_error=0.005)
     result = PopulationRun(population, XOR, defaults).run()
     mse = ((population.predict(XOR.X) - XOR.Y[None]) ** 2).mean(axis=(1, 2))
     good = result.reached & (mse < 0.005)
-    assert good.sum() >= 95, f"only {good.sum()} of 100 seeds reached the target"
+    assert good.sum() >= 99, f"only {good.sum()} of 100 seeds reached the target"
     # the population stands for Trainer(...).train(...) on single networks: check a few seeds exactly
     for seed in (0, 37, 99):
         net = xor_network(seed)

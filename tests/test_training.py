@@ -34,7 +34,7 @@ def test_synaptic_record_format_is_accepted() -> None:
 @pytest.mark.parametrize("batch_size", [1, 2, None])
 @pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
 def test_every_mode_and_optimizer_lowers_the_error(batch_size, optimizer) -> None:
-    rate = {"sgd": 0.5, "momentum": 0.3, "adam": 0.05}[optimizer]
+    rate = {"sgd": 2.0, "momentum": 0.3, "adam": 0.05}[optimizer]
     net = xor_net(seed=2)
     data = datasets.xor()
     before = net.loss(data.X, data.Y, "bce")
@@ -145,7 +145,8 @@ def test_test_split_reports_test_error() -> None:
 
 def test_patience_counts_only_epochs_without_improvement() -> None:
     """A falling error never triggers the plateau stop, however small the patience."""
-    run = TrainingRun(xor_net(4), datasets.xor(), TrainSettings(patience=5, epochs=300, target_error=0))
+    settings = TrainSettings(rate=0.5, optimizer="momentum", patience=50, epochs=400, target_error=0)
+    run = TrainingRun(xor_net(4), datasets.xor(), settings)
     final = run.run()
-    assert final.reason == "max_epochs" and final.epoch == 300
+    assert final.reason == "max_epochs" and final.epoch == 400
     assert final.errors[-1] < 0.5 * final.errors[0]  # it kept learning past the patience window

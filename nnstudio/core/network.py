@@ -21,7 +21,7 @@ import numpy as np
 
 from .activations import Activation, get_activation
 from .graph import Graph, Layer, TopologyError
-from .initializers import init_bias, init_weights, rng_for
+from .initializers import DEFAULT_INIT, init_bias, init_weights, rng_for
 from .losses import EPS, Loss, get_loss
 
 Array = np.ndarray
@@ -82,7 +82,7 @@ class Network:
         seed: int | None = None,
         *,
         graph: Graph | None = None,
-        init: str = "glorot",
+        init: str = DEFAULT_INIT,
     ):
         if graph is None:
             if input is None or output is None:
@@ -96,7 +96,7 @@ class Network:
         self.reset()
 
     @classmethod
-    def from_graph(cls, graph: Graph, seed: int | None = None, init: str = "glorot") -> "Network":
+    def from_graph(cls, graph: Graph, seed: int | None = None, init: str = DEFAULT_INIT) -> "Network":
         return cls(graph=graph, seed=seed, init=init)
 
     # -- structure ------------------------------------------------------------------
@@ -399,7 +399,7 @@ class Network:
 
     @classmethod
     def from_json(cls, data: dict) -> "Network":
-        net = cls(graph=Graph.from_dict(data["graph"]), seed=data.get("seed", 0), init=data.get("init", "glorot"))
+        net = cls(graph=Graph.from_dict(data["graph"]), seed=data.get("seed", 0), init=data.get("init", DEFAULT_INIT))
         net.load_param_dict({k: np.asarray(v, dtype=float) for k, v in data["params"].items()})
         return net
 

@@ -40,6 +40,7 @@ from .activations import Activation, get_activation
 from .datasets import Dataset
 from .graph import Graph
 from .losses import EPS, Loss, _bce_terms, get_loss
+from .initializers import DEFAULT_INIT
 from .network import Network
 from .optimizers import make_optimizer
 from .training import TrainSettings, resolve_cost
@@ -111,7 +112,7 @@ def population_errors(loss: Loss, a: Array, t: Array) -> Array:
 class Population:
     """N networks of one topology, from N initial-weight seeds, in shared arrays."""
 
-    def __init__(self, graph: Graph, seeds: Sequence[int], init: str = "glorot"):
+    def __init__(self, graph: Graph, seeds: Sequence[int], init: str = DEFAULT_INIT):
         seeds = [int(s) for s in seeds]
         if not seeds:
             raise ValueError("a population needs at least one seed")

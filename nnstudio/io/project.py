@@ -23,7 +23,7 @@ from ..core.datasets import Dataset, DatasetError
 from ..core.graph import KINDS, ROLES, Graph, TopologyError
 from ..core.activations import ACTIVATIONS
 from ..core.history import ErrorHistory
-from ..core.initializers import INITIALIZERS
+from ..core.initializers import DEFAULT_INIT, INITIALIZERS
 from ..core.network import Network
 from ..core.training import TrainSettings
 
@@ -47,7 +47,7 @@ class Project:
     graph: Graph
     dataset: Dataset = field(default_factory=datasets.xor)
     settings: TrainSettings = field(default_factory=TrainSettings)
-    init: str = "glorot"
+    init: str = DEFAULT_INIT
     init_seed: int = 0
     data_seed: int = 0
     weights: dict[str, np.ndarray] | None = None  # parameter blocks by key ("W:<conn>", "b:<layer>")
@@ -192,7 +192,7 @@ def project_from_dict(data: Any) -> Project:
     graph = _load_graph(_get(data, "graph", dict, ""))
     settings = _load_settings(_get(data, "settings", dict, "", default={}), _get(data, "seeds", dict, "", default={}))
     seeds = data.get("seeds", {})
-    init = _get(data, "init", str, "", default="glorot")
+    init = _get(data, "init", str, "", default=DEFAULT_INIT)
     if init not in INITIALIZERS:
         raise ProjectError("init", f"unknown initializer {init!r}; choose one of: {', '.join(INITIALIZERS)}")
     dataset = _load_dataset(_get(data, "dataset", dict, ""), graph)
