@@ -24,7 +24,7 @@ from pathlib import Path
 
 import naive_numpy
 
-from nnstudio.core import Layer, Network, Trainer, TrainingRun, TrainSettings, datasets
+from nnstudio.core import Layer, Network, TrainingRun, TrainSettings, datasets
 
 HERE = Path(__file__).resolve().parent
 EPOCHS_ONLINE = 5000
@@ -48,9 +48,10 @@ def best_of(fn, repeats: int = 3) -> float:
 
 
 def nnstudio_online() -> float:
+    """Synaptic's tutorial loop: online, rate 0.3, output delta (output − target)."""
     run = TrainingRun(xor_net(0), datasets.xor(), TrainSettings(rate=0.3, optimizer="sgd", cost="bce", batch_size=1,
                                                                 shuffle=False, epochs=EPOCHS_ONLINE, target_error=0))
-    return best_of(run.run, 1) if False else _timed(run)
+    return _timed(run)
 
 
 def _timed(run: TrainingRun) -> float:
@@ -65,15 +66,34 @@ def nnstudio_batch() -> float:
     return _timed(run)
 
 
-def nnstudio_defaults(runs: int) -> dict:
-    data, times, ok = datasets.xor(), [], 0
-    for seed in range(runs):
-        net = xor_net(seed)
-        result = Trainer(net).train(data, error=0.005, iterations=5000)
+def epochs_to_mse(seed: int, limit: int = 5000) -> int | None:
+    """The first epoch after which the default training has MSE < 0.005 (None if it never does)."""
+    data, net = datasets.xor(), xor_net(seed)
+    run = TrainingRun(net, data, TrainSettings(epochs=limit, target_error=0))
+    while run.epochs_done < limit:
+        run.epoch()
         if net.loss(data.X, data.Y, "mse") < 0.005:
-            ok += 1
-            times.append(result["time"])
-    return {"median_time_to_mse_s": statistics.median(times), "converged": ok, "runs": runs}
+            return run.epochs_done
+    return None
+
+
+def nnstudio_defaults(runs: int) -> dict:
+    """Median training time to MSE < 0.005 with the default settings.
+
+    Checking the MSE after every epoch would time the check too, so each seed
+    runs twice: once to find the epoch where the MSE first drops below 0.005,
+    then, from the same start, a timed run of exactly that many epochs.
+    """
+    times, epochs = [], []
+    for seed in range(runs):
+        needed = epochs_to_mse(seed)
+        if needed is None:
+            continue
+        run = TrainingRun(xor_net(seed), datasets.xor(), TrainSettings(epochs=needed, target_error=0))
+        times.append(_timed(run))
+        epochs.append(needed)
+    return {"median_time_to_mse_s": statistics.median(times), "median_epochs": statistics.median(epochs),
+            "converged": len(times), "runs": runs}
 
 
 def js_results(runs: int) -> dict:
@@ -113,8 +133,8 @@ def main() -> None:
     print(f"full-batch epochs/s  nnstudio {EPOCHS_BATCH / ours_batch:12,.0f}   naive NumPy {EPOCHS_BATCH / naive_batch:12,.0f}"
           f"   ratio {naive_batch / ours_batch:.2f}x")
     ours = nnstudio_defaults(args.runs)
-    print(f"time to MSE<0.005 with the defaults: median {ours['median_time_to_mse_s'] * 1e3:.2f} ms "
-          f"({ours['converged']}/{ours['runs']} converged)")
+    print(f"time to MSE<0.005 with the defaults: median {ours['median_time_to_mse_s'] * 1e3:.2f} ms, "
+          f"{ours['median_epochs']:.0f} epochs ({ours['converged']}/{ours['runs']} converged)")
     if args.no_js:
         return
     for name, res in js_results(args.runs).items():
