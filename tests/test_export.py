@@ -96,17 +96,23 @@ def test_weights_json_schema(project, tmp_path) -> None:
     assert np.array_equal(np.array(one["weights"]) != 0, np.eye(4, dtype=bool))
 
 
-def _doc_snippet() -> str:
-    text = (DOCS / "weights-format.md").read_text()
-    block = text.split("## Evaluating a weights file with plain NumPy", 1)[1]
+def _snippet(path: Path, after: str) -> str:
+    block = path.read_text().split(after, 1)[1]
     return re.search(r"```python\n(.*?)```", block, re.S).group(1)
 
 
-def test_documented_numpy_snippet_evaluates_the_export(project, tmp_path) -> None:
+SNIPPETS = {
+    "docs/weights-format.md": lambda: _snippet(DOCS / "weights-format.md", "## Evaluating a weights file with plain NumPy"),
+    "README.md": lambda: _snippet(DOCS.parent / "README.md", "Evaluating one needs nothing but NumPy"),
+}
+
+
+@pytest.mark.parametrize("where", list(SNIPPETS))
+def test_documented_numpy_snippet_evaluates_the_export(project, tmp_path, where) -> None:
     path = tmp_path / "w.json"
     export_project(project, path)
     namespace: dict = {}
-    exec(_doc_snippet(), namespace)  # the exact code shown to users
+    exec(SNIPPETS[where](), namespace)  # the exact code shown to users
     X = rows()
     with np.errstate(over="ignore"):
         got = namespace["evaluate"](str(path), X)
