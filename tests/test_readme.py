@@ -24,7 +24,7 @@ def test_the_synaptic_example_learns_xor(capsys) -> None:
     assert abs(printed - 0.99) < 0.01  # the comment in the README says ≈ [0.99]
     exec(trainer, namespace)
     result = namespace["result"]
-    assert result["reason"] == "target_error" and 50 < result["iterations"] < 1000 and result["error"] < 0.005
+    assert result["reason"] == "target_error" and 50 < result["iterations"] < 5000 and result["error"] < 0.005
 
 
 def test_quick_start_has_exactly_two_commands_and_ci_runs_the_second() -> None:
