@@ -143,7 +143,7 @@ def test_error_plot_curves_readout_log_and_previous_run(window):
     assert len(px) == 100 and len(plot.train_curve.getData()[0] or []) == 0
 
 
-def test_data_table_shows_live_outputs_and_edits_in_place(window):
+def test_data_table_shows_live_outputs_and_edits_in_place(qtbot, window):
     table, doc = window.training.data_table, window.document
     model = table.model
     assert model.rowCount() == 4 and model.headers == ["a", "b", "target", "output", "error"]
@@ -161,7 +161,9 @@ def test_data_table_shows_live_outputs_and_edits_in_place(window):
     params = doc.network.get_params()
     params[0] += 1.0
     doc.set_params(params)
-    assert model.index(2, 3).data() == f"{doc.network.predict(doc.dataset.X)[2, 0]:.4g}"
+    # the table refreshes at most every SLOW_VIEW_MS; the last change always shows
+    expected = f"{doc.network.predict(doc.dataset.X)[2, 0]:.4g}"
+    qtbot.waitUntil(lambda: model.index(2, 3).data() == expected, timeout=2000)
     doc.training = True
     assert not model.flags(model.index(0, 0)) & Qt.ItemFlag.ItemIsEditable
 
@@ -225,3 +227,16 @@ def test_closing_mid_training_stops_the_thread_quickly_and_quietly(qtbot, qtlog,
     noise = "propagateSizeHints"  # the offscreen platform's own remark on showing a window
     warnings = [r.message for r in qtlog.records if noise not in r.message]
     assert warnings == []
+
+
+def test_throttle_runs_at_once_drops_bursts_and_keeps_the_last_call(qtbot):
+    from nnstudio.ui.training.throttle import Throttle
+
+    calls = []
+    throttle = Throttle(lambda: calls.append(time.perf_counter()), 100)
+    for _ in range(20):
+        throttle()
+    assert len(calls) == 1, "the first call runs at once, the burst after it is dropped"
+    qtbot.waitUntil(lambda: len(calls) == 2, timeout=1000)  # the trailing call
+    qtbot.wait(300)
+    assert len(calls) == 2

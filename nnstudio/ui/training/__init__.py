@@ -17,6 +17,7 @@ from .controller import IDLE, PAUSED, RUNNING, TrainingController
 from .data_table import DataTable
 from .error_plot import ErrorPlot
 from .heatmaps import DecisionSurface, neuron_images
+from .throttle import SLOW_VIEW_MS, Throttle
 from .training_dock import TrainingDock
 from .try_it import TryIt
 
@@ -90,8 +91,8 @@ class TrainingPanel(QObject):
         self.data_table.rowSelected.connect(lambda row: self.try_it.set_values(self.data_table.inputs(row)))
         self.data_table.model.editFailed.connect(self.status_label.setText)
         self.try_it.inputsChanged.connect(lambda _values: self.show_activations())
-        doc.weightsChanged.connect(self.show_activations)
-        doc.weightsChanged.connect(self.show_neuron_images)
+        doc.weightsChanged.connect(Throttle(self.show_activations, SLOW_VIEW_MS, self))
+        doc.weightsChanged.connect(Throttle(self.show_neuron_images, SLOW_VIEW_MS, self))
         doc.networkChanged.connect(self._update_actions)
         doc.datasetChanged.connect(self._update_actions)
         if hasattr(self.window, "trainableChanged"):

@@ -9,6 +9,7 @@ into the document's network.  The views follow the document's signals.
 from __future__ import annotations
 
 import math
+import sys
 import time
 from collections.abc import Callable
 
@@ -21,6 +22,10 @@ from .status import end_text, progress_text
 from .worker import TrainingWorker
 
 IDLE, RUNNING, PAUSED = "idle", "running", "paused"
+#: seconds; Python's default is 5 ms
+GIL_SWITCH_INTERVAL = 0.001
+#: seconds between progress texts (a status bar that changes 30 times a second cannot be read anyway)
+STATUS_INTERVAL = 0.25
 
 
 class TrainingController(QObject):
@@ -42,6 +47,8 @@ class TrainingController(QObject):
         self._generation = 0
         self._state = IDLE
         self._speed = 0.0
+        self._status_time = 0.0
+        self._switch_interval = sys.getswitchinterval()
         self._pending: Snapshot | None = None
         self._pending_errors: list[tuple[int, np.ndarray]] = []
         self._epoch_offset = 0  # epochs in the history before this run began
@@ -176,6 +183,9 @@ class TrainingController(QObject):
         self._worker, self._thread = worker, thread
         doc.training = True
         self._lock(True)
+        # the GUI thread waits for the GIL at each Qt call; a short switch interval keeps those waits short
+        self._switch_interval = sys.getswitchinterval()
+        sys.setswitchinterval(min(self._switch_interval, GIL_SWITCH_INTERVAL))
         thread.start()
         self._timer.start()
         return True
@@ -193,6 +203,7 @@ class TrainingController(QObject):
         if thread is None or not thread.isFinished():
             return
         self._thread = self._worker = None  # first: the queued events delivered below may call us again
+        sys.setswitchinterval(self._switch_interval)
         # deliver snapshots still queued for us, in order, before dropping this generation
         QCoreApplication.sendPostedEvents(self, QEvent.Type.MetaCall)
         self.apply_frame()
@@ -251,6 +262,11 @@ class TrainingController(QObject):
         if snap is None:
             return
         self._pending = None
+        worker = self._worker
+        if worker is not None:
+            worker.hold()
+            # release after the repaints this frame schedules (they are posted events, as is this)
+            QTimer.singleShot(0, lambda: QTimer.singleShot(0, worker.release))
         doc, offset = self.document, self._epoch_offset
         for first, errors in self._pending_errors:
             doc.history.extend(offset + first, errors)
@@ -262,11 +278,18 @@ class TrainingController(QObject):
         doc.historyChanged.emit()
         self._update_rate(snap.epoch)
         self.frames += 1
+        now = time.perf_counter()
+        if now - self._status_time >= STATUS_INTERVAL or self._thread is None or self._state == PAUSED:
+            self._status_time = now
+            self._emit_progress(snap)
+        self.frameApplied.emit()
+
+    def _emit_progress(self, snap: Snapshot) -> None:
+        doc, offset = self.document, self._epoch_offset
         self.statusChanged.emit(progress_text(
             offset + snap.epoch, doc.history.last_error, self.epochs_per_second, snap.elapsed,
             snap.test_error, self._state if self._thread is not None else "done",
         ))
-        self.frameApplied.emit()
 
     def _update_rate(self, epoch: int) -> None:
         last_epoch, last_time = self._rate_mark

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QHeaderView, QPush
 from ...core.datasets import Dataset, DatasetError
 from ..document import Document
 from .outputs import row_errors
+from .throttle import SLOW_VIEW_MS, Throttle
 
 Index = QModelIndex | QPersistentModelIndex
 ROOT = QModelIndex()
@@ -33,7 +34,7 @@ class DataTableModel(QAbstractTableModel):
         self._load()
         document.datasetChanged.connect(self.reload)
         document.networkChanged.connect(self.reload)
-        document.weightsChanged.connect(self.refresh_outputs)
+        document.weightsChanged.connect(Throttle(self.refresh_outputs, SLOW_VIEW_MS, self))
 
     # -- the data ------------------------------------------------------------------------
     def _load(self) -> None:

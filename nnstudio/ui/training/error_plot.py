@@ -10,10 +10,11 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QGraphicsItem, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ..document import Document
 from .outputs import accuracy
+from .throttle import SLOW_VIEW_MS, Throttle
 
 TRAIN_COLOR = "#0877bd"
 TEST_COLOR = "#f59322"
@@ -35,13 +36,12 @@ class ErrorPlot(QWidget):
         item = self.plot.getPlotItem()
         item.setDownsampling(auto=True, mode="peak")
         item.setClipToView(True)
-        item.addLegend(offset=(-10, 10))
+        legend = item.addLegend(offset=(-10, 10))
+        legend.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.previous_curve = self.plot.plot(pen=pg.mkPen((140, 140, 140, 90), width=1.5), name="previous run")
         self.train_curve = self.plot.plot(pen=pg.mkPen(TRAIN_COLOR, width=2), name="train")
         self.test_curve = self.plot.plot(pen=pg.mkPen(TEST_COLOR, width=2, style=pg.QtCore.Qt.PenStyle.DashLine),
                                          name="test")
-        self.marker = pg.ScatterPlotItem(size=8, brush=pg.mkBrush(TRAIN_COLOR), pen=None)
-        self.plot.addItem(self.marker)
         self.log_scale = QCheckBox("Log scale")
         self.log_scale.setObjectName("errorLogScale")
         self.log_scale.setToolTip("Show the error on a logarithmic axis")
@@ -61,15 +61,24 @@ class ErrorPlot(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.plot, 1)
         self._shown_length = 0
+        # the epoch axis grows in round steps rather than every frame: an axis that changes must be
+        # re-laid out and repainted, the most expensive part of a plot frame
+        self.plot.enableAutoRange(x=False, y=False)
+        self._x_max = 0
+        self._y_range: tuple[float, float] | None = None
+        for name in ("left", "bottom"):
+            # an axis repaints from a cached pixmap unless its range changed
+            self.plot.getAxis(name).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.plot.scene().sigMouseMoved.connect(self._hover)
         document.historyChanged.connect(self.refresh)
-        document.weightsChanged.connect(self.refresh_accuracy)
+        document.weightsChanged.connect(Throttle(self.refresh_accuracy, SLOW_VIEW_MS, self))
         document.datasetChanged.connect(self.refresh_accuracy)
         self.set_log(False)
         self.refresh_accuracy()
 
     def set_log(self, on: bool) -> None:
         self.plot.setLogMode(y=on)
+        self._y_range = None
         if self.log_scale.isChecked() != on:
             self.log_scale.setChecked(on)
         self.refresh()
@@ -91,10 +100,29 @@ class ErrorPlot(QWidget):
             self.test_curve.setData(np.asarray(history.test_epochs), np.where(test > 0, test, np.nan), connect="finite")
         else:
             self.test_curve.setData([], [])
-        if len(history) and np.isfinite(history.last_error) and history.last_error > 0:
-            self.marker.setData([history.last_epoch], [_y(history.last_error, self.log_scale.isChecked())])
+        self._fit_range(train)
+
+    def _fit_range(self, train: np.ndarray) -> None:
+        """Grow the epoch axis in round steps and the error axis by decades, so the axes rarely change."""
+        previous_x, previous_y = self.previous_curve.getData()
+        previous_last = previous_x[-1] if previous_x is not None and len(previous_x) else 0
+        last = max(self.document.history.last_epoch, previous_last)
+        x_max = _round_up(max(last, 10))
+        if x_max != self._x_max:
+            self._x_max = x_max
+            self.plot.setXRange(0, x_max, padding=0.02)
+        values = train[np.isfinite(train) & (train > 0)]
+        if previous_y is not None and len(previous_y):
+            values = np.concatenate([values, previous_y[np.isfinite(previous_y) & (previous_y > 0)]])
+        if not values.size:
+            return
+        if self.log_scale.isChecked():
+            y_range = (float(np.floor(np.log10(values.min()))), float(np.ceil(np.log10(values.max()))))
         else:
-            self.marker.setData([], [])
+            y_range = (0.0, float(_round_up_float(values.max())))
+        if y_range != self._y_range:
+            self._y_range = y_range
+            self.plot.setYRange(*y_range, padding=0.02)
 
     def refresh_accuracy(self) -> None:
         """Accuracy on the training (and test) rows, for classification data."""
@@ -131,5 +159,15 @@ class ErrorPlot(QWidget):
         return text
 
 
-def _y(value: float, log: bool) -> float:
-    return float(np.log10(value)) if log else value
+def _round_up(value: float) -> int:
+    """The next of 1, 2, 5 × 10ⁿ at or above ``value``."""
+    power = 10 ** int(np.floor(np.log10(max(value, 1))))
+    return next(int(step * power) for step in (1, 2, 5, 10) if step * power >= value)
+
+
+def _round_up_float(value: float) -> float:
+    """The next of 1, 2, 5 × 10ⁿ at or above ``value`` (any positive size)."""
+    power = 10.0 ** np.floor(np.log10(value))
+    return next(step * power for step in (1, 2, 5, 10) if step * power >= value * (1 - 1e-12))
+
+

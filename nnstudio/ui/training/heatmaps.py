@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 
 from ..canvas.colormap import NEGATIVE, POSITIVE, ZERO
 from ..document import Document
+from .throttle import SLOW_VIEW_MS, Throttle
 
 SURFACE_RESOLUTION = 64
 NEURON_RESOLUTION = 24
@@ -99,6 +100,8 @@ class DecisionSurface(QWidget):
         self.plot.setBackground(None)
         self.plot.setAspectLocked(True)
         self.plot.setMenuEnabled(False)
+        self.plot.hideAxis("left")
+        self.plot.hideAxis("bottom")
         self.image = pg.ImageItem()
         self.plot.addItem(self.image)
         self.train_points = pg.ScatterPlotItem(size=7, pen=pg.mkPen("w", width=1.2))
@@ -124,7 +127,7 @@ class DecisionSurface(QWidget):
         self.surface: np.ndarray | None = None  # the last values drawn, (rows, cols)
         document.datasetChanged.connect(self.reload)
         document.networkChanged.connect(self.reload)
-        document.weightsChanged.connect(self.refresh)
+        document.weightsChanged.connect(Throttle(self.refresh, SLOW_VIEW_MS, self))
         self.reload()
 
     def reload(self) -> None:

@@ -7,6 +7,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDoubleSpinBox, QFormLayout, QLabel, QVBoxLayout, QWidget
 
 from ..document import Document
+from .throttle import SLOW_VIEW_MS, Throttle
 
 
 class TryIt(QWidget):
@@ -32,7 +33,7 @@ class TryIt(QWidget):
         self._build()
         document.datasetChanged.connect(self._build)
         document.networkChanged.connect(self._build)
-        document.weightsChanged.connect(self.refresh)
+        document.weightsChanged.connect(Throttle(self.refresh, SLOW_VIEW_MS, self))
 
     def _build(self) -> None:
         data = self.document.dataset

@@ -16,6 +16,11 @@ from PySide6.QtCore import QObject, Signal
 
 from ...core.training import Snapshot, TrainingRun, TrainSettings
 
+#: the longest the worker waits for the GUI to finish a frame (seconds)
+HOLD_LIMIT = 0.05
+#: snapshots per second; twice the GUI's frame rate so every frame finds a fresh one
+SNAPSHOT_RATE = 60.0
+
 
 class TrainingWorker(QObject):
     """Drives one :class:`TrainingRun`; call :meth:`work` from the thread's ``started`` signal."""
@@ -27,7 +32,7 @@ class TrainingWorker(QObject):
     finished = Signal(int)  # the outcome is in ``outcome``
     failed = Signal(int, str)
 
-    def __init__(self, run: TrainingRun, generation: int = 0, max_rate: float = 30.0):
+    def __init__(self, run: TrainingRun, generation: int = 0, max_rate: float = SNAPSHOT_RATE):
         super().__init__()
         self.run = run
         self.generation = generation
@@ -41,6 +46,7 @@ class TrainingWorker(QObject):
         self._settings: TrainSettings | None = None
         self._epochs_per_second = 0.0  # 0 = as fast as possible
         self._next_due = 0.0
+        self._gui_busy = False
 
     # -- called from the GUI thread ------------------------------------------------------
     def request_stop(self) -> None:
@@ -71,6 +77,21 @@ class TrainingWorker(QObject):
         with self._cond:
             self._pause = True
             self._sample_steps += 1
+            self._cond.notify_all()
+
+    def hold(self) -> None:
+        """The GUI is drawing a frame: wait between epochs until :meth:`release` (or ``HOLD_LIMIT``).
+
+        Both threads need the GIL; without this, every Qt call that releases the
+        GIL in the GUI thread hands it to the worker for a whole switch interval
+        (5 ms), and a frame of a few milliseconds stretches to a hundred.
+        """
+        with self._cond:
+            self._gui_busy = True
+
+    def release(self) -> None:
+        with self._cond:
+            self._gui_busy = False
             self._cond.notify_all()
 
     def update_settings(self, settings: TrainSettings) -> None:
@@ -172,6 +193,9 @@ class TrainingWorker(QObject):
     def _should_halt(self) -> bool:
         """The generator's stop check, called before every epoch."""
         with self._cond:
+            if self._gui_busy:
+                self._cond.wait_for(lambda: not self._gui_busy or self._stop or self._pause, HOLD_LIMIT)
+                self._gui_busy = False  # never wait twice for one frame, whatever happens to release()
             self._apply_settings()
             if self._stop or self._pause or self._sample_steps:
                 return True
