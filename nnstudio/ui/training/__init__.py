@@ -61,6 +61,9 @@ class TrainingPanel(QObject):
         window.setCorner(Qt.Corner.BottomRightCorner, right)
         self.training_dock.setMinimumWidth(400)
         window.resizeDocks([self.docks["training"]], [560], Qt.Orientation.Vertical)
+        bottom_docks = [self.docks[name] for name in ("errorPlot", "dataTable", "heatmap")]
+        window.resizeDocks(bottom_docks, [420, 330, 330], Qt.Orientation.Horizontal)
+        window.resizeDocks(bottom_docks, [330, 330, 330], Qt.Orientation.Vertical)
         self.status_label = QLabel()
         self.status_label.setObjectName("trainingStatus")
         self.status_label.setAccessibleName("Training status")
