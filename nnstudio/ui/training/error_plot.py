@@ -61,6 +61,7 @@ class ErrorPlot(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.plot, 1)
         self._shown_length = 0
+        self._test_shown = True
         # the epoch axis grows in round steps rather than every frame: an axis that changes must be
         # re-laid out and repainted, the most expensive part of a plot frame
         self.plot.enableAutoRange(x=False, y=False)
@@ -89,17 +90,16 @@ class ErrorPlot(QWidget):
         if len(history) == 0 and self._shown_length:
             # a new start: the run just drawn becomes the faint comparison curve
             x, y = self.train_curve.getData()
-            self.previous_curve.setData(x, y)
+            self.previous_curve.setData(np.array(x), np.array(y))  # copies: the history reuses its buffers
         self._shown_length = len(history)
         epochs, train = history.epochs, history.train
-        finite = np.isfinite(train) & (train > 0)
-        # the log axis cannot show zero or non-finite errors; connect="finite" leaves gaps for them
-        self.train_curve.setData(epochs, np.where(finite, train, np.nan), connect="finite")
+        # connect="finite" leaves gaps for NaN/inf (and for zeros on the log axis, which become -inf)
+        self.train_curve.setData(epochs, train, connect="finite")
         if history.test:
-            test = np.asarray(history.test, dtype=float)
-            self.test_curve.setData(np.asarray(history.test_epochs), np.where(test > 0, test, np.nan), connect="finite")
-        else:
+            self.test_curve.setData(np.asarray(history.test_epochs), np.asarray(history.test), connect="finite")
+        elif self._test_shown:
             self.test_curve.setData([], [])
+        self._test_shown = bool(history.test)
         self._fit_range(train)
 
     def _fit_range(self, train: np.ndarray) -> None:

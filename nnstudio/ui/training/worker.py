@@ -192,6 +192,10 @@ class TrainingWorker(QObject):
 
     def _should_halt(self) -> bool:
         """The generator's stop check, called before every epoch."""
+        # fast path without the lock (reading one attribute is atomic): nothing has been asked for
+        if not (self._gui_busy or self._stop or self._pause or self._sample_steps or self._epochs_per_second
+                or self._settings is not None or self._epoch_budget is not None):
+            return False
         with self._cond:
             if self._gui_busy:
                 self._cond.wait_for(lambda: not self._gui_busy or self._stop or self._pause, HOLD_LIMIT)
