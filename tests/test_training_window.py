@@ -106,3 +106,21 @@ def test_closing_the_window_mid_training_stops_the_thread_quietly(qtbot, qtlog, 
     qtbot.wait(50)
     noise = "propagateSizeHints"  # the offscreen platform's remark on showing a window
     assert [r.message for r in qtlog.records if noise not in r.message] == []
+
+
+def test_hundred_rapid_cycles_through_the_window_actions(qtbot, qtlog, window):
+    doc, a = window.document, window.actions
+    initial = doc.network.get_params()
+    doc.set_settings(ENDLESS)
+    start = time.perf_counter()
+    for k in range(100):
+        a["train"].trigger()
+        if k % 2:
+            qtbot.wait(1)
+        a["stop"].trigger()
+        a["reset"].trigger()
+    assert time.perf_counter() - start < 30
+    qtbot.wait(100)
+    assert window.training.controller.state == IDLE and not doc.training and not window.scene.locked
+    assert np.array_equal(doc.network.params, initial) and len(doc.history) == 0
+    assert [r.message for r in qtlog.records if "propagateSizeHints" not in r.message] == []

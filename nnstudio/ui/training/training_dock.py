@@ -41,7 +41,7 @@ GENERATED = [
     ("Spiral", "spiral"), ("Plane (regression)", "regression_plane"),
     ("Gaussian bumps (regression)", "regression_gaussian"),
 ]
-RATES = ["0.0001", "0.001", "0.003", "0.01", "0.03", "0.1", "0.3", "0.5", "1", "3", "10"]
+RATES = ["0.0001", "0.001", "0.003", "0.01", "0.03", "0.1", "0.3", "0.5", "1", "2", "4", "10"]
 SPEEDS = [("As fast as possible", 0.0), ("1000 epochs/s", 1000.0), ("100 epochs/s", 100.0),
           ("30 epochs/s", 30.0), ("10 epochs/s", 10.0), ("1 epoch/s", 1.0)]
 OPTIMIZERS = [("SGD", "sgd"), ("Momentum", "momentum"), ("Adam", "adam")]
