@@ -16,6 +16,7 @@ from ..document import Document
 from .outputs import accuracy
 from .throttle import SLOW_VIEW_MS, Throttle
 
+MAX_POINTS = 2048  # about twice the pixels a docked plot is wide
 TRAIN_COLOR = "#0877bd"
 TEST_COLOR = "#f59322"
 
@@ -34,13 +35,15 @@ class ErrorPlot(QWidget):
         self.plot.showGrid(x=True, y=True, alpha=0.2)
         self.plot.setMouseEnabled(x=True, y=False)
         item = self.plot.getPlotItem()
-        item.setDownsampling(auto=True, mode="peak")
+        # the history is already thinned to at most a few thousand points; refresh() hands the plot at
+        # most MAX_POINTS of them, so pyqtgraph need not downsample every frame; clip-to-view still helps zoom
         item.setClipToView(True)
         legend = item.addLegend(offset=(-10, 10))
         legend.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-        self.previous_curve = self.plot.plot(pen=pg.mkPen((140, 140, 140, 90), width=1.5), name="previous run")
-        self.train_curve = self.plot.plot(pen=pg.mkPen(TRAIN_COLOR, width=2), name="train")
-        self.test_curve = self.plot.plot(pen=pg.mkPen(TEST_COLOR, width=2, style=pg.QtCore.Qt.PenStyle.DashLine),
+        self.previous_curve = self.plot.plot(pen=pg.mkPen((140, 140, 140, 110), width=1), name="previous run")
+        # one-pixel pens: Qt strokes wider lines through a path stroker, several times slower per frame
+        self.train_curve = self.plot.plot(pen=pg.mkPen(TRAIN_COLOR, width=1), name="train")
+        self.test_curve = self.plot.plot(pen=pg.mkPen(TEST_COLOR, width=1, style=pg.QtCore.Qt.PenStyle.DashLine),
                                          name="test")
         self.log_scale = QCheckBox("Log scale")
         self.log_scale.setObjectName("errorLogScale")
@@ -92,7 +95,8 @@ class ErrorPlot(QWidget):
             x, y = self.train_curve.getData()
             self.previous_curve.setData(np.array(x), np.array(y))  # copies: the history reuses its buffers
         self._shown_length = len(history)
-        epochs, train = history.epochs, history.train
+        step = max(1, -(-len(history) // MAX_POINTS))
+        epochs, train = history.epochs[::step], history.train[::step]
         # connect="finite" leaves gaps for NaN/inf (and for zeros on the log axis, which become -inf)
         self.train_curve.setData(epochs, train, connect="finite")
         if history.test:
