@@ -3,8 +3,8 @@
 Each command changes only the model: ``redo`` calls one graph method and
 ``undo`` its inverse; the canvas follows through graph events (the Orange
 canvas way).  Gestures that touch several things (a drag of many layers, a
-delete of a selection, a preset) become one macro: a parent command whose
-children run in order.
+delete of a selection, a preset) become one :class:`MacroCommand` that runs
+its commands in order (and undoes them in reverse).
 """
 
 from __future__ import annotations
@@ -21,9 +21,25 @@ from .document import Document
 MERGE_LAYER_EDIT = 1
 
 
+class MacroCommand(QUndoCommand):
+    """Several commands as one undo step (Python keeps the parts, so no Qt ownership games)."""
+
+    def __init__(self, text: str, commands: list[QUndoCommand]):
+        super().__init__(text)
+        self.commands = list(commands)
+
+    def redo(self) -> None:
+        for command in self.commands:
+            command.redo()
+
+    def undo(self) -> None:
+        for command in reversed(self.commands):
+            command.undo()
+
+
 class AddLayerCommand(QUndoCommand):
-    def __init__(self, graph: Graph, layer: Layer, parent: QUndoCommand | None = None):
-        super().__init__(f"Add {layer.name}", parent)
+    def __init__(self, graph: Graph, layer: Layer):
+        super().__init__(f"Add {layer.name}")
         self.graph, self.layer = graph, layer
 
     def redo(self) -> None:
@@ -33,15 +49,25 @@ class AddLayerCommand(QUndoCommand):
         self.graph.remove_layer(self.layer.id)
 
 
-class RemoveLayerCommand(QUndoCommand):
-    """Remove a layer with its connections; undo puts both back."""
+def _restore_order(items: dict, order: list[str]) -> None:
+    """Put a dict's keys back in ``order`` (graph dicts keep insertion order; undo must give the exact graph)."""
+    ordered = {key: items[key] for key in order if key in items}
+    ordered.update(items)
+    items.clear()
+    items.update(ordered)
 
-    def __init__(self, graph: Graph, layer_id: str, parent: QUndoCommand | None = None):
-        super().__init__(f"Delete {graph.layers[layer_id].name}", parent)
+
+class RemoveLayerCommand(QUndoCommand):
+    """Remove a layer with its connections; undo puts both back where they were."""
+
+    def __init__(self, graph: Graph, layer_id: str):
+        super().__init__(f"Delete {graph.layers[layer_id].name}")
         self.graph, self.layer_id = graph, layer_id
         self.removed: tuple[Layer, list[Connection]] | None = None
+        self.order: tuple[list[str], list[str]] = ([], [])
 
     def redo(self) -> None:
+        self.order = (list(self.graph.layers), list(self.graph.connections))
         self.removed = self.graph.remove_layer(self.layer_id)
 
     def undo(self) -> None:
@@ -49,11 +75,14 @@ class RemoveLayerCommand(QUndoCommand):
         self.graph.add_layer(layer)
         for conn in connections:
             self.graph.add_connection(conn)
+        _restore_order(self.graph.layers, self.order[0])
+        _restore_order(self.graph.connections, self.order[1])
 
 
 class AddConnectionCommand(QUndoCommand):
-    def __init__(self, graph: Graph, conn: Connection, parent: QUndoCommand | None = None):
-        super().__init__(f"Connect {graph.layers[conn.source].name} → {graph.layers[conn.target].name}", parent)
+    def __init__(self, graph: Graph, conn: Connection):
+        names = [graph.layers[i].name if i in graph.layers else i for i in (conn.source, conn.target)]
+        super().__init__(f"Connect {names[0]} → {names[1]}")
         self.graph, self.conn = graph, conn
 
     def redo(self) -> None:
@@ -64,23 +93,26 @@ class AddConnectionCommand(QUndoCommand):
 
 
 class RemoveConnectionCommand(QUndoCommand):
-    def __init__(self, graph: Graph, conn_id: str, parent: QUndoCommand | None = None):
-        super().__init__(f"Disconnect {conn_id}", parent)
+    def __init__(self, graph: Graph, conn_id: str):
+        super().__init__(f"Disconnect {conn_id}")
         self.graph, self.conn = graph, graph.connections[conn_id]
+        self.order: list[str] = []
 
     def redo(self) -> None:
+        self.order = list(self.graph.connections)
         self.graph.remove_connection(self.conn.id)
 
     def undo(self) -> None:
         self.graph.add_connection(self.conn)
+        _restore_order(self.graph.connections, self.order)
 
 
 class SetLayerCommand(QUndoCommand):
     """Change layer attributes; with a ``merge_key`` consecutive edits of one field become one step."""
 
     def __init__(self, graph: Graph, layer_id: str, changes: dict[str, Any], text: str = "",
-                 merge_key: Any = None, parent: QUndoCommand | None = None):
-        super().__init__(text or f"Edit {graph.layers[layer_id].name}", parent)
+                 merge_key: Any = None):
+        super().__init__(text or f"Edit {graph.layers[layer_id].name}")
         self.graph, self.layer_id = graph, layer_id
         self.changes = dict(changes)
         self.old = {key: getattr(graph.layers[layer_id], key) for key in changes}
@@ -105,8 +137,8 @@ class SetLayerCommand(QUndoCommand):
 
 
 class SetConnectionKindCommand(QUndoCommand):
-    def __init__(self, graph: Graph, conn_id: str, kind: str, parent: QUndoCommand | None = None):
-        super().__init__(f"Make {conn_id} {kind}", parent)
+    def __init__(self, graph: Graph, conn_id: str, kind: str):
+        super().__init__(f"Make {conn_id} {kind}")
         self.graph, self.conn_id, self.kind = graph, conn_id, kind
         self.old = graph.connections[conn_id].kind
 
@@ -184,16 +216,17 @@ class Editor:
         names = dict(zip(other.layers, _unique_names(self.graph, [layer.name for layer in layers])))
         x0 = min(layer.position[0] for layer in layers)
         y0 = min(layer.position[1] for layer in layers)
-        macro = QUndoCommand(text)
+        parts: list[QUndoCommand] = []
         for layer in layers:
             position = (origin[0] + layer.position[0] - x0, origin[1] + layer.position[1] - y0)
             copy = Layer(layer.size, layer.activation, layer.bias, names[layer.id], role=layer.role,
                          position=position, id=ids[layer.id])
-            AddLayerCommand(self.graph, copy, macro)
+            parts.append(AddLayerCommand(self.graph, copy))
         for conn in other.connections.values():
             if conn.source in ids and conn.target in ids:
-                AddConnectionCommand(self.graph, Connection(ids[conn.source], ids[conn.target], conn.kind), macro)
-        self._push(macro)
+                copy = Connection(ids[conn.source], ids[conn.target], conn.kind)
+                parts.append(AddConnectionCommand(self.graph, copy))
+        self._push(MacroCommand(text, parts))
         return list(ids.values())
 
     def add_preset(self, name: str, origin: tuple[float, float]) -> list[str]:
@@ -219,14 +252,14 @@ class Editor:
             return "Nothing selected to delete"
         if self._locked():
             return self._locked()
-        macro = QUndoCommand("Delete")
+        parts: list[QUndoCommand] = []
         for cid in conn_ids:
             conn = self.graph.connections[cid]
             if conn.source not in layer_ids and conn.target not in layer_ids:
-                RemoveConnectionCommand(self.graph, cid, macro)
+                parts.append(RemoveConnectionCommand(self.graph, cid))
         for lid in layer_ids:
-            RemoveLayerCommand(self.graph, lid, macro)
-        self._push(macro)
+            parts.append(RemoveLayerCommand(self.graph, lid))
+        self._push(MacroCommand("Delete", parts))
         return None
 
     def set_layer(self, layer_id: str, merge_key: Any = None, **changes: Any) -> str | None:
@@ -256,10 +289,9 @@ class Editor:
         """One undo step for a drag of one or more layers (pushed when the mouse is released)."""
         if not positions:
             return
-        macro = QUndoCommand("Move" if len(positions) > 1 else f"Move {self.graph.layers[next(iter(positions))].name}")
-        for lid, pos in positions.items():
-            SetLayerCommand(self.graph, lid, {"position": (float(pos[0]), float(pos[1]))}, parent=macro)
-        self._push(macro)
+        text = "Move" if len(positions) > 1 else f"Move {self.graph.layers[next(iter(positions))].name}"
+        parts = [SetLayerCommand(self.graph, lid, {"position": (float(x), float(y))}) for lid, (x, y) in positions.items()]
+        self._push(MacroCommand(text, parts))
 
     def auto_layout(self, heights: dict[str, float], spacing: float = 260.0, gap: float = 40.0) -> str | None:
         """Place layers by topological depth, left to right, each column centred on y = 0."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QImage, QKeySequence, QPainter, QShowEvent
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -113,8 +113,7 @@ class MainWindow(QMainWindow):
         install_training(self)  # the training docks, controls and live views (nnstudio.ui.training)
         if path:
             self.recent.add(path)
-        if error:
-            self.show_error("Could not open the project", error)
+        self.startup_error = error  # shown once the window is on screen
 
     # -- building ------------------------------------------------------------------------------------
     def _build_actions(self) -> None:
@@ -480,7 +479,12 @@ class MainWindow(QMainWindow):
         self.document.mark_saved(str(path))
         self.autosaver.discard()
         self.recent.add(str(path))
-        self.show_status(f"Saved {path}")
+        problems = self.document.graph.problems()
+        if problems:
+            self.show_status(f"Saved {path}, but the network is unfinished ({problems[0]}): "
+                             "fix that before reopening it", 12000)
+        else:
+            self.show_status(f"Saved {path}")
         return True
 
     def _fill_recent_menu(self) -> None:
@@ -643,6 +647,8 @@ class MainWindow(QMainWindow):
             if state is not None:
                 self.restoreState(state)
             self.view.fit()
+            if self.startup_error:
+                QTimer.singleShot(0, lambda: self.show_error("Could not open the project", self.startup_error))
         super().showEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -82,6 +82,7 @@ class LayerItem(QGraphicsItem):
 
     def shape(self) -> QPainterPath:
         path = QPainterPath()
+        path.setFillRule(Qt.FillRule.WindingFill)  # the ports overlap the box: keep both inside
         path.addRoundedRect(QRectF(0, 0, WIDTH, self.height()), 8, 8)
         for centre in (self.input_port_local(), self.output_port_local()):
             path.addEllipse(centre, PORT_RADIUS + 3, PORT_RADIUS + 3)
