@@ -13,11 +13,11 @@ def _chain(sizes: list[int], names: list[str], activation: str = "logistic") -> 
     """Layers of ``sizes`` left to right, each fully connected to the next."""
     graph = Graph()
     ids = []
-    for k, (size, name) in enumerate(zip(sizes, names)):
+    for k, (size, name) in enumerate(zip(sizes, names, strict=True)):
         role = "input" if k == 0 else "output" if k == len(sizes) - 1 else "hidden"
         layer = Layer(size, activation, name=name, role=role, position=(k * SPACING, 0.0), id=f"L{k + 1}")
         ids.append(graph.add_layer(layer).id)
-    for a, b in zip(ids, ids[1:]):
+    for a, b in zip(ids, ids[1:], strict=False):
         graph.connect(a, b)
     return graph
 

@@ -196,7 +196,9 @@ class Editor:
         """Add a new input, hidden or output layer at ``position``; returns its id (or None when locked)."""
         if self._locked():
             return None
-        defaults = {"input": (2, "Input", "identity"), "hidden": (3, "Hidden", "logistic"), "output": (1, "Output", "logistic")}
+        defaults = {
+            "input": (2, "Input", "identity"), "hidden": (3, "Hidden", "logistic"), "output": (1, "Output", "logistic"),
+        }
         default_size, stem, activation = defaults[role]
         layer = Layer(
             size or default_size, activation, name=self.graph.unique_name(stem),
@@ -212,8 +214,8 @@ class Editor:
         layers = list(other.layers.values())
         if not layers:
             return []
-        ids = dict(zip(other.layers, fresh_layer_ids(self.graph, len(layers))))
-        names = dict(zip(other.layers, _unique_names(self.graph, [layer.name for layer in layers])))
+        ids = dict(zip(other.layers, fresh_layer_ids(self.graph, len(layers)), strict=True))
+        names = dict(zip(other.layers, _unique_names(self.graph, [layer.name for layer in layers]), strict=True))
         x0 = min(layer.position[0] for layer in layers)
         y0 = min(layer.position[1] for layer in layers)
         parts: list[QUndoCommand] = []
@@ -290,7 +292,8 @@ class Editor:
         if not positions:
             return
         text = "Move" if len(positions) > 1 else f"Move {self.graph.layers[next(iter(positions))].name}"
-        parts = [SetLayerCommand(self.graph, lid, {"position": (float(x), float(y))}) for lid, (x, y) in positions.items()]
+        parts = [SetLayerCommand(self.graph, lid, {"position": (float(x), float(y))})
+                 for lid, (x, y) in positions.items()]
         self._push(MacroCommand(text, parts))
 
     def auto_layout(self, heights: dict[str, float], spacing: float = 260.0, gap: float = 40.0) -> str | None:

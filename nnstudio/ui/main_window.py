@@ -236,7 +236,8 @@ class MainWindow(QMainWindow):
         self.summary_label.setObjectName("networkSummary")
         self.summary_label.setToolTip("Size of the network")
         self.statusBar().addPermanentWidget(self.summary_label)
-        self.statusBar().showMessage("Drag layers from the palette; drag from an output port to an input to connect.", 8000)
+        hint = "Drag layers from the palette; drag from an output port to an input to connect."
+        self.statusBar().showMessage(hint, 8000)
 
     def _connect_signals(self) -> None:
         doc = self.document
@@ -526,7 +527,8 @@ class MainWindow(QMainWindow):
         return True
 
     def export_dialog(self) -> bool:
-        path = self.choose_save_path("Export", EXPORT_FILTER, suggestion=str(Path(self._last_dir()) / self.document.title))
+        suggestion = str(Path(self._last_dir()) / self.document.title)
+        path = self.choose_save_path("Export", EXPORT_FILTER, suggestion=suggestion)
         return self.export_to(path) if path else False
 
     def export_image_dialog(self) -> bool:

@@ -1,9 +1,15 @@
-"""One connection drawn as all its synapse lines, batched by colour bin.
+"""One connection drawn as its synapse lines, batched by colour bin.
 
 Endpoints live in a NumPy array (one row per synapse: x1, y1, x2, y2) that is
 recomputed only when a layer moves or changes size.  A weight update only
 re-sorts the synapses into colour bins and refills one native QLineF array per
 bin, which the painter draws with a single ``drawLines`` call each.
+
+A raster line costs its length in pixels, so a huge connection (784 × 128)
+cannot draw every line at 20 frames a second.  Every synapse between two
+neurons drawn as circles is always drawn exactly; the lines of the neurons
+hidden behind a layer's ellipsis (which land in the ellipsis gap anyway) are
+an even, fixed sample so that at most ``MAX_DRAWN`` lines are drawn.
 """
 
 from __future__ import annotations
@@ -19,8 +25,10 @@ from ..style import canvas_theme
 from . import colormap
 from .layer_item import WIDTH, LayerItem
 
-#: above this many synapses lines are drawn thin and without antialiasing (speed over polish)
+#: above this many lines they are drawn one pixel wide and without antialiasing (speed over polish)
 MANY_SYNAPSES = 3000
+#: at most this many lines per connection (all exact lines between drawn neurons, plus a sample)
+MAX_DRAWN = 6000
 
 
 def synapse_pairs(kind: str, n_source: int, n_target: int) -> tuple[np.ndarray, np.ndarray]:
@@ -29,6 +37,33 @@ def synapse_pairs(kind: str, n_source: int, n_target: int) -> tuple[np.ndarray, 
         i = np.arange(n_source)
         return i, i.copy()
     i, j = np.divmod(np.arange(n_source * n_target), n_target)
+    if kind == "all_to_else":
+        keep = i != j
+        return i[keep], j[keep]
+    return i, j
+
+
+def synapse_count(kind: str, n_source: int, n_target: int) -> int:
+    if kind == "one_to_one":
+        return n_source
+    return n_source * n_target - (n_source if kind == "all_to_else" else 0)
+
+
+def drawn_pairs(kind: str, source_shown: np.ndarray, target_shown: np.ndarray,
+                budget: int = MAX_DRAWN) -> tuple[np.ndarray, np.ndarray]:
+    """The synapses to draw: all of them when they fit the budget, else every synapse between
+    drawn neurons plus an even sample of the rest (never materialising all pairs)."""
+    n_src, n_tgt = len(source_shown), len(target_shown)
+    if synapse_count(kind, n_src, n_tgt) <= budget:
+        return synapse_pairs(kind, n_src, n_tgt)
+    shown_src, shown_tgt = np.flatnonzero(source_shown), np.flatnonzero(target_shown)
+    if kind == "one_to_one":
+        keep = np.union1d(np.intersect1d(shown_src, shown_tgt), np.linspace(0, n_src - 1, budget).astype(np.int64))
+        return keep, keep.copy()
+    exact = (shown_src[:, None] * n_tgt + shown_tgt[None, :]).ravel()
+    sample = np.linspace(0, n_src * n_tgt - 1, budget).astype(np.int64)
+    flat = np.union1d(exact, sample)
+    i, j = np.divmod(flat, n_tgt)
     if kind == "all_to_else":
         keep = i != j
         return i[keep], j[keep]
@@ -72,6 +107,11 @@ class ConnectionItem(QGraphicsItem):
 
     @property
     def n_synapses(self) -> int:
+        """All synapses of the connection (drawn or not)."""
+        return self._total
+
+    @property
+    def n_drawn(self) -> int:
         return len(self._i)
 
     # -- structure and layout ----------------------------------------------------------------
@@ -80,7 +120,8 @@ class ConnectionItem(QGraphicsItem):
         conn = self.connection
         n_src, n_tgt = self._graph.layers[conn.source].size, self._graph.layers[conn.target].size
         self.matrix_shape = (n_src, n_tgt)
-        self._i, self._j = synapse_pairs(conn.kind, n_src, n_tgt)
+        self._total = synapse_count(conn.kind, n_src, n_tgt)
+        self._i, self._j = drawn_pairs(conn.kind, self.source_item.shown_mask(), self.target_item.shown_mask())
         self._weights = None
         self.update_geometry()
 
@@ -150,7 +191,8 @@ class ConnectionItem(QGraphicsItem):
     # -- hit testing ---------------------------------------------------------------------------
     def nearest_synapse(self, scene_pos: QPointF, tolerance: float) -> tuple[int, int, float] | None:
         """(source neuron, target neuron, distance) of the synapse nearest ``scene_pos`` within ``tolerance``."""
-        if not len(self._ends) or not self._rect.adjusted(-tolerance, -tolerance, tolerance, tolerance).contains(scene_pos):
+        near = self._rect.adjusted(-tolerance, -tolerance, tolerance, tolerance)
+        if not len(self._ends) or not near.contains(scene_pos):
             return None
         p = np.array([scene_pos.x(), scene_pos.y()])
         a, b = self._ends[:, :2], self._ends[:, 2:]

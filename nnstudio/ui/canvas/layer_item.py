@@ -133,6 +133,14 @@ class LayerItem(QGraphicsItem):
         ys[SHOWN_EACH:size - SHOWN_EACH] = top + SHOWN_EACH * slot + (np.arange(hidden) + 0.5) / hidden * slot
         return ys
 
+    def shown_mask(self) -> np.ndarray:
+        """True for the neurons drawn as circles, False for those behind the ellipsis."""
+        size = self.layer.size
+        mask = np.ones(size, dtype=bool)
+        if size > MAX_SHOWN:
+            mask[SHOWN_EACH:size - SHOWN_EACH] = False
+        return mask
+
     def visible_neurons(self) -> list[tuple[int, float]]:
         """(neuron index, local y) of the neurons drawn as circles."""
         size, ys = self.layer.size, self.neuron_ys()
@@ -225,13 +233,14 @@ class LayerItem(QGraphicsItem):
         painter.setPen(theme.text)
         metrics = painter.fontMetrics()
         name = metrics.elidedText(layer.name, Qt.TextElideMode.ElideRight, int(WIDTH - 30))
-        painter.drawText(QRectF(16, 4, WIDTH - 24, 18), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, name)
+        left = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+        painter.drawText(QRectF(16, 4, WIDTH - 24, 18), left, name)
         font.setBold(False)
         font.setPointSizeF(8)
         painter.setFont(font)
         painter.setPen(theme.muted_text)
         detail = f"{layer.size} · {layer.activation}" + ("" if layer.bias or layer.role == "input" else " · no bias")
-        painter.drawText(QRectF(16, 21, WIDTH - 24, 16), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, detail)
+        painter.drawText(QRectF(16, 21, WIDTH - 24, 16), left, detail)
 
         self._paint_neurons(painter, theme)
 

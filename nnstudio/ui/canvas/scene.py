@@ -156,7 +156,8 @@ class CanvasScene(QGraphicsScene):
         weights = {}
         if net is not None:
             weights = {cid: w for cid, w in net.weights.items() if cid in self._conns}
-        self.weight_scale = colormap.nice_scale(max((float(np.abs(w).max()) for w in weights.values() if w.size), default=0.0))
+        largest = max((float(np.abs(w).max()) for w in weights.values() if w.size), default=0.0)
+        self.weight_scale = colormap.nice_scale(largest)
         for cid, item in self._conns.items():
             matrix = weights.get(cid)
             if matrix is not None and matrix.shape != item.matrix_shape:

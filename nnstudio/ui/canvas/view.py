@@ -188,7 +188,8 @@ class CanvasView(QGraphicsView):
         y = box.top() + 53
         painter.drawLine(QPointF(bar_left, y), QPointF(bar_left + 24, y))
         painter.setPen(theme.muted_text)
-        painter.drawText(QRectF(bar_left + 30, y - 7, 190, 14), Qt.AlignmentFlag.AlignLeft, "dashed: freshly initialised")
+        note = QRectF(bar_left + 30, y - 7, 190, 14)
+        painter.drawText(note, Qt.AlignmentFlag.AlignLeft, "dashed: freshly initialised")
 
     def _draw_banner(self, painter: QPainter, text: str) -> None:
         theme = canvas_theme()
