@@ -97,6 +97,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.view)
         self.actions: dict[str, QAction] = {}
         self._state_restored = False
+        self._trainable: bool | None = None
         self._build_actions()
         self._build_docks()
         self._build_menus()
@@ -276,9 +277,11 @@ class MainWindow(QMainWindow):
         a["connect"].setEnabled(len(layers) == 2 and not locked)
         for name in ("new", "open", "import"):
             a[name].setEnabled(not locked)
-        trainable = not doc.network_problems() and not locked
-        if a["train"].isEnabled() != trainable:
-            a["train"].setEnabled(trainable)
+        trainable = self.is_trainable()
+        if getattr(self, "training", None) is None:
+            a["train"].setEnabled(trainable)  # until a training controller takes the action over
+        if trainable != self._trainable:
+            self._trainable = trainable
             self.trainableChanged.emit(trainable)
         net = doc.network
         self.summary_label.setText(
@@ -661,6 +664,9 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window/state", self.saveState())
         self.settings.sync()
         self.autosaver.stop()
+        # the window is going away: its parts must not signal into each other while Qt destroys them
+        for obj in (self.document.undo_stack, self.document, self.scene):
+            obj.blockSignals(True)
         event.accept()
 
     def about(self) -> None:
