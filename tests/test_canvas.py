@@ -84,7 +84,8 @@ def test_dropping_a_palette_entry_creates_a_layer_where_it_was_dropped(window):
 def test_dropping_a_preset_adds_the_whole_network_as_one_undo_step(window):
     drop_palette_entry(window, {"preset": "Deep 6-4-3-1"}, QPointF(0, 600))
     graph = window.document.graph
-    assert len(graph.layers) == 3 + 5 and len(graph.connections) == 2 + 4
+    assert len(graph.layers) == 3 + 4 and len(graph.connections) == 2 + 3
+    assert sorted(layer.size for layer in graph.layers.values())[-1] == 6
     window.document.undo_stack.undo()
     assert len(graph.layers) == 3 and len(window.scene.layer_items()) == 3
 
@@ -283,7 +284,7 @@ def test_synapses_show_the_networks_weights_and_follow_updates(window):
     params[net.specs["W:L1->L2"].slice] = np.linspace(-3, 3, 6)
     window.document.set_params(params)
     assert item.weight(0, 0) == pytest.approx(-3.0)
-    assert window.scene.weight_scale == 5.0
+    assert window.scene.weight_scale == 3.0
     pens = [pen for pen, _lines in item._batches]
     assert pens[0].color() != pens[-1].color()
     assert sum(len(lines.ndarray()) for _pen, lines in item._batches) == 6

@@ -33,9 +33,9 @@ def perceptron_2_1() -> Graph:
 
 
 def deep_6_4_3_1() -> Graph:
-    """Two inputs through three hidden layers (6, 4, 3) to one output (tanh inside, logistic out)."""
-    graph = _chain([2, 6, 4, 3, 1], ["Input", "Hidden 1", "Hidden 2", "Hidden 3", "Output"], activation="tanh")
-    graph.set_layer("L5", activation="logistic")
+    """Six inputs through two tanh layers (4, 3) to one logistic output, as the deep-6-4-3-1 sample."""
+    graph = _chain([6, 4, 3, 1], ["Input", "Hidden 1", "Hidden 2", "Output"], activation="tanh")
+    graph.set_layer("L4", activation="logistic")
     return graph
 
 

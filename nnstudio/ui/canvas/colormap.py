@@ -49,11 +49,14 @@ BIN_WIDTHS = [0.6 + 2.4 * abs(t) for t in CENTRES]
 
 
 def nice_scale(max_abs: float) -> float:
-    """A round magnitude ≥ ``max_abs`` for the legend (0.5, 1, 2, 5, 10, …), so colours do not flicker."""
+    """A round magnitude ≥ ``max_abs`` for the legend (0.5, 1, 1.5, 2, 3, 4, 5, 6, 8, 10, …).
+
+    Rounding keeps colours from flickering while weights drift; fine steps keep them saturated.
+    """
     if not np.isfinite(max_abs) or max_abs <= 0.5:
         return 0.5
     exponent = np.floor(np.log10(max_abs))
-    for step in (1.0, 2.0, 5.0, 10.0):
+    for step in (1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0):
         if max_abs <= step * 10**exponent:
             return float(step * 10**exponent)
     return float(10 ** (exponent + 1))

@@ -239,7 +239,10 @@ class LayerItem(QGraphicsItem):
         font.setPointSizeF(8)
         painter.setFont(font)
         painter.setPen(theme.muted_text)
-        detail = f"{layer.size} · {layer.activation}" + ("" if layer.bias or layer.role == "input" else " · no bias")
+        if layer.role == "input":
+            detail = f"{layer.size} input{'s' if layer.size != 1 else ''}"
+        else:
+            detail = f"{layer.size} · {layer.activation}" + ("" if layer.bias else " · no bias")
         painter.drawText(QRectF(16, 21, WIDTH - 24, 16), left, detail)
 
         self._paint_neurons(painter, theme)
