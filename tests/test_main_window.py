@@ -9,7 +9,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QImage, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QGraphicsView, QMessageBox
 
@@ -164,7 +164,7 @@ CRASHING_SESSION = textwrap.dedent(
     """
     import os, sys
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    from PySide6.QtCore import QSettings
+    from PySide6.QtCore import QSettings, Qt
     from PySide6.QtWidgets import QApplication
     for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
         QSettings.setPath(fmt, QSettings.Scope.UserScope, sys.argv[1])
@@ -261,3 +261,46 @@ def test_dark_theme_switches_the_canvas_colours(window):
     finally:
         window.actions["darkTheme"].setChecked(False)
     assert not canvas_theme().dark
+
+
+def test_autosave_when_a_training_run_stops(window):
+    window.set_training_locked(True)
+    window.document.set_params(window.document.network.get_params() * 2)  # what a run leaves behind
+    window.document.mark_modified()
+    assert not window.autosaver.path.exists()
+    window.set_training_locked(False)
+    assert window.autosaver.path.exists()
+
+
+def test_zoom_pan_and_fit(window, qtbot):
+    view = window.view
+    view.zoom_reset()
+    window.actions["zoomIn"].trigger()
+    assert view.transform().m11() == pytest.approx(1.25)
+    window.actions["zoomOut"].trigger()
+    assert view.transform().m11() == pytest.approx(1.0)
+    window.editor.move_layers({"L3": (2400.0, 900.0)})
+    window.actions["zoomFit"].trigger()
+    visible = view.mapToScene(view.viewport().rect()).boundingRect()
+    assert all(visible.contains(item.sceneBoundingRect()) for item in window.scene.layer_items())
+    from PySide6.QtCore import QPoint
+    from PySide6.QtTest import QTest
+
+    before = view.horizontalScrollBar().value()
+    viewport = view.viewport()
+    middle = Qt.MouseButton.MiddleButton
+    QTest.mousePress(viewport, middle, Qt.KeyboardModifier.NoModifier, QPoint(200, 100))
+    QTest.mouseMove(viewport, QPoint(150, 100))
+    QTest.mouseRelease(viewport, middle, Qt.KeyboardModifier.NoModifier, QPoint(150, 100))
+    assert view.horizontalScrollBar().value() != before
+
+
+def test_rename_and_duplicate_from_the_edit_menu(window):
+    window.scene.select(layer_ids=["L2"])
+    window.ask_layer_name = lambda current: "Thinking"
+    window.actions["rename"].trigger()
+    assert window.document.graph.layers["L2"].name == "Thinking"
+    window.actions["duplicate"].trigger()
+    names = sorted(layer.name for layer in window.document.graph.layers.values())
+    assert names == ["Input", "Output", "Thinking", "Thinking 2"]
+    assert window.scene.selected_layer_ids() == ["L4"]

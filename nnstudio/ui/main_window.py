@@ -293,8 +293,14 @@ class MainWindow(QMainWindow):
         return not self.document.network_problems() and not self.document.training
 
     def set_training_locked(self, locked: bool) -> None:
-        """Called by the training controller: while training, the structure cannot be edited."""
+        """Called by the training controller: while training, the structure cannot be edited.
+
+        Unlocking means a run has stopped: its results are autosaved at once.
+        """
+        was_locked = self.document.training
         self.document.training = locked
+        if was_locked and not locked and self.document.modified:
+            self.autosave_now()
         self.scene.set_locked(locked)
         self.palette_list.set_locked(locked)
         self.properties_panel.refresh()
