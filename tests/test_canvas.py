@@ -226,6 +226,20 @@ def test_moving_several_layers_is_one_undo_step(window):
     assert scene.layer_item("L1").pos() == QPointF(*before["L1"])
 
 
+def test_arrow_keys_move_the_selected_layers(window, qtbot):
+    window.scene.select(layer_ids=["L1", "L3"])
+    window.view.setFocus()
+    qtbot.keyClick(window.view, Qt.Key.Key_Right)
+    qtbot.keyClick(window.view, Qt.Key.Key_Down, Qt.KeyboardModifier.ShiftModifier)
+    graph = window.document.graph
+    assert graph.layers["L1"].position == (20.0, 100.0)
+    assert graph.layers["L3"].position == (540.0, 100.0)
+    assert graph.layers["L2"].position == (260.0, 0.0)
+    assert window.scene.layer_item("L1").pos() == QPointF(20, 100)
+    window.document.undo_stack.undo()
+    assert graph.layers["L1"].position == (20.0, 0.0)
+
+
 def test_snap_to_grid(window):
     window.actions["snapToGrid"].setChecked(True)
     grab = window.scene.layer_item("L3").mapToScene(QPointF(75, 10))

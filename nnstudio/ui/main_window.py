@@ -254,6 +254,7 @@ class MainWindow(QMainWindow):
         self.scene.connectRequested.connect(self._connect_layers)
         self.scene.layersMoved.connect(self.editor.move_layers)
         self.view.paletteDropped.connect(self.add_palette_entry)
+        self.view.nudgeRequested.connect(self.nudge_selected)
         self.palette_list.entryActivated.connect(lambda entry: self.add_palette_entry(entry, None))
         self.properties_panel.message.connect(self.show_status)
 
@@ -325,6 +326,15 @@ class MainWindow(QMainWindow):
             ids = [new_id] if new_id else []
         self.scene.select(layer_ids=ids)
         return ids
+
+    def nudge_selected(self, dx: float, dy: float) -> None:
+        """Move the selected layers with the keyboard (arrow keys; one undo step per press)."""
+        graph = self.document.graph
+        moves = {}
+        for lid in self.scene.selected_layer_ids():
+            x, y = graph.layers[lid].position
+            moves[lid] = (x + dx, y + dy)
+        self.editor.move_layers(moves)
 
     def delete_selected(self) -> None:
         problem = self.editor.remove(self.scene.selected_layer_ids(), self.scene.selected_connection_ids())

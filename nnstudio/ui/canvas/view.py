@@ -20,6 +20,7 @@ MIN_SCALE, MAX_SCALE = 0.05, 4.0
 
 class CanvasView(QGraphicsView):
     paletteDropped = Signal(dict, QPointF)  # palette entry, scene position
+    nudgeRequested = Signal(float, float)  # arrow keys: move the selected layers by (dx, dy)
 
     def __init__(self, scene: CanvasScene, parent: QWidget | None = None):
         super().__init__(scene, parent)
@@ -106,6 +107,13 @@ class CanvasView(QGraphicsView):
         scene = self.canvas_scene()
         if event.key() == Qt.Key.Key_Escape and scene.interaction is not None:
             scene.cancel_interaction()
+            event.accept()
+            return
+        arrows = {Qt.Key.Key_Left: (-1, 0), Qt.Key.Key_Right: (1, 0), Qt.Key.Key_Up: (0, -1), Qt.Key.Key_Down: (0, 1)}
+        if event.key() in arrows and scene.selected_layer_ids():
+            step = GRID * (5 if event.modifiers() & Qt.KeyboardModifier.ShiftModifier else 1)
+            dx, dy = arrows[event.key()]
+            self.nudgeRequested.emit(dx * step, dy * step)
             event.accept()
             return
         super().keyPressEvent(event)
