@@ -304,3 +304,16 @@ def test_rename_and_duplicate_from_the_edit_menu(window):
     names = sorted(layer.name for layer in window.document.graph.layers.values())
     assert names == ["Input", "Output", "Thinking", "Thinking 2"]
     assert window.scene.selected_layer_ids() == ["L4"]
+
+
+def test_starting_on_a_bad_file_opens_the_default_network_and_says_why(qtbot, tmp_path, monkeypatch):
+    bad = tmp_path / "broken.nnstudio"
+    bad.write_text('{"format": "nnstudio", "version": 1, "graph": 3}')
+    shown = []
+    monkeypatch.setattr(MainWindow, "show_error", lambda self, title, text: shown.append(text))
+    w = MainWindow(str(bad))
+    qtbot.addWidget(w)
+    assert w.document.path is None and len(w.document.graph.layers) == 3
+    w.show()
+    qtbot.waitUntil(lambda: bool(shown))
+    assert str(bad) in shown[0] and "graph" in shown[0]
