@@ -317,3 +317,16 @@ def test_starting_on_a_bad_file_opens_the_default_network_and_says_why(qtbot, tm
     w.show()
     qtbot.waitUntil(lambda: bool(shown))
     assert str(bad) in shown[0] and "graph" in shown[0]
+
+
+def test_activating_a_problem_selects_its_layer_and_the_canvas_menu(window):
+    window.editor.add_layer("hidden", (100.0, 400.0))  # "Hidden 2 has no incoming connection"
+    problems = window.validation_list
+    row = next(k for k in range(problems.count()) if "Hidden 2" in problems.item(k).text())
+    problems.itemActivated.emit(problems.item(row))
+    assert window.scene.selected_layer_ids() == ["L4"]
+    assert window.actions["delete"] in window.view.actions()
+    window.document.undo_stack.undo()  # valid again: the connection has weights to describe
+    window.scene.select(conn_ids=["L1->L2"])
+    assert "6 synapses" in window.properties_panel.conn_info.text()
+    assert "weights from" in window.properties_panel.conn_info.text()

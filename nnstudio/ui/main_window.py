@@ -102,6 +102,7 @@ class MainWindow(QMainWindow):
         self._build_docks()
         self._build_menus()
         self._build_toolbar()
+        self._build_canvas_menu()
         self._build_status_bar()
         self._connect_signals()
         self.autosaver = Autosaver(self.document, parent=self)
@@ -220,6 +221,18 @@ class MainWindow(QMainWindow):
         help_menu.setObjectName("menuHelp")
         help_menu.addAction(a["about"])
 
+    def _build_canvas_menu(self) -> None:
+        """Right-click on the canvas offers the editing actions."""
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        names = ["connect", "duplicate", "rename", "delete", None, "autoLayout", "zoomFit", "selectAll"]
+        for name in names:
+            if name is None:
+                separator = QAction(self.view)
+                separator.setSeparator(True)
+                self.view.addAction(separator)
+            else:
+                self.view.addAction(self.actions[name])
+
     def _build_toolbar(self) -> None:
         self.toolbar = self.addToolBar("Main")
         self.toolbar.setObjectName("mainToolbar")
@@ -257,6 +270,7 @@ class MainWindow(QMainWindow):
         self.view.nudgeRequested.connect(self.nudge_selected)
         self.palette_list.entryActivated.connect(lambda entry: self.add_palette_entry(entry, None))
         self.properties_panel.message.connect(self.show_status)
+        self.validation_list.layerRequested.connect(self.show_layer)
 
     # -- state --------------------------------------------------------------------------------------
     def _update_title(self) -> None:
@@ -326,6 +340,11 @@ class MainWindow(QMainWindow):
             ids = [new_id] if new_id else []
         self.scene.select(layer_ids=ids)
         return ids
+
+    def show_layer(self, layer_id: str) -> None:
+        """Select a layer and scroll the canvas to it."""
+        self.scene.select(layer_ids=[layer_id])
+        self.view.centerOn(self.scene.layer_item(layer_id))
 
     def nudge_selected(self, dx: float, dy: float) -> None:
         """Move the selected layers with the keyboard (arrow keys; one undo step per press)."""

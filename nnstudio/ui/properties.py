@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -156,7 +157,14 @@ class PropertiesPanel(QWidget):
             self.kind_combo.setEnabled(not locked)
             item = self.scene.connection_item(self.conn_id)
             fresh = "W:" + conn.id in doc.fresh_keys
-            self.conn_info.setText(f"{item.n_synapses} synapses" + (" · freshly initialised" if fresh else ""))
+            lines = [f"{item.n_synapses} synapses" + (" · freshly initialised" if fresh else "")]
+            net = doc.network
+            if net is not None and conn.id in net.weights:
+                w = net.weights[conn.id]
+                w = w[net.masks[conn.id] > 0] if net.masks[conn.id] is not None else w.ravel()
+                lines.append(f"weights from {w.min():.3g} to {w.max():.3g}, mean |w| {np.abs(w).mean():.3g}")
+            lines.append("Click a synapse on the canvas to see or type its weight.")
+            self.conn_info.setText("\n".join(lines))
             self.stack.setCurrentIndex(2)
         else:
             self.summary.setText(self._summary())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
 
@@ -12,7 +13,12 @@ READY = "The network is ready to train"
 
 
 class ValidationList(QListWidget):
-    """Lists ``document.network_problems()``, refreshed on every graph, network or dataset change."""
+    """Lists ``document.network_problems()``, refreshed on every graph, network or dataset change.
+
+    Activating a problem (double-click, Enter) emits ``layerRequested`` with the layer it names.
+    """
+
+    layerRequested = Signal(str)
 
     def __init__(self, document: Document, parent: QWidget | None = None):
         super().__init__(parent)
@@ -24,7 +30,18 @@ class ValidationList(QListWidget):
         document.graphChanged.connect(self.refresh)
         document.networkChanged.connect(self.refresh)
         document.datasetChanged.connect(self.refresh)
+        self.itemActivated.connect(self._activated)
         self.refresh()
+
+    def layer_named_in(self, text: str) -> str | None:
+        """The id of the layer whose name the problem mentions (the longest name wins: "Hidden 2" over "Hidden")."""
+        layers = sorted(self.document.graph.layers.values(), key=lambda layer: len(layer.name), reverse=True)
+        return next((layer.id for layer in layers if layer.name in text), None)
+
+    def _activated(self, item: QListWidgetItem) -> None:
+        layer_id = self.layer_named_in(item.toolTip())
+        if layer_id is not None:
+            self.layerRequested.emit(layer_id)
 
     def problems(self) -> list[str]:
         return [self.item(k).text() for k in range(self.count()) if self.item(k).text() != READY]
