@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
+from pyqtgraph.Qt.internals import PrimitiveArray
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QKeyEvent, QMouseEvent, QPainter, QPen, QWheelEvent
 from PySide6.QtWidgets import QGraphicsView, QWidget
@@ -145,18 +147,17 @@ class CanvasView(QGraphicsView):
         painter.fillRect(rect, theme.background)
         if self.transform().m11() < 0.4:
             return
+        xs = np.arange(np.floor(rect.left() / GRID) * GRID, rect.right(), GRID)
+        ys = np.arange(np.floor(rect.top() / GRID) * GRID, rect.bottom(), GRID)
+        if len(xs) * len(ys) > 100_000:
+            return
+        points = PrimitiveArray(QPointF, 2)
+        points.resize(len(xs) * len(ys))
+        grid = points.ndarray()
+        grid[:, 0] = np.tile(xs, len(ys))
+        grid[:, 1] = np.repeat(ys, len(xs))
         painter.setPen(QPen(theme.grid, 0))
-        left, top = int(rect.left() // GRID) * GRID, int(rect.top() // GRID) * GRID
-        points = []
-        y = top
-        while y < rect.bottom():
-            x = left
-            while x < rect.right():
-                points.append(QPointF(x, y))
-                x += GRID
-            y += GRID
-        if len(points) < 60000:
-            painter.drawPoints(points)
+        painter.drawPoints(*points.drawargs())
 
     def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
         painter.save()
