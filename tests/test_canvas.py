@@ -240,6 +240,21 @@ def test_arrow_keys_move_the_selected_layers(window, qtbot):
     assert graph.layers["L1"].position == (20.0, 0.0)
 
 
+def test_rubber_band_and_ctrl_click_select(window):
+    scene, viewport = window.scene, window.view.viewport()
+    left_of_input = viewport_point(window, scene.layer_item("L1").mapToScene(QPointF(-30, -15)))
+    below_hidden = viewport_point(window, scene.layer_item("L2").mapToScene(QPointF(160, 140)))
+    QTest.mousePress(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, left_of_input)
+    for k in range(1, 6):
+        QTest.mouseMove(viewport, left_of_input + (below_hidden - left_of_input) * k / 5)
+    QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, below_hidden)
+    assert sorted(scene.selected_layer_ids()) == ["L1", "L2"]
+    output = viewport_point(window, scene.layer_item("L3").mapToScene(QPointF(75, 10)))
+    QTest.mouseClick(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ControlModifier, output)
+    assert sorted(scene.selected_layer_ids()) == ["L1", "L2", "L3"]
+    assert window.document.undo_stack.count() == 0  # selecting is not an edit
+
+
 def test_snap_to_grid(window):
     window.actions["snapToGrid"].setChecked(True)
     grab = window.scene.layer_item("L3").mapToScene(QPointF(75, 10))
