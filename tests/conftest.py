@@ -1,5 +1,43 @@
-"""Shared test set-up: Qt renders offscreen unless a display is asked for explicitly."""
+"""Shared test set-up.
+
+- Qt renders offscreen unless a display is asked for explicitly.
+- A modal dialog that nobody expected would wait forever for a click that never
+  comes (offscreen, in CI): every blocking dialog entry point is replaced by one
+  that fails the test with the dialog's text.  A test that expects a dialog
+  monkeypatches the function it uses, which overrides this guard.
+"""
 
 import os
 
+import pytest
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+class UnexpectedDialog(AssertionError):
+    """A test opened a modal dialog it did not expect."""
+
+
+def _refuse(name: str):
+    def refuse(*args, **kwargs):
+        shown = " | ".join(str(a) for a in args[1:3] if isinstance(a, str)) or name
+        raise UnexpectedDialog(f"unexpected modal dialog ({name}): {shown}")
+
+    return staticmethod(refuse)
+
+
+@pytest.fixture(autouse=True)
+def no_blocking_dialogs(monkeypatch):
+    from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QMessageBox
+
+    for cls, names in (
+        (QMessageBox, ("question", "warning", "critical", "information", "about")),
+        (QFileDialog, ("getOpenFileName", "getSaveFileName", "getExistingDirectory", "getOpenFileNames")),
+        (QInputDialog, ("getText", "getDouble", "getInt", "getItem")),
+    ):
+        for name in names:
+            monkeypatch.setattr(cls, name, _refuse(f"{cls.__name__}.{name}"))
+    def refuse_exec(self):
+        raise UnexpectedDialog(f"unexpected modal dialog: {self.windowTitle() or type(self).__name__}")
+
+    monkeypatch.setattr(QDialog, "exec", refuse_exec)
