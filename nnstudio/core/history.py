@@ -77,6 +77,25 @@ class ErrorHistory:
             self.test_epochs = self.test_epochs[::2]
             self.test = self.test[::2]
 
+    def truncate_after(self, epoch: int, error: float | None = None) -> tuple[Array, Array]:
+        """Forget the errors after ``epoch`` (training branches from there); returns the cut (epochs, train).
+
+        ``error`` is the error at ``epoch`` when known (a thinned history may not hold that epoch).
+        """
+        epoch = int(epoch)
+        cut = int(np.searchsorted(self.epochs, epoch, side="right"))
+        tail = self.epochs[cut:].copy(), self.train[cut:].copy()
+        self._n = cut
+        kept = [k for k, e in enumerate(self.test_epochs) if e <= epoch]
+        self.test_epochs = [self.test_epochs[k] for k in kept]
+        self.test = [self.test[k] for k in kept]
+        self.last_epoch = epoch
+        if error is not None:
+            self.last_error = float(error)
+        else:
+            self.last_error = float(self._train[cut - 1]) if cut else float("nan")
+        return tail
+
     def clear(self) -> None:
         self.__init__(self.capacity)
 
@@ -93,7 +112,7 @@ class ErrorHistory:
         }
 
     @classmethod
-    def from_dict(cls, d: dict, capacity: int = 8192) -> "ErrorHistory":
+    def from_dict(cls, d: dict, capacity: int = 8192) -> ErrorHistory:
         h = cls(max(capacity, _even(len(d["epochs"]))))
         epochs = np.asarray(d["epochs"], dtype=np.int64)
         train = np.array([np.nan if v is None else v for v in d["train"]], dtype=float)

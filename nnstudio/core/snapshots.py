@@ -110,6 +110,20 @@ class SnapshotStore:
             return int(self._epochs[self._count - 1]) if self._count else -1
 
     @property
+    def next_kept_epoch(self) -> int:
+        """The first epoch :meth:`add` would keep; earlier ones are only held as the newest snapshot.
+
+        A recorder may skip the epochs before it and add the newest one only
+        when it is needed (a pause, the end of a run): adding every epoch costs
+        a lock and a copy each time.
+        """
+        with self._lock:
+            n = self._count
+            if n < self.dense:
+                return self.last_epoch + 1
+            return int(self._epochs[n - 1]) + self.stride
+
+    @property
     def epochs(self) -> Array:
         """Every recorded epoch, ascending."""
         with self._lock:
