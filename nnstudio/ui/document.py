@@ -10,6 +10,7 @@ drawn fresh from the init seed (``fresh_keys`` says which).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -42,6 +43,8 @@ class Document(QObject):
         # before the undo stack (its child) emits cleanChanged while being torn down
         self.undo_stack.cleanChanged.connect(self._on_clean_changed)
         self._extra_dirty = False
+        # extra project sections computed when the project is taken (e.g. "snapshots"); None leaves one out
+        self.section_writers: dict[str, Callable[[], dict | None]] = {}
         self.training = False
         self.trained = False
         self.graph = Graph()
@@ -80,11 +83,19 @@ class Document(QObject):
 
     def project(self) -> Project:
         """A snapshot of the document as a :class:`Project` (for saving)."""
+        extra = dict(self.extra)
+        for name, write in self.section_writers.items():
+            section = write()
+            if section is None:
+                extra.pop(name, None)
+            else:
+                extra[name] = section
+        trained = self.network is not None and self.trained
         return Project(
             graph=self.graph.copy(), dataset=self.dataset, settings=self.settings, init=self.init,
             init_seed=self.init_seed, data_seed=self.data_seed,
-            weights={k: v.copy() for k, v in self.network.param_dict().items()} if self.network and self.trained else None,
-            history=self.history, name=self.name, description=self.description, extra=dict(self.extra),
+            weights={k: v.copy() for k, v in self.network.param_dict().items()} if trained else None,
+            history=self.history, name=self.name, description=self.description, extra=extra,
         )
 
     def _on_clean_changed(self, clean: bool) -> None:

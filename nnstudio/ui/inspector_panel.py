@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 
+import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -85,6 +86,24 @@ class InspectorPanel(QWidget):
             self.row_box.setValue(int(row))
             self.row_box.blockSignals(False)
         self.refresh()
+
+    def show_step(self, row: int, params_before: np.ndarray) -> None:
+        """After one training step on data row ``row``: the numbers now, and how far each weight moved
+        from ``params_before`` (the parameters the step started from)."""
+        net = self.document.network
+        if self.layer_id is None or net is None or params_before.size != net.n_params:
+            return
+        self.row_box.blockSignals(True)
+        self.row_box.setValue(int(row))
+        self.row_box.blockSignals(False)
+        before = net.copy()
+        before.set_params(params_before)
+        try:
+            self.info = inspect_neuron(before, self.document.dataset, self.row_box.value(), self.layer_id,
+                                       self.index, self.document.settings)
+        except ValueError:
+            self.info = None  # the neuron or the row is gone: refresh() says so
+        self.refresh()  # what was shown before the step becomes the "moved by" reference
 
     def _fit_rows(self) -> None:
         self.row_box.setRange(0, max(0, len(self.document.dataset) - 1))

@@ -15,7 +15,7 @@ import time
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -81,6 +81,8 @@ class CurveBuffer:
 
 class RestartsDialog(QDialog):
     """Train the current topology from many seeds; inspect the spread; keep the run you like."""
+
+    runOpened = Signal(int)  # index (within the population) of the run whose weights went onto the canvas
 
     def __init__(self, document: Document, parent: QWidget | None = None):
         super().__init__(parent)
@@ -328,6 +330,7 @@ class RestartsDialog(QDialog):
             self.summary.setText("Stop the training on the canvas first, then open a run.")
             return
         self.document.set_params(self.run.params_of(k))
+        self.runOpened.emit(k)
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         self._timer.stop()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QVBoxLayout, QWidget
 
 from ..core.snapshots import SnapshotStore
 
@@ -36,12 +36,19 @@ class TimeTravelSlider(QWidget):
         self.continue_button = QPushButton("Continue from here", objectName="timeTravelContinue")
         self.continue_button.setToolTip("Train on from the epoch shown; the later part of the curve stays faint")
         self.continue_button.clicked.connect(lambda: self.continueRequested.emit(self.epoch))
-        layout = QHBoxLayout(self)
+        # two rows: in a narrow dock the slider keeps the whole width
+        scrub = QHBoxLayout()
+        scrub.addWidget(QLabel("Time travel"))
+        scrub.addWidget(self.slider, 1)
+        below = QHBoxLayout()
+        below.addWidget(self.label)
+        below.addStretch(1)
+        below.addWidget(self.continue_button)
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 0, 4, 0)
-        layout.addWidget(QLabel("Time travel"))
-        layout.addWidget(self.slider, 1)
-        layout.addWidget(self.label)
-        layout.addWidget(self.continue_button)
+        layout.setSpacing(2)
+        layout.addLayout(scrub)
+        layout.addLayout(below)
         self.set_store(store)
 
     def set_store(self, store: SnapshotStore | None) -> None:

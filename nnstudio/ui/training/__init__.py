@@ -190,6 +190,9 @@ def install_training(window: QMainWindow) -> TrainingPanel:
     """Add the training docks to ``window`` and connect everything; returns the panel."""
     panel = TrainingPanel(window)
     window.training = panel
+    from ..learning_tools import install_learning_tools  # it builds on this package: imported once it is loaded
+
+    install_learning_tools(window)
     return panel
 
 

@@ -16,6 +16,7 @@ from collections.abc import Callable
 import numpy as np
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QThread, QTimer, Signal
 
+from ...core.snapshots import SnapshotStore
 from ...core.training import Snapshot, TrainingRun, TrainSettings
 from ..document import Document
 from .status import end_text, progress_text
@@ -36,6 +37,7 @@ class TrainingController(QObject):
     frameApplied = Signal()  # a snapshot was applied to the document
     runFinished = Signal(str)  # reason (a STOP_REASONS key)
     sampleStepped = Signal(int)  # index of the data row just trained on
+    aboutToStart = Signal()  # a new run is about to copy the document's network (emitted synchronously)
 
     def __init__(self, document: Document, lock: Callable[[bool], None] | None = None,
                  parent: QObject | None = None, frame_ms: int = 33):
@@ -58,6 +60,7 @@ class TrainingController(QObject):
         self.snapshots_received = 0
         self.last_reason: str | None = None
         self.last_epoch = 0  # the epoch the last run ended at (counted over the whole history)
+        self.snapshot_store: SnapshotStore | None = None  # where runs record parameters for time travel
         self._timer = QTimer(self)
         self._timer.setInterval(frame_ms)
         self._timer.timeout.connect(self.apply_frame)
@@ -151,6 +154,7 @@ class TrainingController(QObject):
 
     # -- the run ------------------------------------------------------------------------
     def _start(self) -> bool:
+        self.aboutToStart.emit()
         doc = self.document
         if doc.network is None:
             self.statusChanged.emit("Cannot train: " + "; ".join(doc.network_problems()))
@@ -165,7 +169,7 @@ class TrainingController(QObject):
         self._epoch_offset = doc.history.last_epoch
         self._pending, self._pending_errors = None, []
         self._rate_mark = (0, time.perf_counter())
-        worker = TrainingWorker(run, self._generation)
+        worker = TrainingWorker(run, self._generation, store=self.snapshot_store, epoch_offset=self._epoch_offset)
         worker.set_speed(self._speed)
         worker.request_pause()  # train() or step() says how to go on
         thread = QThread()

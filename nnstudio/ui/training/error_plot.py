@@ -19,6 +19,7 @@ from .throttle import SLOW_VIEW_MS, Throttle
 MAX_POINTS = 2048  # about twice the pixels a docked plot is wide
 TRAIN_COLOR = "#0877bd"
 TEST_COLOR = "#f59322"
+ABANDONED_RGB = (8, 119, 189)
 
 
 class ErrorPlot(QWidget):
@@ -45,6 +46,14 @@ class ErrorPlot(QWidget):
         self.train_curve = self.plot.plot(pen=pg.mkPen(TRAIN_COLOR, width=1), name="train")
         self.test_curve = self.plot.plot(pen=pg.mkPen(TEST_COLOR, width=1, style=pg.QtCore.Qt.PenStyle.DashLine),
                                          name="test")
+        # time travel: branches left by "continue from here" stay faint; a line marks the epoch shown
+        self._legend = legend
+        self.abandoned_curve = self.plot.plot(pen=pg.mkPen((*ABANDONED_RGB, 90), width=1))
+        self.abandoned_curve.setZValue(-1)
+        self.marker = pg.InfiniteLine(angle=90, pen=pg.mkPen((214, 69, 69, 200), width=1,
+                                                             style=pg.QtCore.Qt.PenStyle.DashLine))
+        self.marker.setVisible(False)
+        self.plot.addItem(self.marker, ignoreBounds=True)
         self.log_scale = QCheckBox("Log scale")
         self.log_scale.setObjectName("errorLogScale")
         self.log_scale.setToolTip("Show the error on a logarithmic axis")
@@ -94,6 +103,7 @@ class ErrorPlot(QWidget):
             # a new start: the run just drawn becomes the faint comparison curve
             x, y = self.train_curve.getData()
             self.previous_curve.setData(np.array(x), np.array(y))  # copies: the history reuses its buffers
+            self.clear_abandoned()
         self._shown_length = len(history)
         step = max(1, -(-len(history) // MAX_POINTS))
         epochs, train = history.epochs[::step], history.train[::step]
@@ -110,7 +120,9 @@ class ErrorPlot(QWidget):
         """Grow the epoch axis in round steps and the error axis by decades, so the axes rarely change."""
         previous_x, previous_y = self.previous_curve.getData()
         previous_last = previous_x[-1] if previous_x is not None and len(previous_x) else 0
-        last = max(self.document.history.last_epoch, previous_last)
+        abandoned_x, _ = self.abandoned_curve.getData()
+        abandoned_last = np.nanmax(abandoned_x) if abandoned_x is not None and len(abandoned_x) else 0
+        last = max(self.document.history.last_epoch, previous_last, abandoned_last)
         x_max = _round_up(max(last, 10))
         if x_max != self._x_max:
             self._x_max = x_max
@@ -127,6 +139,32 @@ class ErrorPlot(QWidget):
         if y_range != self._y_range:
             self._y_range = y_range
             self.plot.setYRange(*y_range, padding=0.02)
+
+    def add_abandoned(self, epochs: np.ndarray, errors: np.ndarray) -> None:
+        """Keep a branch's cut-off tail as a faint curve (after the tails already shown)."""
+        if not len(epochs):
+            return
+        x, y = self.abandoned_curve.getData()
+        if x is None or not len(x):
+            x, y = np.empty(0), np.empty(0)
+            self._legend.addItem(self.abandoned_curve, "abandoned branch")
+        # NaN between tails: connect="finite" draws each tail as its own line
+        self.abandoned_curve.setData(np.concatenate([x, [np.nan], epochs]), np.concatenate([y, [np.nan], errors]),
+                                     connect="finite")
+        self._x_max = 0  # the axis may have to grow for the tail
+        self.refresh()
+
+    def clear_abandoned(self) -> None:
+        x, _ = self.abandoned_curve.getData()
+        if x is not None and len(x):
+            self.abandoned_curve.setData([], [])
+            self._legend.removeItem(self.abandoned_curve)
+
+    def set_marker(self, epoch: float | None) -> None:
+        """Mark the epoch the time-travel slider shows (None: the present, no mark)."""
+        self.marker.setVisible(epoch is not None)
+        if epoch is not None:
+            self.marker.setValue(epoch)
 
     def refresh_accuracy(self) -> None:
         """Accuracy on the training (and test) rows, for classification data."""

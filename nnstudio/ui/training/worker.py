@@ -8,12 +8,14 @@ worker answers with signals that Qt queues to the GUI thread.
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
+from ...core.snapshots import SnapshotStore
 from ...core.training import Snapshot, TrainingRun, TrainSettings
 
 #: the longest the worker waits for the GUI to finish a frame (seconds)
@@ -32,11 +34,17 @@ class TrainingWorker(QObject):
     finished = Signal(int)  # the outcome is in ``outcome``
     failed = Signal(int, str)
 
-    def __init__(self, run: TrainingRun, generation: int = 0, max_rate: float = SNAPSHOT_RATE):
+    def __init__(self, run: TrainingRun, generation: int = 0, max_rate: float = SNAPSHOT_RATE, *,
+                 store: SnapshotStore | None = None, epoch_offset: int = 0):
         super().__init__()
         self.run = run
         self.generation = generation
         self.max_rate = max_rate
+        # time travel: parameters are recorded into ``store`` at epoch ``epoch_offset + run.epochs_done``
+        self.store = store
+        self.epoch_offset = epoch_offset
+        # the run's next epoch worth recording; between those only the newest is recorded, at each snapshot
+        self._record_at = store.next_kept_epoch - epoch_offset if store is not None else math.inf
         self.outcome: Snapshot | None = None  # the last snapshot, set when the run ends
         self._cond = threading.Condition()
         self._stop = False
@@ -129,6 +137,7 @@ class TrainingWorker(QObject):
                 continue
             last: Snapshot | None = None
             for snap in run.snapshots(self._should_halt, max_rate=self.max_rate):
+                self._record()
                 last = snap
                 if snap.reason is None:
                     self.snapshotReady.emit(self.generation, snap)
@@ -141,6 +150,7 @@ class TrainingWorker(QObject):
             return
 
     def _finish(self, last: Snapshot) -> None:
+        self._record()
         self.outcome = last
         self.snapshotReady.emit(self.generation, last)
         self.finished.emit(self.generation)
@@ -173,6 +183,7 @@ class TrainingWorker(QObject):
         run = self.run
         before = run.epochs_done
         index, error = run.sample_step()
+        self._record()
         errors = np.array([run.last_error]) if run.epochs_done > before else np.empty(0)
         self.snapshotReady.emit(self.generation, Snapshot(run.epochs_done, errors, run.net.params.copy(), None,
                                          run.current_rate(), run.elapsed))
@@ -190,8 +201,20 @@ class TrainingWorker(QObject):
             self.run.update_settings(self._settings)
             self._settings = None
 
+    def _record(self) -> None:
+        """Record the run's parameters in the snapshot store (time travel), once per epoch."""
+        store, run = self.store, self.run
+        if store is None or (run.epochs_done and not math.isfinite(run.last_error)):
+            return  # no store, or diverged: the last finite weights are restored at the end
+        epoch = self.epoch_offset + run.epochs_done
+        if epoch > store.last_epoch:
+            store.add(epoch, run.net.params, run.last_error)
+        self._record_at = store.next_kept_epoch - self.epoch_offset
+
     def _should_halt(self) -> bool:
         """The generator's stop check, called before every epoch."""
+        if self.run.epochs_done >= self._record_at:
+            self._record()
         # fast path without the lock (reading one attribute is atomic): nothing has been asked for
         if not (self._gui_busy or self._stop or self._pause or self._sample_steps or self._epochs_per_second
                 or self._settings is not None or self._epoch_budget is not None):

@@ -1,0 +1,202 @@
+"""Issue 6's learning tools in the main window: restarts, the math inspector, time travel.
+
+``install_learning_tools(window)`` (called at the end of ``install_training``)
+adds Network → Train restarts… (``actionRestarts``), the ``inspector`` dock
+(click a neuron on the canvas), and the time-travel slider under the error
+plot (:mod:`nnstudio.ui.time_travel_wiring`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QEvent, QEventLoop, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QGraphicsScene, QMainWindow
+
+from ..core.training import TrainSettings
+from .inspector_panel import InspectorPanel
+from .restarts_dialog import RestartsDialog
+from .time_travel_wiring import TimeTravel
+from .training import TrainingPanel
+from .training import _add_dock as add_dock
+from .training.controller import IDLE, RUNNING
+
+RESTARTS_TIP = "Train many copies of this network from different initial weights at once, and keep the best"
+
+
+class NeuronClicks(QObject):
+    """Watches a canvas scene for left clicks on a drawn neuron (the click still selects or drags the layer)."""
+
+    neuronClicked = Signal(str, int)  # layer id, neuron index
+
+    def __init__(self, scene: QGraphicsScene):
+        super().__init__(scene)
+        scene.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if event.type() == QEvent.Type.GraphicsSceneMousePress and event.button() == Qt.MouseButton.LeftButton:
+            pos = event.scenePos()
+            items = watched.layer_items_at(pos)
+            index = items[0].neuron_at(pos) if items else None
+            if index is not None:
+                self.neuronClicked.emit(items[0].layer_id, index)
+        return False
+
+
+class LearningTools(QObject):
+    """Everything :func:`install_learning_tools` adds to a window, and its wiring."""
+
+    def __init__(self, window: QMainWindow, panel: TrainingPanel):
+        super().__init__(window)
+        self.window, self.panel = window, panel
+        self.document = doc = window.document
+        self.controller = panel.controller
+        self.restarts_dialog: RestartsDialog | None = None
+        self.restarts_action = self._restarts_action()
+        self.inspector = InspectorPanel(doc)
+        self.inspector_dock = add_dock(window, self.inspector, "Math Inspector", "inspector",
+                                       Qt.DockWidgetArea.RightDockWidgetArea)
+        window.splitDockWidget(panel.docks["training"], self.inspector_dock, Qt.Orientation.Vertical)
+        window.resizeDocks([panel.docks["training"], self.inspector_dock], [440, 360], Qt.Orientation.Vertical)
+        self.time_travel = TimeTravel(doc, panel)
+        self.time_travel.messaged.connect(panel.status_label.setText)
+        self._params_before_step: np.ndarray | None = None
+        scene = getattr(window, "scene", None) or panel.scene
+        self.neuron_clicks = NeuronClicks(scene) if scene is not None else None
+        if self.neuron_clicks is not None:
+            self.neuron_clicks.neuronClicked.connect(self.inspect)
+        panel.data_table.rowSelected.connect(self._row_selected)
+        panel.training_dock.stepSampleRequested.connect(self._before_sample_step)
+        self.controller.sampleStepped.connect(self._sample_stepped)
+        doc.networkChanged.connect(self._update_action)
+        self._update_action()
+
+    # -- restarts ----------------------------------------------------------------------------------
+    def _restarts_action(self) -> QAction:
+        action = QAction("Train &Restarts…", self.window)
+        action.setObjectName("actionRestarts")
+        action.setToolTip(RESTARTS_TIP)
+        action.setStatusTip(RESTARTS_TIP)
+        action.setWhatsThis(RESTARTS_TIP)
+        action.triggered.connect(lambda _checked=False: self.open_restarts())
+        menu = getattr(self.window, "network_menu", None)
+        if menu is None:
+            menu = self.window.menuBar().addMenu("&Network")
+        menu.addSeparator()
+        menu.addAction(action)
+        self.window.addAction(action)
+        return action
+
+    def _update_action(self) -> None:
+        self.restarts_action.setEnabled(self.document.network is not None)
+
+    def open_restarts(self) -> RestartsDialog:
+        """Show the restarts dialog (one per window; it keeps its last runs to choose from)."""
+        if self.restarts_dialog is None:
+            self.restarts_dialog = RestartsDialog(self.document, self.window)
+            self.restarts_dialog.runOpened.connect(self._run_opened)
+        dialog = self.restarts_dialog
+        if not dialog.running:
+            dialog.first_seed.setValue(int(self.document.init_seed))
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+        return dialog
+
+    def _run_opened(self, k: int) -> None:
+        """A restart's weights are on the canvas: its curve becomes the history, its first and last epoch snapshots."""
+        dialog, doc = self.restarts_dialog, self.document
+        run, buffer = dialog.run, dialog.buffer
+        end = int(run.stopped_at[k]) or run.epochs_done
+        final = float(run.final_errors[k])
+        epochs = np.array(buffer.epochs, dtype=np.int64)
+        errors = np.array(buffer.rows)[:, k] if buffer.rows else np.empty(0)
+        keep = np.isfinite(errors) & (epochs <= end)
+        doc.history.clear()
+        doc.historyChanged.emit()  # the canvas run's curve becomes the faint "previous run"
+        for epoch, error in zip(epochs[keep], errors[keep], strict=True):
+            doc.history.extend(int(epoch), [error])
+        if np.isfinite(final) and doc.history.last_epoch < end:
+            doc.history.extend(end, [final])
+        doc.historyChanged.emit()
+        start = doc.network.copy()
+        start.reset(int(run.population.seeds[k]))
+        if self.time_travel.store is not None:
+            self.time_travel.store.add(0, start.params)
+        self.time_travel.record_present(end, final)
+        doc.mark_modified()
+        self.panel.status_label.setText(
+            f"Kept the run from seed {run.population.seeds[k]}: its error curve is the history "
+            f"(time travel holds its first and last epoch).")
+
+    # -- the math inspector ------------------------------------------------------------------------
+    def current_row(self) -> int:
+        """The data row selected in the table (a training row; test rows map to the first)."""
+        row = self.panel.data_table.current_row
+        return row if 0 <= row < len(self.document.dataset) else 0
+
+    def inspect(self, layer_id: str, index: int) -> None:
+        """Show neuron ``index`` of ``layer_id`` in the inspector for the current data row."""
+        self.inspector.show_neuron(layer_id, index, self.current_row())
+        self.inspector_dock.show()
+        self.inspector_dock.raise_()
+
+    def _row_selected(self, row: int) -> None:
+        if self.inspector.layer_id is not None and 0 <= row < len(self.document.dataset):
+            self.inspector.row_box.setValue(row)
+
+    def _before_sample_step(self) -> None:
+        # while a run is going the document lags behind the worker: no reliable "before"
+        net = self.document.network
+        self._params_before_step = net.params.copy() if net is not None and self.controller.state != RUNNING else None
+
+    def _sample_stepped(self, row: int) -> None:
+        """After "Step sample": the inspector shows the row just trained and how far each weight moved."""
+        before, self._params_before_step = self._params_before_step, None
+        if before is not None and self.inspector.layer_id is not None and row < len(self.document.dataset):
+            self.inspector.show_step(row, before)
+
+
+def install_learning_tools(window: QMainWindow) -> LearningTools:
+    """Add the restarts action, the inspector dock and time travel to a window with training installed."""
+    tools = LearningTools(window, window.training)
+    window.learning_tools = tools
+    return tools
+
+
+def render_learning_tools_screenshot(folder: str | Path) -> Path:
+    """Render ``learning-tools.png`` into ``folder``: a branched XOR run scrubbed back in time, a neuron inspected.
+
+    Epoch counts are fixed (Step N, a run to its max epochs), so the picture is the same on every machine.
+    """
+    from .training.screenshots import _close, _fit_and_grab, _train_epochs, _window
+
+    path = Path(folder) / "learning-tools.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    window = _window()
+    window.resize(1600, 1000)
+    doc, tools = window.document, window.learning_tools
+    # a wider right-hand column, as a learner would drag it, so the inspector's columns all show
+    window.resizeDocks([window.training.docks["training"]], [560], Qt.Orientation.Horizontal)
+    doc.set_settings(TrainSettings(rate=1.0, epochs=100_000, target_error=0.0))
+    _train_epochs(window, 400)
+    window.training.controller.stop()
+    # branch at epoch 120 with a faster rate; the slower first run stays faint after it
+    tools.time_travel.slider.show_epoch(120)
+    doc.set_settings(TrainSettings(rate=4.0, epochs=280, target_error=0.0))
+    loop = QEventLoop()
+    window.training.controller.stateChanged.connect(lambda state: loop.quit() if state == IDLE else None)
+    QTimer.singleShot(60_000, loop.quit)
+    tools.time_travel.continue_from(tools.time_travel.slider.epoch)
+    loop.exec()
+    tools.time_travel.slider.show_epoch(200)  # scrubbed back: the canvas and the views show epoch 200
+    window.training.data_table.select_row(1)
+    tools.inspect("L2", 0)
+    for _ in range(30):  # let the throttled views and the repaints catch up
+        QTimer.singleShot(10, loop.quit)
+        loop.exec()
+    _fit_and_grab(window, path)
+    _close(window)
+    return path
