@@ -28,6 +28,8 @@ PORT_RADIUS = 6.5
 MAX_SHOWN = 16
 SHOWN_EACH = 6
 GRID = 20.0
+#: below this zoom only the boxes are drawn
+LOW_DETAIL = 0.3
 
 ROLE_COLORS = {"input": QColor("#2bb673"), "hidden": QColor("#7b8794"), "output": QColor("#8e5bd8")}
 
@@ -225,6 +227,8 @@ class LayerItem(QGraphicsItem):
         painter.drawPath(header.simplified())
         painter.setBrush(ROLE_COLORS.get(layer.role, theme.border))
         painter.drawRoundedRect(QRectF(6, 6, 4, HEADER - 12), 2, 2)
+        if option.levelOfDetailFromTransform(painter.worldTransform()) < LOW_DETAIL:
+            return  # zoomed far out: text and neurons would be specks
 
         font = QFont(painter.font())
         font.setPointSizeF(9.5)
