@@ -11,9 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QEvent, QEventLoop, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEventLoop, QObject, Qt, QTimer
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QGraphicsScene, QMainWindow
+from PySide6.QtWidgets import QMainWindow
 
 from ..core.training import TrainSettings
 from .inspector_panel import InspectorPanel
@@ -24,25 +24,6 @@ from .training import _add_dock as add_dock
 from .training.controller import IDLE, RUNNING
 
 RESTARTS_TIP = "Train many copies of this network from different initial weights at once, and keep the best"
-
-
-class NeuronClicks(QObject):
-    """Watches a canvas scene for left clicks on a drawn neuron (the click still selects or drags the layer)."""
-
-    neuronClicked = Signal(str, int)  # layer id, neuron index
-
-    def __init__(self, scene: QGraphicsScene):
-        super().__init__(scene)
-        scene.installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
-        if event.type() == QEvent.Type.GraphicsSceneMousePress and event.button() == Qt.MouseButton.LeftButton:
-            pos = event.scenePos()
-            items = watched.layer_items_at(pos)
-            index = items[0].neuron_at(pos) if items else None
-            if index is not None:
-                self.neuronClicked.emit(items[0].layer_id, index)
-        return False
 
 
 class LearningTools(QObject):
@@ -63,10 +44,9 @@ class LearningTools(QObject):
         self.time_travel = TimeTravel(doc, panel)
         self.time_travel.messaged.connect(panel.status_label.setText)
         self._params_before_step: np.ndarray | None = None
-        scene = getattr(window, "scene", None) or panel.scene
-        self.neuron_clicks = NeuronClicks(scene) if scene is not None else None
-        if self.neuron_clicks is not None:
-            self.neuron_clicks.neuronClicked.connect(self.inspect)
+        scene = panel.scene
+        if scene is not None and hasattr(scene, "neuronClicked"):
+            scene.neuronClicked.connect(self.inspect)
         panel.data_table.rowSelected.connect(self._row_selected)
         panel.training_dock.stepSampleRequested.connect(self._before_sample_step)
         self.controller.sampleStepped.connect(self._sample_stepped)

@@ -35,6 +35,7 @@ class CanvasScene(QGraphicsScene):
     connectRequested = Signal(str, str)  # source layer id, target layer id
     layersMoved = Signal(dict)  # layer id -> new (x, y), after a drag of one or more layers
     synapseClicked = Signal(str, int, int)  # connection id, source neuron, target neuron
+    neuronClicked = Signal(str, int)  # layer id, neuron index: a left click on a drawn neuron (it still selects)
 
     def __init__(self, document: Document, parent=None):
         super().__init__(parent)
@@ -226,6 +227,9 @@ class CanvasScene(QGraphicsScene):
                         self.start_connect(item)
                     event.accept()
                     return
+                index = item.neuron_at(pos)
+                if index is not None:
+                    self.neuronClicked.emit(item.layer_id, index)
             else:
                 hit = self.nearest_synapse(pos, self._tolerance(event))
                 if hit is not None:
