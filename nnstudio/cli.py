@@ -190,7 +190,10 @@ class _Progress:
 
 def cmd_predict(args: argparse.Namespace) -> int:
     project = _load(args.file)
-    net = project.build_network()
+    try:
+        net = project.build_network()
+    except (TopologyError, ValueError) as exc:
+        raise CliError(f"{args.file}: {exc}") from None
     if len(args.inputs) != net.n_inputs:
         raise CliError(f"the network has {net.n_inputs} inputs, {len(args.inputs)} values were given")
     if not all(math.isfinite(v) for v in args.inputs):

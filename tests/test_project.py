@@ -67,7 +67,7 @@ def valid_dict():
         (lambda d: d["graph"]["connections"][0].update(target="nowhere"), "graph.connections[0].target"),
         (lambda d: d["weights"]["connections"].update({"L1->L2": [[1, 2]]}), "weights.connections['L1->L2']"),
         (lambda d: d["settings"].update(rate=-1), "settings"),
-        (lambda d: d["dataset"].update(inputs=[[0, 0, 0]] * 4), "dataset"),
+        (lambda d: d["dataset"].update(inputs=[[0, 0]] * 3), "dataset"),
         (lambda d: d.pop("graph"), "graph"),
     ],
 )
@@ -120,3 +120,19 @@ def test_save_is_atomic_when_writing_fails(tmp_path, monkeypatch) -> None:
         save_project(project, path)
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["p.nnstudio"]  # no temporary file left behind
+
+
+def test_unfinished_work_reopens_as_it_was(tmp_path) -> None:
+    """A graph that cannot train yet (dangling layer, resized input) still loads; building it says why."""
+    from nnstudio.core import Layer
+    from nnstudio.core.graph import TopologyError
+
+    project = default_project()
+    project.graph.add_layer(Layer(4, "tanh", name="Loose", id="L9"))
+    project.graph.set_layer("L1", size=3)
+    path = tmp_path / "draft.nnstudio"
+    save_project(project, path)
+    back = load_project(path)
+    assert back.graph.to_dict() == project.graph.to_dict()
+    with pytest.raises(TopologyError, match="Loose has no incoming connection"):
+        back.build_network()

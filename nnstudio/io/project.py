@@ -195,7 +195,7 @@ def project_from_dict(data: Any) -> Project:
     init = _get(data, "init", str, "", default=DEFAULT_INIT)
     if init not in INITIALIZERS:
         raise ProjectError("init", f"unknown initializer {init!r}; choose one of: {', '.join(INITIALIZERS)}")
-    dataset = _load_dataset(_get(data, "dataset", dict, ""), graph)
+    dataset = _load_dataset(_get(data, "dataset", dict, ""))
     project = Project(
         graph=graph, dataset=dataset, settings=settings, init=init,
         init_seed=_get(seeds, "init", int, "seeds", default=0),
@@ -257,9 +257,13 @@ def _load_graph(d: dict) -> Graph:
             raise ProjectError(f"{where}.kind", f"must be one of {', '.join(KINDS)}")
     try:
         graph = Graph.from_dict(d)
-        graph.validate()
     except TopologyError as exc:
         raise ProjectError("graph", str(exc)) from None
+    # Unfinished work loads as it was saved (a layer not yet connected, no output yet): the app lists
+    # such problems and refuses to train. Only what no editing could have produced is refused here.
+    cycle = graph.find_cycle()
+    if cycle:
+        raise ProjectError("graph", "cycle: " + " → ".join(graph.layers[i].name for i in cycle))
     return graph
 
 
@@ -288,7 +292,8 @@ def _load_settings(d: dict, seeds: dict) -> TrainSettings:
         raise ProjectError("settings", str(exc)) from None
 
 
-def _load_dataset(d: dict, graph: Graph) -> Dataset:
+def _load_dataset(d: dict) -> Dataset:
+    """The dataset; whether it fits the network is the app's concern (a resized layer must still reopen)."""
     _get(d, "name", str, "dataset", default="")
     if _get(d, "kind", str, "dataset", default="classification") not in ("classification", "regression"):
         raise ProjectError("dataset.kind", 'must be "classification" or "regression"')
@@ -307,14 +312,6 @@ def _load_dataset(d: dict, graph: Graph) -> Dataset:
             raise ProjectError("dataset", f"the test part ({x_shape[0]}×{x_shape[1]} inputs, "
                                f"{y_shape[0]}×{y_shape[1]} targets) does not match the training part's columns "
                                "or its own row count")
-    n_in = sum(layer.size for layer in graph.layers_with_role("input"))
-    n_out = sum(layer.size for layer in graph.layers_with_role("output"))
-    if dataset.n_inputs != n_in or dataset.n_outputs != n_out:
-        raise ProjectError(
-            "dataset",
-            f"has {dataset.n_inputs} input and {dataset.n_outputs} target columns, "
-            f"but the network has {n_in} inputs and {n_out} outputs",
-        )
     for key, names, width in (("input_names", dataset.input_names, dataset.n_inputs),
                               ("output_names", dataset.output_names, dataset.n_outputs)):
         if len(names) != width:
