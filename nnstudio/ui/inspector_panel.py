@@ -26,8 +26,14 @@ from PySide6.QtWidgets import (
 
 from ..core.inspector import NeuronMath, inspect_neuron
 from .document import Document
+from .training.throttle import SLOW_VIEW_MS, Throttle
 
 COLUMNS = ["from", "input a", "weight w", "a × w", "∂loss/∂w", "−rate × ∂loss/∂w", "moved by"]
+
+
+def _parameters(info: NeuronMath) -> tuple:
+    """The neuron's incoming weights and bias, to tell whether they changed between two refreshes."""
+    return tuple(t.weight for t in info.terms), info.bias
 
 
 def _num(value: float | None) -> str:
@@ -72,8 +78,9 @@ class InspectorPanel(QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.summary)
 
-        for signal in (document.weightsChanged, document.networkChanged, document.datasetChanged,
-                       document.settingsChanged):
+        # during training the weights change every frame: a few refreshes a second are plenty
+        document.weightsChanged.connect(Throttle(self.refresh, SLOW_VIEW_MS, self))
+        for signal in (document.networkChanged, document.datasetChanged, document.settingsChanged):
             signal.connect(self.refresh)
         self._fit_rows()
 
@@ -125,7 +132,11 @@ class InspectorPanel(QWidget):
         info = inspect_neuron(net, doc.dataset, self.row_box.value(), self.layer_id, self.index, doc.settings)
         same_place = self.info is not None and (self.info.layer_id, self.info.index, self.info.row) == (
             info.layer_id, info.index, info.row)
-        self._previous = self.info if same_place else None
+        if not same_place:
+            self._previous = None
+        elif _parameters(self.info) != _parameters(info):
+            self._previous = self.info
+        # else the weights did not change (a settings edit, a repeated refresh): "moved by" keeps its reference
         self.info = info
         self._show(info)
 

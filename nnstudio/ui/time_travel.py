@@ -27,6 +27,7 @@ class TimeTravelSlider(QWidget):
         super().__init__(parent)
         self.setObjectName("timeTravelSlider")
         self.store: SnapshotStore | None = None
+        self.locked = False  # the owner's say (e.g. during a run the slider only follows): disabled even when filled
         self._epochs = np.empty(0, dtype=np.int64)
         self.slider = QSlider(Qt.Orientation.Horizontal, objectName="timeTravelScrub")
         self.slider.setToolTip("Drag to see the network as it was at an earlier epoch")
@@ -79,7 +80,7 @@ class TimeTravelSlider(QWidget):
         else:
             self.slider.setValue(int(np.clip(np.searchsorted(self._epochs, shown), 0, self.slider.maximum())))
         self.slider.blockSignals(False)
-        self.setEnabled(len(self._epochs) > 0)
+        self.setEnabled(len(self._epochs) > 0 and not self.locked)
         self.continue_button.setEnabled(len(self._epochs) > 0 and not self.live)
         self._label()
 

@@ -24,11 +24,12 @@ from .document import Document
 from .time_travel import TimeTravelSlider
 from .training import TrainingPanel
 from .training.controller import RUNNING
+from .training.throttle import SLOW_VIEW_MS, Throttle
 
 #: the memory bound of a run's snapshots (issue 6: at most ~50 MB)
 MAX_SNAPSHOT_BYTES = 50 * 2**20
 #: snapshots worth keeping for a slider: a small network need not fill 50 MB (nor pay for copying every epoch)
-SNAPSHOTS_WANTED = 20_000
+SNAPSHOTS_WANTED = 4_000
 #: the snapshots' share of a project file; the store thins them to fit
 SAVED_SNAPSHOT_BYTES = 5 * 2**20
 SECTION = "snapshots"
@@ -71,7 +72,8 @@ class TimeTravel(QObject):
         self.slider.paramsSelected.connect(self._show)
         self.slider.continueRequested.connect(self.continue_from)
         self.controller.aboutToStart.connect(self.back_to_present)
-        self.controller.frameApplied.connect(self._frame_applied)
+        # a few times a second is enough for a slider; each frame the worker waits for the GUI to draw
+        self.controller.frameApplied.connect(Throttle(self._frame_applied, SLOW_VIEW_MS, self))
         self.controller.stateChanged.connect(self._state_changed)
         document.graphChanged.connect(self._graph_changed)
         document.networkChanged.connect(self._network_changed)
@@ -171,9 +173,9 @@ class TimeTravel(QObject):
 
     # -- following the document and the controller ----------------------------------------------
     def _fit_slider(self, follow: bool | None = None) -> None:
+        # during a run the slider only follows the newest epoch
+        self.slider.locked = self.controller.state == RUNNING or self.document.network is None
         self.slider.refresh(follow)
-        if self.controller.state == RUNNING or self.document.network is None:
-            self.slider.setEnabled(False)  # during a run the slider follows the newest epoch
 
     def _frame_applied(self) -> None:
         self._fit_slider(follow=True if self.present is None else None)
