@@ -37,6 +37,8 @@ class LearningTools(QObject):
         self.restarts_dialog: RestartsDialog | None = None
         self.restarts_action = self._restarts_action()
         self.inspector = InspectorPanel(doc)
+        self.inspector.table.setAccessibleName("Weighted sum term by term, with each weight's gradient")
+        self.inspector.row_box.setAccessibleName("Data row inspected")
         self.inspector_dock = add_dock(window, self.inspector, "Math Inspector", "inspector",
                                        Qt.DockWidgetArea.RightDockWidgetArea)
         window.splitDockWidget(panel.docks["training"], self.inspector_dock, Qt.Orientation.Vertical)

@@ -31,6 +31,7 @@ class TimeTravelSlider(QWidget):
         self._epochs = np.empty(0, dtype=np.int64)
         self.slider = QSlider(Qt.Orientation.Horizontal, objectName="timeTravelScrub")
         self.slider.setToolTip("Drag to see the network as it was at an earlier epoch")
+        self.slider.setAccessibleName("Epoch shown")
         self.slider.valueChanged.connect(self._moved)
         self.label = QLabel(objectName="timeTravelEpoch")
         self.label.setMinimumWidth(110)
