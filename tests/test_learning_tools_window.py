@@ -214,3 +214,23 @@ def test_step_sample_shows_each_weight_moving_by_rate_times_gradient(qtbot, wind
         # and the weights really moved by that much
         after = doc.network.weights["L2->L3"][:, 0] - before.weights["L2->L3"][:, 0]
         np.testing.assert_allclose(after, changes[:-1], rtol=1e-9)
+
+
+def test_snapshot_memory_and_file_bounds_for_a_bigger_network():
+    from nnstudio.core import Layer, Network
+    from nnstudio.ui.time_travel_wiring import MAX_SNAPSHOT_BYTES, SAVED_SNAPSHOT_BYTES, new_store
+
+    inputs, hidden, outputs = Layer(64, role="input"), Layer(128), Layer(10, role="output")
+    inputs.project(hidden)
+    hidden.project(outputs)
+    net = Network(input=inputs, hidden=[hidden], output=outputs, seed=1)
+    store = new_store(net)
+    assert store.max_bytes == MAX_SNAPSHOT_BYTES  # 9,610 parameters: 50 MB hold ~680 snapshots
+    rng = np.random.default_rng(0)
+    row = rng.normal(size=net.n_params)
+    for epoch in range(3000):
+        row[epoch % net.n_params] += 1.0
+        store.add(epoch, row, 1.0 / (epoch + 1))
+    assert store.nbytes <= MAX_SNAPSHOT_BYTES and store.last_epoch == 2999 and store.stride > 1
+    assert len(json.dumps(store.to_dict(SAVED_SNAPSHOT_BYTES))) <= SAVED_SNAPSHOT_BYTES
+    assert np.array_equal(store.nearest(2999)[1], row)
