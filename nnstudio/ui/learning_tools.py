@@ -122,8 +122,8 @@ class LearningTools(QObject):
     def inspect(self, layer_id: str, index: int) -> None:
         """Show neuron ``index`` of ``layer_id`` in the inspector for the current data row."""
         self.inspector.show_neuron(layer_id, index, self.current_row())
-        self.inspector_dock.show()
-        self.inspector_dock.raise_()
+        if self.inspector_dock.isVisible():  # a dock the user closed stays closed (View menu brings it back)
+            self.inspector_dock.raise_()
 
     def _row_selected(self, row: int) -> None:
         if self.inspector.layer_id is not None and 0 <= row < len(self.document.dataset):
