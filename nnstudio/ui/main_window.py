@@ -426,7 +426,7 @@ class MainWindow(QMainWindow):
         self.settings.setValue("darkTheme", dark)
         self.scene.apply_weights()  # unknown-weight lines take the theme's grey
         self.scene.update()
-        self.view.viewport().update()
+        self.view.refresh_theme()
 
     # -- files ---------------------------------------------------------------------------------------
     def ask_save_changes(self) -> QMessageBox.StandardButton:

@@ -35,6 +35,7 @@ class CanvasScene(QGraphicsScene):
     connectRequested = Signal(str, str)  # source layer id, target layer id
     layersMoved = Signal(dict)  # layer id -> new (x, y), after a drag of one or more layers
     synapseClicked = Signal(str, int, int)  # connection id, source neuron, target neuron
+    overlayChanged = Signal()  # something the views draw over the scene (legend scale, lock banner) changed
     neuronClicked = Signal(str, int)  # layer id, neuron index: a left click on a drawn neuron (it still selects)
 
     def __init__(self, document: Document, parent=None):
@@ -158,7 +159,10 @@ class CanvasScene(QGraphicsScene):
         if net is not None:
             weights = {cid: w for cid, w in net.weights.items() if cid in self._conns}
         largest = max((float(np.abs(w).max()) for w in weights.values() if w.size), default=0.0)
-        self.weight_scale = colormap.nice_scale(largest)
+        scale = colormap.nice_scale(largest)
+        if scale != self.weight_scale:
+            self.weight_scale = scale
+            self.overlayChanged.emit()
         for cid, item in self._conns.items():
             matrix = weights.get(cid)
             if matrix is not None and matrix.shape != item.matrix_shape:
@@ -179,6 +183,7 @@ class CanvasScene(QGraphicsScene):
         self.locked = locked
         self._cancel_silently()
         self.update()
+        self.overlayChanged.emit()
 
     # -- the connect gesture ---------------------------------------------------------------------
     def start_connect(self, source: LayerItem) -> None:

@@ -7,7 +7,17 @@ import json
 import numpy as np
 from pyqtgraph.Qt.internals import PrimitiveArray
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QKeyEvent, QMouseEvent, QPainter, QPen, QWheelEvent
+from PySide6.QtGui import (
+    QColor,
+    QDragEnterEvent,
+    QDropEvent,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPen,
+    QPixmap,
+    QWheelEvent,
+)
 from PySide6.QtWidgets import QGraphicsView, QWidget
 
 from ..style import canvas_theme
@@ -32,12 +42,17 @@ class CanvasView(QGraphicsView):
         self.setAcceptDrops(True)
         self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
         self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
-        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.FullViewportUpdate)
+        # Training recolours the synapses ~30 times a second: repaint only what changed, from a cached
+        # background. The legend and banner are fixed to the viewport, so scrolling repaints it all.
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
+        self.setCacheMode(QGraphicsView.CacheModeFlag.CacheBackground)
+        scene.overlayChanged.connect(self.viewport().update)
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
         self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.show_legend = True
         self._pan_from: QPointF | None = None
+        self._legend_cache: tuple[tuple, QPixmap] | None = None
 
     def canvas_scene(self) -> CanvasScene:
         return self.scene()
@@ -47,6 +62,17 @@ class CanvasView(QGraphicsView):
         scale = self.transform().m11()
         factor = min(max(factor, MIN_SCALE / scale), MAX_SCALE / scale)
         self.scale(factor, factor)
+        self.resetCachedContent()  # the grid's dots are drawn at screen size
+
+    def scrollContentsBy(self, dx: int, dy: int) -> None:
+        super().scrollContentsBy(dx, dy)
+        self.viewport().update()  # a scroll moves the pixels, but the overlays stay put
+
+    def refresh_theme(self) -> None:
+        """Repaint everything after a theme change (the background is cached)."""
+        self._legend_cache = None
+        self.resetCachedContent()
+        self.viewport().update()
 
     def zoom_in(self) -> None:
         self.zoom_by(1.25)
@@ -170,9 +196,25 @@ class CanvasView(QGraphicsView):
         painter.restore()
 
     def _draw_legend(self, painter: QPainter) -> None:
+        """The legend is drawn once per scale, theme and pixel ratio, then blitted (it is on every frame)."""
+        theme = canvas_theme()
+        ratio = self.devicePixelRatioF()
+        key = (self.canvas_scene().weight_scale, theme.box.rgba(), theme.text.rgba(), ratio)
+        if self._legend_cache is None or self._legend_cache[0] != key:
+            pixmap = QPixmap(int(244 * ratio), int(74 * ratio))
+            pixmap.setDevicePixelRatio(ratio)
+            pixmap.fill(Qt.GlobalColor.transparent)
+            legend_painter = QPainter(pixmap)
+            legend_painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+            legend_painter.setFont(painter.font())
+            self._paint_legend(legend_painter, QRectF(0.5, 0.5, 232, 62))
+            legend_painter.end()
+            self._legend_cache = (key, pixmap)
+        painter.drawPixmap(QPointF(12, self.viewport().height() - 74), self._legend_cache[1])
+
+    def _paint_legend(self, painter: QPainter, box: QRectF) -> None:
         theme = canvas_theme()
         scale = self.canvas_scene().weight_scale
-        box = QRectF(12, self.viewport().height() - 74, 232, 62)
         back = QColor(theme.box)
         back.setAlpha(235)
         painter.setPen(QPen(theme.border, 1))
