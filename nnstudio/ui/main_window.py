@@ -425,7 +425,7 @@ class MainWindow(QMainWindow):
         apply_theme(dark)
         self.settings.setValue("darkTheme", dark)
         self.scene.apply_weights()  # unknown-weight lines take the theme's grey
-        self.scene.update()
+        self.scene.repaint_all()
         self.view.refresh_theme()
 
     # -- files ---------------------------------------------------------------------------------------

@@ -51,6 +51,9 @@ class LayerItem(QGraphicsItem):
         )
         self.setAcceptHoverEvents(True)
         self.setZValue(10)
+        # Synapse lines end on the box, so every recolour exposes it: repaint from a pixmap unless the
+        # layer itself changed (every change below calls update(), which refreshes the cache).
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.snap_to_grid = False
         self.highlight: str | None = None  # "valid" / "invalid" target while a connection is dragged
         self.fresh_bias = False

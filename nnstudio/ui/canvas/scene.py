@@ -169,7 +169,14 @@ class CanvasScene(QGraphicsScene):
                 matrix = None  # a structural change is still on its way to this item
             item.set_weights(matrix, self.weight_scale, fresh="W:" + cid in fresh)
         for lid, item in self._layers.items():
-            item.fresh_bias = "b:" + lid in fresh
+            fresh_bias = "b:" + lid in fresh
+            if item.fresh_bias != fresh_bias:  # layer boxes are cached: repaint only what changed
+                item.fresh_bias = fresh_bias
+                item.update()
+
+    def repaint_all(self) -> None:
+        """Redraw every item from scratch (after a theme change: cached items keep old colours otherwise)."""
+        for item in self.items():
             item.update()
 
     # -- modes ------------------------------------------------------------------------------
