@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from nnstudio.core.inspector import inspect_neuron
 from nnstudio.core.training import TrainingRun, TrainSettings
+from nnstudio.io.project import load_project
 from nnstudio.ui import MainWindow
 from nnstudio.ui.canvas.layer_item import WIDTH
 from nnstudio.ui.training.controller import IDLE
@@ -130,6 +131,18 @@ def test_snapshots_round_trip_through_save_and_load(qtbot, window, tmp_path):
         assert "snapshots" not in other.document.project().extra
     finally:
         _close(other)
+
+
+def test_saving_while_the_past_is_shown_saves_the_present(qtbot, window, tmp_path):
+    """Scrubbing is looking, not editing: the file keeps the newest weights."""
+    train_to_end(qtbot, window, 80)
+    present = window.document.network.params.copy()
+    window.learning_tools.time_travel.slider.show_epoch(10)
+    assert not np.array_equal(window.document.network.params, present)
+    path = tmp_path / "scrubbed.nnstudio"
+    assert window.save_to(str(path))
+    saved = load_project(path).build_network()
+    assert np.array_equal(saved.params, present)
 
 
 def test_a_structural_edit_or_a_reset_drops_the_snapshots(qtbot, window):

@@ -213,9 +213,10 @@ class Network:
             if mask is not None:
                 self.weights[conn_id] *= mask
 
-    def param_dict(self) -> dict[str, Array]:
-        """Copies of every block by key ("W:<conn id>", "b:<layer id>")."""
-        return {k: self.params[s.slice].reshape(s.shape).copy() for k, s in self.specs.items()}
+    def param_dict(self, values: Array | None = None) -> dict[str, Array]:
+        """Copies of every block by key ("W:<conn id>", "b:<layer id>"), of ``values`` or of the parameters."""
+        values = self.params if values is None else values
+        return {k: values[s.slice].reshape(s.shape).copy() for k, s in self.specs.items()}
 
     def copy(self) -> "Network":
         twin = Network(graph=self.graph, seed=self.seed, init=self.init)

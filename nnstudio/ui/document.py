@@ -45,6 +45,8 @@ class Document(QObject):
         self._extra_dirty = False
         # extra project sections computed when the project is taken (e.g. "snapshots"); None leaves one out
         self.section_writers: dict[str, Callable[[], dict | None]] = {}
+        # while time travel shows an earlier epoch, this returns the newest parameters: those are what is saved
+        self.present_params: Callable[[], np.ndarray | None] = lambda: None
         self.training = False
         self.trained = False
         self.graph = Graph()
@@ -94,7 +96,7 @@ class Document(QObject):
         return Project(
             graph=self.graph.copy(), dataset=self.dataset, settings=self.settings, init=self.init,
             init_seed=self.init_seed, data_seed=self.data_seed,
-            weights={k: v.copy() for k, v in self.network.param_dict().items()} if trained else None,
+            weights=self.network.param_dict(self.present_params()) if trained else None,
             history=self.history, name=self.name, description=self.description, extra=extra,
         )
 

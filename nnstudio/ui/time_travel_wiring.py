@@ -80,6 +80,7 @@ class TimeTravel(QObject):
         document.historyChanged.connect(self._history_changed)
         document.weightsChanged.connect(self._weights_changed)
         document.section_writers[SECTION] = self.saved_section
+        document.present_params = lambda: self.present
 
     # -- the store -----------------------------------------------------------------------------
     def _use(self, store: SnapshotStore | None) -> None:
