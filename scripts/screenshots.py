@@ -104,6 +104,9 @@ def main() -> int:
         from nnstudio.ui.training.screenshots import render_training_screenshots
 
         written += render_training_screenshots(OUT)
+        from nnstudio.ui.learning_tools import render_learning_tools_screenshot
+
+        written.append(render_learning_tools_screenshot(OUT))
     for path in written:
         print(path.relative_to(OUT.parent.parent))
     app.processEvents()
