@@ -49,8 +49,13 @@ def best_of(fn, repeats: int = 3) -> float:
 
 def nnstudio_online() -> float:
     """Synaptic's tutorial loop: online, rate 0.3, output delta (output − target)."""
-    run = TrainingRun(xor_net(0), datasets.xor(), TrainSettings(rate=0.3, optimizer="sgd", cost="bce", batch_size=1,
-                                                                shuffle=False, epochs=EPOCHS_ONLINE, target_error=0))
+    run = TrainingRun(
+        xor_net(0),
+        datasets.xor(),
+        TrainSettings(
+            rate=0.3, optimizer="sgd", cost="bce", batch_size=1, shuffle=False, epochs=EPOCHS_ONLINE, target_error=0
+        ),
+    )
     return _timed(run)
 
 
@@ -61,8 +66,11 @@ def _timed(run: TrainingRun) -> float:
 
 
 def nnstudio_batch() -> float:
-    run = TrainingRun(xor_net(0), datasets.xor(), TrainSettings(rate=0.5, optimizer="sgd", cost="mse",
-                                                                epochs=EPOCHS_BATCH, target_error=0))
+    run = TrainingRun(
+        xor_net(0),
+        datasets.xor(),
+        TrainSettings(rate=0.5, optimizer="sgd", cost="mse", epochs=EPOCHS_BATCH, target_error=0),
+    )
     return _timed(run)
 
 
@@ -92,8 +100,12 @@ def nnstudio_defaults(runs: int) -> dict:
         run = TrainingRun(xor_net(seed), datasets.xor(), TrainSettings(epochs=needed, target_error=0))
         times.append(_timed(run))
         epochs.append(needed)
-    return {"median_time_to_mse_s": statistics.median(times), "median_epochs": statistics.median(epochs),
-            "converged": len(times), "runs": runs}
+    return {
+        "median_time_to_mse_s": statistics.median(times),
+        "median_epochs": statistics.median(epochs),
+        "converged": len(times),
+        "runs": runs,
+    }
 
 
 def js_results(runs: int) -> dict:
@@ -101,15 +113,24 @@ def js_results(runs: int) -> dict:
         return {}
     out = {}
     with tempfile.TemporaryDirectory() as tmp:
-        install = subprocess.run(["npm", "install", "--silent", "--no-audit", "--no-fund", "synaptic@1.1.4", "brain.js@1.6.1"],
-                                 cwd=tmp, capture_output=True, text=True)
+        install = subprocess.run(
+            ["npm", "install", "--silent", "--no-audit", "--no-fund", "synaptic@1.1.4", "brain.js@1.6.1"],
+            cwd=tmp,
+            capture_output=True,
+            text=True,
+        )
         if install.returncode:
             print("npm install failed; skipping the JavaScript libraries:", install.stderr.strip()[:200])
             return {}
         env = {"NODE_PATH": str(Path(tmp) / "node_modules"), "PATH": __import__("os").environ["PATH"]}
         for name, script in (("synaptic", "synaptic_xor.js"), ("brain.js", "brain_xor.js")):
-            res = subprocess.run(["node", str(HERE / "js" / script), "--runs", str(runs)], env=env,
-                                 capture_output=True, text=True, timeout=600)
+            res = subprocess.run(
+                ["node", str(HERE / "js" / script), "--runs", str(runs)],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=600,
+            )
             if res.returncode == 0:
                 out[name] = json.loads(res.stdout)
             else:
@@ -128,20 +149,30 @@ def main() -> None:
     ours_batch = min(nnstudio_batch() for _ in range(3))
     naive_batch = best_of(lambda: naive_numpy.full_batch(EPOCHS_BATCH))
     updates = EPOCHS_ONLINE * 4
-    print(f"online updates/s     nnstudio {updates / ours_online:12,.0f}   naive NumPy {updates / naive_online:12,.0f}"
-          f"   ratio {naive_online / ours_online:.2f}x")
-    print(f"full-batch epochs/s  nnstudio {EPOCHS_BATCH / ours_batch:12,.0f}   naive NumPy {EPOCHS_BATCH / naive_batch:12,.0f}"
-          f"   ratio {naive_batch / ours_batch:.2f}x")
+    print(
+        f"online updates/s     nnstudio {updates / ours_online:12,.0f}   naive NumPy {updates / naive_online:12,.0f}"
+        f"   ratio {naive_online / ours_online:.2f}x"
+    )
+    print(
+        f"full-batch epochs/s  nnstudio {EPOCHS_BATCH / ours_batch:12,.0f}"
+        f"   naive NumPy {EPOCHS_BATCH / naive_batch:12,.0f}"
+        f"   ratio {naive_batch / ours_batch:.2f}x"
+    )
     ours = nnstudio_defaults(args.runs)
-    print(f"time to MSE<0.005 with the defaults: median {ours['median_time_to_mse_s'] * 1e3:.2f} ms, "
-          f"{ours['median_epochs']:.0f} epochs ({ours['converged']}/{ours['runs']} converged)")
+    print(
+        f"time to MSE<0.005 with the defaults: median {ours['median_time_to_mse_s'] * 1e3:.2f} ms, "
+        f"{ours['median_epochs']:.0f} epochs ({ours['converged']}/{ours['runs']} converged)"
+    )
     if args.no_js:
         return
     for name, res in js_results(args.runs).items():
         ratio = ours["median_time_to_mse_s"] / res["median_time_to_mse_s"]
-        print(f"{name:9s} median time to MSE<0.005 {res['median_time_to_mse_s'] * 1e3:.2f} ms "
-              f"({res['converged']}/{res['runs']}), updates/s {res['updates_per_s']:,.0f}, epochs/s {res['epochs_per_s']:,.0f}"
-              f"   nnstudio/{name} time ratio {ratio:.2f}")
+        print(
+            f"{name:9s} median time to MSE<0.005 {res['median_time_to_mse_s'] * 1e3:.2f} ms "
+            f"({res['converged']}/{res['runs']}), updates/s {res['updates_per_s']:,.0f}, "
+            f"epochs/s {res['epochs_per_s']:,.0f}"
+            f"   nnstudio/{name} time ratio {ratio:.2f}"
+        )
 
 
 if __name__ == "__main__":

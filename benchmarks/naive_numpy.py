@@ -24,7 +24,7 @@ def online(epochs: int, rate: float = 0.3, seed: int = 0) -> float:
     W1, b1, W2, b2 = init(seed)
     for _ in range(epochs):
         total = 0.0
-        for x, t in zip(X, Y):
+        for x, t in zip(X, Y, strict=True):
             h = sigmoid(x @ W1 + b1)
             o = sigmoid(h @ W2 + b2)
             total += np.mean((o - t) ** 2)

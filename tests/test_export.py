@@ -27,8 +27,11 @@ SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 def dag_project(seed: int = 3) -> Project:
     """A DAG with a skip connection, fan-in, one_to_one and all_to_else, and every activation."""
     g = Graph()
-    add = lambda lid, size, act, role="hidden", bias=True: g.add_layer(  # noqa: E731
-        Layer(size, act, bias, lid.title(), role=role, id=lid)).id
+    add = lambda lid, size, act, role="hidden", bias=True: (
+        g.add_layer(  # noqa: E731
+            Layer(size, act, bias, lid.title(), role=role, id=lid)
+        ).id
+    )
     x = add("in", 3, "identity", "input")
     t = add("tanh", 4, "tanh")
     r = add("relu", 4, "relu")
@@ -102,7 +105,9 @@ def _snippet(path: Path, after: str) -> str:
 
 
 SNIPPETS = {
-    "docs/weights-format.md": lambda: _snippet(DOCS / "weights-format.md", "## Evaluating a weights file with plain NumPy"),
+    "docs/weights-format.md": lambda: _snippet(
+        DOCS / "weights-format.md", "## Evaluating a weights file with plain NumPy"
+    ),
     "README.md": lambda: _snippet(DOCS.parent / "README.md", "Evaluating one needs nothing but NumPy"),
 }
 
@@ -170,8 +175,10 @@ def test_npz_problems_are_weights_errors(project, tmp_path) -> None:
     net = project.build_network()
     good = tmp_path / "w.npz"
     export_project(project, good)
-    for name, raw, message in [("junk.npz", b"not a zip", "not a readable .npz"),
-                               ("cut.npz", good.read_bytes()[:300], "not a readable .npz")]:
+    for name, raw, message in [
+        ("junk.npz", b"not a zip", "not a readable .npz"),
+        ("cut.npz", good.read_bytes()[:300], "not a readable .npz"),
+    ]:
         (tmp_path / name).write_bytes(raw)
         with pytest.raises(WeightsError, match=message):
             load_weights(net, tmp_path / name)
@@ -263,8 +270,12 @@ def test_c_header_compiles_and_matches(project, tmp_path) -> None:
     assert "void nnstudio_predict(const double *input, double *output)" in (tmp_path / "net.h").read_text()
     (tmp_path / "main.c").write_text(C_MAIN)
     exe = tmp_path / "predict"
-    build = subprocess.run([compiler, "-std=c99", "-pedantic", "-Wall", "-Werror", "-O2", "-o", str(exe),
-                            str(tmp_path / "main.c"), "-lm"], capture_output=True, text=True, cwd=tmp_path)
+    build = subprocess.run(
+        [compiler, "-std=c99", "-pedantic", "-Wall", "-Werror", "-O2", "-o", str(exe), str(tmp_path / "main.c"), "-lm"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
     assert build.returncode == 0, build.stderr
     net = project.build_network()
     for x in rows():
@@ -333,7 +344,9 @@ def test_network_to_json_from_json_round_trip(project) -> None:
 
 
 def test_exporters_load_onnx_only_when_exporting_onnx() -> None:
-    code = ("import sys, nnstudio.io.export, nnstudio.io.importers; "
-            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('onnx', 'onnxruntime', 'PySide6')))")
+    code = (
+        "import sys, nnstudio.io.export, nnstudio.io.importers; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('onnx', 'onnxruntime', 'PySide6')))"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
     assert result.stdout.strip() == "[]"

@@ -16,7 +16,13 @@ def dag(hidden_act: str, out_act: str, out_size: int = 1, kind: str = "all_to_al
     graph.add_layer(Layer(3, hidden_act, id="b"))
     graph.add_layer(Layer(2, "tanh", id="c"))
     graph.add_layer(Layer(out_size, out_act, role="output", id="d"))
-    for s, t, k in [("a", "b", kind), ("b", "c", "all_to_all"), ("a", "c", "all_to_all"), ("c", "d", "all_to_all"), ("b", "d", "all_to_all")]:
+    for s, t, k in [
+        ("a", "b", kind),
+        ("b", "c", "all_to_all"),
+        ("a", "c", "all_to_all"),
+        ("c", "d", "all_to_all"),
+        ("b", "d", "all_to_all"),
+    ]:
         graph.connect(s, t, k)
     net = Network.from_graph(graph, seed=4)
     net.set_params(RNG.normal(0, 0.8, net.params.size))
@@ -38,7 +44,11 @@ CASES = [
 def test_loss_and_gradient_matches_reference(hidden, out, cost, k, binary) -> None:
     net = dag(hidden, out, k)
     X = RNG.normal(0, 1, (6, 3))
-    Y = np.eye(k)[RNG.integers(0, k, 6)] if out == "softmax" else (RNG.integers(0, 2, (6, k)) if binary else RNG.uniform(0.1, 0.9, (6, k)))
+    Y = (
+        np.eye(k)[RNG.integers(0, k, 6)]
+        if out == "softmax"
+        else (RNG.integers(0, 2, (6, k)) if binary else RNG.uniform(0.1, 0.9, (6, k)))
+    )
     Y = Y.astype(float)
     loss = get_loss(cost)
     expected_grads = net.backward(net.forward(X), Y, loss).copy()

@@ -81,10 +81,10 @@ def test_output_activation_softmax_with_mse_uses_full_jacobian() -> None:
 
 def test_dag_with_fan_in_and_skip_connection() -> None:
     graph = Graph()
-    a = graph.add_layer(Layer(2, role="input", id="a"))
-    b = graph.add_layer(Layer(3, "tanh", id="b"))
-    c = graph.add_layer(Layer(4, "relu", id="c"))
-    d = graph.add_layer(Layer(2, "logistic", role="output", id="d"))
+    graph.add_layer(Layer(2, role="input", id="a"))
+    graph.add_layer(Layer(3, "tanh", id="b"))
+    graph.add_layer(Layer(4, "relu", id="c"))
+    graph.add_layer(Layer(2, "logistic", role="output", id="d"))
     for s, t in [("a", "b"), ("a", "c"), ("b", "c"), ("c", "d"), ("a", "d"), ("b", "d")]:
         graph.connect(s, t)
     net = Network.from_graph(graph, seed=3)
@@ -96,10 +96,10 @@ def test_dag_with_fan_in_and_skip_connection() -> None:
 
 def test_one_to_one_and_all_to_else_connections() -> None:
     graph = Graph()
-    a = graph.add_layer(Layer(3, role="input", id="a"))
-    b = graph.add_layer(Layer(3, "tanh", id="b"))
-    c = graph.add_layer(Layer(3, "softplus", id="c"))
-    d = graph.add_layer(Layer(1, "identity", role="output", id="d"))
+    graph.add_layer(Layer(3, role="input", id="a"))
+    graph.add_layer(Layer(3, "tanh", id="b"))
+    graph.add_layer(Layer(3, "softplus", id="c"))
+    graph.add_layer(Layer(1, "identity", role="output", id="d"))
     graph.connect("a", "b", "one_to_one")
     graph.connect("b", "c", "all_to_else")
     graph.connect("c", "d")

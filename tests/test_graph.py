@@ -44,7 +44,9 @@ def graph_of(*sizes_roles, edges=()):
     for k, (size, role) in enumerate(sizes_roles):
         g.add_layer(Layer(size, name=f"N{k}", role=role, id=f"n{k}"))
     for s, t in edges:
-        g.connections[f"n{s}->n{t}"] = __import__("nnstudio.core.graph", fromlist=["Connection"]).Connection(f"n{s}", f"n{t}")
+        g.connections[f"n{s}->n{t}"] = __import__("nnstudio.core.graph", fromlist=["Connection"]).Connection(
+            f"n{s}", f"n{t}"
+        )
     return g
 
 

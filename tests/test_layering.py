@@ -11,7 +11,8 @@ def test_core_and_io_load_no_qt() -> None:
     code = (
         "import sys, nnstudio.core, nnstudio.io, nnstudio.cli;"
         "import nnstudio.core.datasets, nnstudio.core.training, nnstudio.io.project;"
-        "qt = sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'shiboken6', 'pyqtgraph', 'PyQt5', 'PyQt6'));"
+        "qt_names = ('PySide6', 'shiboken6', 'pyqtgraph', 'PyQt5', 'PyQt6');"
+        "qt = sorted(m for m in sys.modules if m.split('.')[0] in qt_names);"
         "print(qt); sys.exit(1 if qt else 0)"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from nnstudio.core.initializers import DEFAULT_INIT
 from nnstudio.core import Graph, Layer, Network, TrainingRun, TrainSettings, datasets
+from nnstudio.core.initializers import DEFAULT_INIT
 from nnstudio.core.losses import get_loss
 from nnstudio.core.population import Population, PopulationRun, median_curve
 

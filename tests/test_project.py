@@ -1,8 +1,8 @@
 """The .nnstudio project file: round trip, validation naming the field, atomic saves."""
 
 import json
-import re
 import os
+import re
 
 import numpy as np
 import pytest

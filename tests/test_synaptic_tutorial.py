@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from nnstudio.core.initializers import DEFAULT_INIT
 from nnstudio.core import Layer, Network, Trainer, TrainingRun, TrainSettings, datasets
+from nnstudio.core.initializers import DEFAULT_INIT
 from nnstudio.core.population import Population, PopulationRun
 
 XOR = datasets.xor()

@@ -25,8 +25,12 @@ def test_default_trainer_solves_xor() -> None:
 
 
 def test_synaptic_record_format_is_accepted() -> None:
-    data = [{"input": [0, 0], "output": [0]}, {"input": [0, 1], "output": [1]},
-            {"input": [1, 0], "output": [1]}, {"input": [1, 1], "output": [0]}]
+    data = [
+        {"input": [0, 0], "output": [0]},
+        {"input": [0, 1], "output": [1]},
+        {"input": [1, 0], "output": [1]},
+        {"input": [1, 1], "output": [0]},
+    ]
     result = Trainer(xor_net(1)).train(data, iterations=10)
     assert result["iterations"] == 10 and result["reason"] == "max_epochs"
 
@@ -48,7 +52,7 @@ def test_online_epoch_equals_activate_propagate_loop() -> None:
     data = datasets.xor()
     Trainer(a).train(data, rate=0.3, iterations=50, batch_size=1, optimizer="sgd", cost="bce", shuffle=False, error=0)
     for _ in range(50):
-        for x, y in zip(data.X, data.Y):
+        for x, y in zip(data.X, data.Y, strict=True):
             b.activate(x)
             b.propagate(0.3, y)
     np.testing.assert_allclose(a.params, b.params, rtol=0, atol=1e-12)
@@ -88,7 +92,9 @@ def test_snapshots_are_rate_limited_and_lose_no_epoch() -> None:
 
 
 def test_step_decay_schedule_and_rate_function() -> None:
-    run = TrainingRun(xor_net(), datasets.xor(), TrainSettings(rate=1.0, schedule={"kind": "step", "every": 10, "factor": 0.5}))
+    run = TrainingRun(
+        xor_net(), datasets.xor(), TrainSettings(rate=1.0, schedule={"kind": "step", "every": 10, "factor": 0.5})
+    )
     assert run.current_rate() == 1.0
     for _ in range(20):
         run.epoch()

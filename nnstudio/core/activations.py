@@ -13,8 +13,8 @@ straight-through estimate), so a step layer passes gradients on unchanged.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
@@ -133,20 +133,39 @@ ACTIVATIONS: dict[str, Activation] = {
         Activation("logistic", _logistic, lambda z, a: a * (1.0 - a), False, _logistic_into, _logistic_back),
         Activation("tanh", np.tanh, lambda z, a: 1.0 - a * a, False, lambda z, o: np.tanh(z, out=o), _tanh_back),
         Activation(
-            "relu", lambda z: np.maximum(z, 0.0), lambda z, a: (z > 0).astype(float), False,
-            lambda z, o: np.maximum(z, 0.0, out=o), _relu_back,
+            "relu",
+            lambda z: np.maximum(z, 0.0),
+            lambda z, a: (z > 0).astype(float),
+            False,
+            lambda z, o: np.maximum(z, 0.0, out=o),
+            _relu_back,
         ),
         Activation(
-            "leaky_relu", lambda z: np.where(z > 0, z, LEAKY_SLOPE * z), lambda z, a: np.where(z > 0, 1.0, LEAKY_SLOPE),
-            False, _leaky_into, _leaky_back,
+            "leaky_relu",
+            lambda z: np.where(z > 0, z, LEAKY_SLOPE * z),
+            lambda z, a: np.where(z > 0, 1.0, LEAKY_SLOPE),
+            False,
+            _leaky_into,
+            _leaky_back,
         ),
-        Activation("identity", lambda z: z.copy(), lambda z, a: np.ones_like(z), False, lambda z, o: z, lambda z, a, g, o: g),
         Activation(
-            "step", lambda z: (z > 0).astype(float), lambda z, a: np.ones_like(z), False,
-            lambda z, o: np.greater(z, 0.0, out=o), lambda z, a, g, o: g,
+            "identity", lambda z: z.copy(), lambda z, a: np.ones_like(z), False, lambda z, o: z, lambda z, a, g, o: g
         ),
         Activation(
-            "softplus", _softplus, lambda z, a: _logistic(z), False, lambda z, o: np.logaddexp(0.0, z, out=o), _softplus_back,
+            "step",
+            lambda z: (z > 0).astype(float),
+            lambda z, a: np.ones_like(z),
+            False,
+            lambda z, o: np.greater(z, 0.0, out=o),
+            lambda z, a, g, o: g,
+        ),
+        Activation(
+            "softplus",
+            _softplus,
+            lambda z, a: _logistic(z),
+            False,
+            lambda z, o: np.logaddexp(0.0, z, out=o),
+            _softplus_back,
         ),
         Activation("softmax", _softmax, None, rowwise=True),
     )

@@ -10,9 +10,9 @@ from __future__ import annotations
 import csv
 import io
 import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
 
 import numpy as np
 
@@ -64,7 +64,7 @@ class Dataset:
         return len(self.X)
 
     @classmethod
-    def from_records(cls, records: Iterable[dict], name: str = "data") -> "Dataset":
+    def from_records(cls, records: Iterable[dict], name: str = "data") -> Dataset:
         """From Synaptic's training-set form: ``[{"input": [...], "output": [...]}, ...]``."""
         records = list(records)
         try:
@@ -75,7 +75,7 @@ class Dataset:
         return cls(X, Y, name=name)
 
     def to_records(self) -> list[dict]:
-        return [{"input": x.tolist(), "output": y.tolist()} for x, y in zip(self.X, self.Y)]
+        return [{"input": x.tolist(), "output": y.tolist()} for x, y in zip(self.X, self.Y, strict=True)]
 
     def to_dict(self) -> dict:
         d = {
@@ -92,11 +92,16 @@ class Dataset:
         return d
 
     @classmethod
-    def from_dict(cls, d: dict) -> "Dataset":
+    def from_dict(cls, d: dict) -> Dataset:
         return cls(
-            d["inputs"], d["targets"], name=d.get("name", "data"),
-            input_names=list(d.get("input_names", [])), output_names=list(d.get("output_names", [])),
-            X_test=d.get("test_inputs"), Y_test=d.get("test_targets"), kind=d.get("kind", "classification"),
+            d["inputs"],
+            d["targets"],
+            name=d.get("name", "data"),
+            input_names=list(d.get("input_names", [])),
+            output_names=list(d.get("output_names", [])),
+            X_test=d.get("test_inputs"),
+            Y_test=d.get("test_targets"),
+            kind=d.get("kind", "classification"),
         )
 
 
@@ -134,7 +139,9 @@ def truth_table(name: str) -> Dataset:
     if key not in _GATES:
         raise DatasetError(f"unknown truth table {name!r}; choose one of: {', '.join(TRUTH_TABLES)}")
     rows = [(a, b) for a in (0, 1) for b in (0, 1)]
-    return Dataset(rows, [[_GATES[key](a, b)] for a, b in rows], name=key.upper(), input_names=["a", "b"], output_names=[key])
+    return Dataset(
+        rows, [[_GATES[key](a, b)] for a, b in rows], name=key.upper(), input_names=["a", "b"], output_names=[key]
+    )
 
 
 def xor() -> Dataset:
@@ -170,8 +177,13 @@ def one_to_zero() -> Dataset:
 def logic_gates() -> Dataset:
     """Two inputs and three targets at once: AND, OR and XOR."""
     rows = [(a, b) for a in (0, 1) for b in (0, 1)]
-    return Dataset(rows, [[a & b, a | b, a ^ b] for a, b in rows], name="AND/OR/XOR",
-                   input_names=["a", "b"], output_names=["and", "or", "xor"])
+    return Dataset(
+        rows,
+        [[a & b, a | b, a ^ b] for a, b in rows],
+        name="AND/OR/XOR",
+        input_names=["a", "b"],
+        output_names=["and", "or", "xor"],
+    )
 
 
 # -- 2-D generators (TensorFlow Playground style) -----------------------------------------
@@ -184,8 +196,16 @@ def _finish(X: Array, Y: Array, name: str, test_fraction: float, rng: np.random.
     order = rng.permutation(len(X))
     n_test = int(round(len(X) * test_fraction))
     test, train = order[:n_test], order[n_test:]
-    return Dataset(X[train], Y[train], name=name, input_names=["x1", "x2"], output_names=["y"],
-                   X_test=X[test] if n_test else None, Y_test=Y[test] if n_test else None, kind=kind)
+    return Dataset(
+        X[train],
+        Y[train],
+        name=name,
+        input_names=["x1", "x2"],
+        output_names=["y"],
+        X_test=X[test] if n_test else None,
+        Y_test=Y[test] if n_test else None,
+        kind=kind,
+    )
 
 
 def _check_count(n: int) -> None:
@@ -242,7 +262,9 @@ def spiral(n: int = 200, noise: float = 0.0, seed: int = 0, test_fraction: float
         pts = np.column_stack([r * np.sin(t), r * np.cos(t)]) + rng.uniform(-1, 1, (count, 2)) * noise
         parts.append(pts)
         labels.append(np.full(count, label))
-    return _finish(np.vstack(parts) / 5.0, np.concatenate(labels)[:, None], "spiral", test_fraction, rng, "classification")
+    return _finish(
+        np.vstack(parts) / 5.0, np.concatenate(labels)[:, None], "spiral", test_fraction, rng, "classification"
+    )
 
 
 def regression_plane(n: int = 200, noise: float = 0.0, seed: int = 0, test_fraction: float = 0.5) -> Dataset:
@@ -338,8 +360,13 @@ def read_csv(source: str | Path | io.TextIOBase, targets: Sequence[str] | int = 
             parsed.append(number)
         values.append(parsed)
     data = np.array(values)
-    return Dataset(data[:, input_cols], data[:, target_cols], name=name or "csv",
-                   input_names=[header[i] for i in input_cols], output_names=[header[i] for i in target_cols])
+    return Dataset(
+        data[:, input_cols],
+        data[:, target_cols],
+        name=name or "csv",
+        input_names=[header[i] for i in input_cols],
+        output_names=[header[i] for i in target_cols],
+    )
 
 
 def write_csv(dataset: Dataset, target: str | Path) -> None:
@@ -347,5 +374,5 @@ def write_csv(dataset: Dataset, target: str | Path) -> None:
     with open(target, "w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
         writer.writerow([*dataset.input_names, *dataset.output_names])
-        for x, y in zip(dataset.X, dataset.Y):
+        for x, y in zip(dataset.X, dataset.Y, strict=True):
             writer.writerow([repr(float(v)) for v in (*x, *y)])

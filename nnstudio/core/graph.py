@@ -14,8 +14,9 @@ gathers them into a graph.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from .activations import get_activation
 
@@ -76,7 +77,7 @@ class Layer:
         #: connections made with :meth:`project` before the layer joined a graph
         self.projections: list[Connection] = []
 
-    def project(self, other: "Layer", kind: str = "all_to_all") -> "Connection":
+    def project(self, other: Layer, kind: str = "all_to_all") -> Connection:
         """Connect this layer's neurons to ``other``'s, as Synaptic's ``layer.project``."""
         kind = normalize_kind(kind)
         problem = connection_problem(self, other, kind)
@@ -98,7 +99,7 @@ class Layer:
         }
 
     @classmethod
-    def from_dict(cls, d: dict) -> "Layer":
+    def from_dict(cls, d: dict) -> Layer:
         return cls(
             d["size"], d["activation"], d["bias"], d["name"],
             role=d["role"], position=tuple(d["position"]), id=d["id"],
@@ -126,7 +127,7 @@ class Connection:
         return {"id": self.id, "source": self.source, "target": self.target, "kind": self.kind}
 
     @classmethod
-    def from_dict(cls, d: dict) -> "Connection":
+    def from_dict(cls, d: dict) -> Connection:
         return cls(d["source"], d["target"], d["kind"], d["id"])
 
 
@@ -434,7 +435,7 @@ class Graph:
         }
 
     @classmethod
-    def from_dict(cls, d: dict) -> "Graph":
+    def from_dict(cls, d: dict) -> Graph:
         graph = cls()
         for ld in d["layers"]:
             graph.add_layer(Layer.from_dict(ld))
@@ -448,11 +449,11 @@ class Graph:
             graph.connections[conn.id] = conn  # cycles are reported by validate(), not refused here
         return graph
 
-    def copy(self) -> "Graph":
+    def copy(self) -> Graph:
         return Graph.from_dict(self.to_dict())
 
     @classmethod
-    def from_layers(cls, input: Layer, hidden: Iterable[Layer], output: Layer) -> "Graph":
+    def from_layers(cls, input: Layer, hidden: Iterable[Layer], output: Layer) -> Graph:
         """Gather Synaptic-style layers and their ``project`` calls into a graph."""
         hidden = list(hidden)
         members = [input, *hidden, output]

@@ -16,8 +16,8 @@ A loss has two faces.  ``objective`` is what backpropagation differentiates
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 

@@ -14,8 +14,8 @@ whose entries outside the pattern stay exactly zero (their gradients are masked)
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 import numpy as np
 
@@ -96,7 +96,7 @@ class Network:
         self.reset()
 
     @classmethod
-    def from_graph(cls, graph: Graph, seed: int | None = None, init: str = DEFAULT_INIT) -> "Network":
+    def from_graph(cls, graph: Graph, seed: int | None = None, init: str = DEFAULT_INIT) -> Network:
         return cls(graph=graph, seed=seed, init=init)
 
     # -- structure ------------------------------------------------------------------
@@ -123,7 +123,9 @@ class Network:
         self.specs = {s.key: s for s in specs}
         self.params = np.zeros(offset)
         self.grads = np.zeros(offset)
-        self.weights = {c.id: self.params[self.specs["W:" + c.id].slice].reshape(self.specs["W:" + c.id].shape) for c in conns}
+        self.weights = {
+            c.id: self.params[self.specs["W:" + c.id].slice].reshape(self.specs["W:" + c.id].shape) for c in conns
+        }
         self.biases = {k[2:]: self.params[s.slice] for k, s in self.specs.items() if k.startswith("b:")}
         self.masks = {c.id: _mask(c.kind, g.layers[c.source].size) for c in conns}
         # 1 for weights, 0 for biases: regularisation applies to weights only
@@ -132,7 +134,9 @@ class Network:
             if key.startswith("W:"):
                 self.weight_mask[spec.slice] = 1.0
 
-        weight_grads = {c.id: self.grads[self.specs["W:" + c.id].slice].reshape(self.specs["W:" + c.id].shape) for c in conns}
+        weight_grads = {
+            c.id: self.grads[self.specs["W:" + c.id].slice].reshape(self.specs["W:" + c.id].shape) for c in conns
+        }
         self._steps = []
         for k, layer in enumerate(self.layers):
             if layer.role == "input":
@@ -176,7 +180,12 @@ class Network:
 
     @property
     def n_synapses(self) -> int:
-        return int(sum(w.size if m is None else m.sum() for w, m in zip(self.weights.values(), self.masks.values())))
+        return int(
+            sum(
+                w.size if m is None else m.sum()
+                for w, m in zip(self.weights.values(), self.masks.values(), strict=True)
+            )
+        )
 
     # -- parameters -----------------------------------------------------------------
     def reset(self, seed: int | None = None) -> None:
@@ -218,7 +227,7 @@ class Network:
         values = self.params if values is None else values
         return {k: values[s.slice].reshape(s.shape).copy() for k, s in self.specs.items()}
 
-    def copy(self) -> "Network":
+    def copy(self) -> Network:
         twin = Network(graph=self.graph, seed=self.seed, init=self.init)
         twin.params[:] = self.params
         return twin
@@ -294,7 +303,7 @@ class Network:
         """
         out = self.forward(X)
         name = loss.name
-        (k, _), = self._output_slices if len(self._output_slices) == 1 else ((None, None),)
+        ((k, _),) = self._output_slices if len(self._output_slices) == 1 else ((None, None),)
         if k is None or name == "ce" or (name == "bce" and not binary_targets):
             err = loss.error(out, Y)
             self.backward(out, Y, loss)
@@ -332,8 +341,13 @@ class Network:
             gz = grad_z.get(k)
             if gz is None:
                 act = step.activation
-                # z is not needed after this point, so its buffer takes the gradient (identity layers alias it: they return grad_a)
-                gz = act.backward(zs[k], acts[k], grad_a[k]) if act.rowwise else act.backward_to(zs[k], acts[k], grad_a[k], zs[k])
+                # z is not needed after this point, so its buffer takes the gradient
+                # (identity layers alias z as their activation: they return grad_a and write nothing)
+                gz = (
+                    act.backward(zs[k], acts[k], grad_a[k])
+                    if act.rowwise
+                    else act.backward_to(zs[k], acts[k], grad_a[k], zs[k])
+                )
             if step.bias_grad is not None:
                 np.add.reduce(gz, axis=0, out=step.bias_grad)  # np.sum's wrapper costs more than the sum here
             for src, W, dW, mask, first in step.sources:
@@ -356,7 +370,7 @@ class Network:
     def layer_activations(self, X: Array) -> dict[str, Array]:
         """Every layer's activations for a batch, by layer id (for views and the inspector)."""
         self.forward(np.atleast_2d(np.asarray(X, dtype=float)))
-        return {layer.id: np.array(a, copy=True) for layer, a in zip(self.layers, self._acts)}
+        return {layer.id: np.array(a, copy=True) for layer, a in zip(self.layers, self._acts, strict=True)}
 
     def loss(self, X: Array, Y: Array, cost: str = "mse") -> float:
         """The reported error of the network on a dataset."""
@@ -399,7 +413,7 @@ class Network:
         }
 
     @classmethod
-    def from_json(cls, data: dict) -> "Network":
+    def from_json(cls, data: dict) -> Network:
         net = cls(graph=Graph.from_dict(data["graph"]), seed=data.get("seed", 0), init=data.get("init", DEFAULT_INIT))
         net.load_param_dict({k: np.asarray(v, dtype=float) for k, v in data["params"].items()})
         return net

@@ -43,7 +43,9 @@ class SGD(Optimizer):
 class Momentum(Optimizer):
     """Gradient descent with momentum: v ← μ·v − rate·g; p ← p + v."""
 
-    def __init__(self, n: int, weight_mask: Array | None = None, l1: float = 0.0, l2: float = 0.0, momentum: float = 0.9):
+    def __init__(
+        self, n: int, weight_mask: Array | None = None, l1: float = 0.0, l2: float = 0.0, momentum: float = 0.9
+    ):
         super().__init__(n, weight_mask, l1, l2)
         self.momentum = float(momentum)
         self.velocity = np.zeros(n)
@@ -62,8 +64,14 @@ class Adam(Optimizer):
     """Adam (Kingma & Ba 2015) with bias-corrected moments."""
 
     def __init__(
-        self, n: int, weight_mask: Array | None = None, l1: float = 0.0, l2: float = 0.0,
-        beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8,
+        self,
+        n: int,
+        weight_mask: Array | None = None,
+        l1: float = 0.0,
+        l2: float = 0.0,
+        beta1: float = 0.9,
+        beta2: float = 0.999,
+        eps: float = 1e-8,
     ):
         super().__init__(n, weight_mask, l1, l2)
         self.beta1, self.beta2, self.eps = beta1, beta2, eps
@@ -94,7 +102,9 @@ class Adam(Optimizer):
         self.t = 0
 
 
-def make_optimizer(name: str, n: int, weight_mask: Array | None = None, *, l1: float = 0.0, l2: float = 0.0, momentum: float = 0.9) -> Optimizer:
+def make_optimizer(
+    name: str, n: int, weight_mask: Array | None = None, *, l1: float = 0.0, l2: float = 0.0, momentum: float = 0.9
+) -> Optimizer:
     """The optimizer called ``name``: "sgd", "momentum" or "adam"."""
     if name == "sgd":
         return SGD(n, weight_mask, l1, l2)

@@ -39,8 +39,8 @@ import numpy as np
 from .activations import Activation, get_activation
 from .datasets import Dataset
 from .graph import Graph
-from .losses import EPS, Loss, _bce_terms, get_loss
 from .initializers import DEFAULT_INIT
+from .losses import EPS, Loss, _bce_terms, get_loss
 from .network import Network
 from .optimizers import make_optimizer
 from .training import TrainSettings, resolve_cost

@@ -15,7 +15,7 @@ rounding order; ``tests/test_scalar_kernel.py`` holds it to that.
 from __future__ import annotations
 
 import math
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
@@ -88,7 +88,11 @@ def _generate(net: Network, cost: str) -> str:
             terms = [f"p[{bias.offset + j}]"] if bias else []
             for src, spec, mask in incoming[k]:
                 width = spec.shape[1]
-                terms += [f"{a[src, i]} * p[{spec.offset + i * width + j}]" for i in range(spec.shape[0]) if mask is None or mask[i, j]]
+                terms += [
+                    f"{a[src, i]} * p[{spec.offset + i * width + j}]"
+                    for i in range(spec.shape[0])
+                    if mask is None or mask[i, j]
+                ]
             emit(f"    z{k}_{j} = {' + '.join(terms) or '0.0'}")
             emit(f"    a{k}_{j} = {fwd.format(z=f'z{k}_{j}')}")
             a[k, j] = f"a{k}_{j}"
@@ -141,7 +145,7 @@ def _generate(net: Network, cost: str) -> str:
                     emit(f"    {name} = {name} + {back}" if name in back_started else f"    {name} = {back}")
                     back_started.add(name)
     n_out = net.n_outputs
-    emit(f"    return err{' / %d' % n_out if n_out > 1 else ''}, g")
+    emit(f"    return err{f' / {n_out}' if n_out > 1 else ''}, g")
     return "\n".join(lines) + "\n"
 
 

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import asdict, dataclass, field, fields
-from typing import Any, Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass, fields
+from typing import Any
 
 import numpy as np
 
@@ -82,7 +83,7 @@ class TrainSettings:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, d: dict) -> "TrainSettings":
+    def from_dict(cls, d: dict) -> TrainSettings:
         known = {f.name for f in fields(cls)}
         unknown = set(d) - known
         if unknown:
@@ -144,8 +145,12 @@ class TrainingRun:
         self._epoch_error_sum = 0.0
         self._last_good = net.params.copy()
         self.optimizer = make_optimizer(
-            self.settings.optimizer, net.n_params, net.weight_mask,
-            l1=self.settings.l1, l2=self.settings.l2, momentum=self.settings.momentum,
+            self.settings.optimizer,
+            net.n_params,
+            net.weight_mask,
+            l1=self.settings.l1,
+            l2=self.settings.l2,
+            momentum=self.settings.momentum,
         )
         self._binary_targets = bool(np.isin(data.Y, (0.0, 1.0)).all())
         self._scalar: ScalarStepper | None = None
@@ -169,10 +174,19 @@ class TrainingRun:
         old = self.settings
         self.settings = settings
         self.loss = get_loss(resolve_cost(settings.cost, self.net, self.data))
-        if (settings.optimizer, settings.l1, settings.l2, settings.momentum) != (old.optimizer, old.l1, old.l2, old.momentum):
+        if (settings.optimizer, settings.l1, settings.l2, settings.momentum) != (
+            old.optimizer,
+            old.l1,
+            old.l2,
+            old.momentum,
+        ):
             self.optimizer = make_optimizer(
-                settings.optimizer, self.net.n_params, self.net.weight_mask,
-                l1=settings.l1, l2=settings.l2, momentum=settings.momentum,
+                settings.optimizer,
+                self.net.n_params,
+                self.net.weight_mask,
+                l1=settings.l1,
+                l2=settings.l2,
+                momentum=settings.momentum,
             )
         self._prepare_online()
 
@@ -225,7 +239,12 @@ class TrainingRun:
             size, n = self.settings.batch_size or len(X), len(X)
             total, order, update = self._epoch_error_sum, self._order, self._batch_update
             if self._scalar is not None:
-                gradient, params, grads, opt_step = self._scalar.gradient, self.net.params, self.net.grads, self.optimizer.step
+                gradient, params, grads, opt_step = (
+                    self._scalar.gradient,
+                    self.net.params,
+                    self.net.grads,
+                    self.optimizer.step,
+                )
                 for i in order[self._cursor :].tolist():
                     total += gradient(i)
                     opt_step(params, grads, rate)
@@ -315,8 +334,13 @@ class TrainingRun:
 
     def _snapshot(self, errors: list[float], reason: str | None) -> Snapshot:
         return Snapshot(
-            epoch=self.epochs_done, errors=np.array(errors, dtype=float), params=self.net.params.copy(),
-            test_error=self.test_error(), rate=self.current_rate(), elapsed=self.elapsed, reason=reason,
+            epoch=self.epochs_done,
+            errors=np.array(errors, dtype=float),
+            params=self.net.params.copy(),
+            test_error=self.test_error(),
+            rate=self.current_rate(),
+            elapsed=self.elapsed,
+            reason=reason,
         )
 
     def run(self, stop: Callable[[], bool] = lambda: False) -> Snapshot:
@@ -393,9 +417,20 @@ class Trainer:
         """
         dataset = as_dataset(data)
         settings = TrainSettings(
-            rate=rate if not callable(rate) else 4.0, epochs=iterations, target_error=error, cost=cost,
-            optimizer=optimizer, momentum=momentum, batch_size=batch_size, shuffle=shuffle, l1=l1, l2=l2,
-            patience=patience, max_seconds=max_seconds, schedule=schedule, seed=seed,
+            rate=rate if not callable(rate) else 4.0,
+            epochs=iterations,
+            target_error=error,
+            cost=cost,
+            optimizer=optimizer,
+            momentum=momentum,
+            batch_size=batch_size,
+            shuffle=shuffle,
+            l1=l1,
+            l2=l2,
+            patience=patience,
+            max_seconds=max_seconds,
+            schedule=schedule,
+            seed=seed,
         )
         run = TrainingRun(self.network, dataset, settings, rate_function=rate if callable(rate) else None)
         if log:

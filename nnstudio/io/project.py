@@ -19,9 +19,9 @@ from typing import Any
 import numpy as np
 
 from ..core import datasets
+from ..core.activations import ACTIVATIONS
 from ..core.datasets import Dataset, DatasetError
 from ..core.graph import KINDS, ROLES, Graph, TopologyError
-from ..core.activations import ACTIVATIONS
 from ..core.history import ErrorHistory
 from ..core.initializers import DEFAULT_INIT, INITIALIZERS
 from ..core.network import Network
@@ -129,7 +129,10 @@ def load_project(path: str | os.PathLike) -> Project:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise ProjectError("", f"{path.name} is {size / 2**20:.0f} MB; project files above {MAX_FILE_BYTES // 2**20} MB are refused")
+            raise ProjectError(
+                "",
+                f"{path.name} is {size / 2**20:.0f} MB; project files above {MAX_FILE_BYTES // 2**20} MB are refused",
+            )
         raw = path.read_bytes()
     except OSError as exc:
         raise ProjectError("", f"cannot read {path}: {exc.strerror or exc}") from None
@@ -175,7 +178,15 @@ def _get(d: dict, key: str, kind: type | tuple, where: str, default: Any = ..., 
     return value
 
 
-_TYPE_NAMES = {dict: "an object", list: "a list", str: "a string", int: "a whole number", float: "a number", bool: "true/false", type(None): "null"}
+_TYPE_NAMES = {
+    dict: "an object",
+    list: "a list",
+    str: "a string",
+    int: "a whole number",
+    float: "a number",
+    bool: "true/false",
+    type(None): "null",
+}
 
 
 def project_from_dict(data: Any) -> Project:
@@ -186,7 +197,10 @@ def project_from_dict(data: Any) -> Project:
         raise ProjectError("format", f'expected "{FORMAT}" — this is not an nnstudio project file')
     version = _get(data, "version", int, "")
     if version > VERSION:
-        raise ProjectError("version", f"the file is version {version}, made by a newer nnstudio; this one reads up to version {VERSION}")
+        raise ProjectError(
+            "version",
+            f"the file is version {version}, made by a newer nnstudio; this one reads up to version {VERSION}",
+        )
     if version < 1:
         raise ProjectError("version", f"unknown version {version}")
     graph = _load_graph(_get(data, "graph", dict, ""))
@@ -197,7 +211,10 @@ def project_from_dict(data: Any) -> Project:
         raise ProjectError("init", f"unknown initializer {init!r}; choose one of: {', '.join(INITIALIZERS)}")
     dataset = _load_dataset(_get(data, "dataset", dict, ""))
     project = Project(
-        graph=graph, dataset=dataset, settings=settings, init=init,
+        graph=graph,
+        dataset=dataset,
+        settings=settings,
+        init=init,
         init_seed=_get(seeds, "init", int, "seeds", default=0),
         data_seed=_get(seeds, "data", int, "seeds", default=0),
         name=_get(data, "name", str, "", default=""),
@@ -213,7 +230,19 @@ def project_from_dict(data: Any) -> Project:
     return project
 
 
-_KNOWN_KEYS = {"format", "version", "name", "description", "graph", "settings", "init", "seeds", "dataset", "weights", "history"}
+_KNOWN_KEYS = {
+    "format",
+    "version",
+    "name",
+    "description",
+    "graph",
+    "settings",
+    "init",
+    "seeds",
+    "dataset",
+    "weights",
+    "history",
+}
 
 
 def _load_graph(d: dict) -> Graph:
@@ -239,7 +268,9 @@ def _load_graph(d: dict) -> Graph:
             raise ProjectError(f"{where}.activation", f"unknown activation {act!r}; known: {', '.join(ACTIVATIONS)}")
         _get(ld, "bias", bool, where)
         pos = _get(ld, "position", list, where)
-        if len(pos) != 2 or not all(isinstance(p, (int, float)) and not isinstance(p, bool) and math.isfinite(p) for p in pos):
+        if len(pos) != 2 or not all(
+            isinstance(p, (int, float)) and not isinstance(p, bool) and math.isfinite(p) for p in pos
+        ):
             raise ProjectError(f"{where}.position", "expected two finite numbers [x, y]")
     conn_ids = set()
     for i, cd in enumerate(conns):
@@ -269,9 +300,19 @@ def _load_graph(d: dict) -> Graph:
 
 # JSON types of the training settings, checked before TrainSettings sees them (its validate assumes them)
 _SETTING_TYPES: dict[str, tuple] = {
-    "rate": (int, float), "epochs": (int,), "target_error": (int, float), "cost": (str,), "optimizer": (str,),
-    "momentum": (int, float), "batch_size": (int, type(None)), "shuffle": (bool,), "l1": (int, float),
-    "l2": (int, float), "patience": (int,), "max_seconds": (int, float), "schedule": (dict, type(None)),
+    "rate": (int, float),
+    "epochs": (int,),
+    "target_error": (int, float),
+    "cost": (str,),
+    "optimizer": (str,),
+    "momentum": (int, float),
+    "batch_size": (int, type(None)),
+    "shuffle": (bool,),
+    "l1": (int, float),
+    "l2": (int, float),
+    "patience": (int,),
+    "max_seconds": (int, float),
+    "schedule": (dict, type(None)),
 }
 
 
@@ -309,11 +350,16 @@ def _load_dataset(d: dict) -> Dataset:
     if dataset.X_test is not None and (len(dataset.X_test) or len(dataset.Y_test)):
         x_shape, y_shape = dataset.X_test.shape, dataset.Y_test.shape
         if x_shape[0] != y_shape[0] or x_shape[1] != dataset.n_inputs or y_shape[1] != dataset.n_outputs:
-            raise ProjectError("dataset", f"the test part ({x_shape[0]}×{x_shape[1]} inputs, "
-                               f"{y_shape[0]}×{y_shape[1]} targets) does not match the training part's columns "
-                               "or its own row count")
-    for key, names, width in (("input_names", dataset.input_names, dataset.n_inputs),
-                              ("output_names", dataset.output_names, dataset.n_outputs)):
+            raise ProjectError(
+                "dataset",
+                f"the test part ({x_shape[0]}×{x_shape[1]} inputs, "
+                f"{y_shape[0]}×{y_shape[1]} targets) does not match the training part's columns "
+                "or its own row count",
+            )
+    for key, names, width in (
+        ("input_names", dataset.input_names, dataset.n_inputs),
+        ("output_names", dataset.output_names, dataset.n_outputs),
+    ):
         if len(names) != width:
             raise ProjectError(f"dataset.{key}", f"{len(names)} names for {width} columns")
     return dataset
@@ -336,7 +382,9 @@ def _load_weights(d: dict, graph: Graph) -> dict[str, np.ndarray]:
         if layer.id not in biases:
             raise ProjectError(where, "missing")
         blocks["b:" + layer.id] = _array(biases[layer.id], (layer.size,), where)
-    extra = (set(conns) - set(graph.connections)) | (set(biases) - {lid for lid, layer in graph.layers.items() if layer.bias and layer.role != "input"})
+    extra = (set(conns) - set(graph.connections)) | (
+        set(biases) - {lid for lid, layer in graph.layers.items() if layer.bias and layer.role != "input"}
+    )
     if extra:
         raise ProjectError("weights", f"weights for parts the graph does not have: {', '.join(sorted(extra))}")
     return blocks
@@ -348,7 +396,10 @@ def _array(values: Any, shape: tuple[int, ...], where: str) -> np.ndarray:
     except (ValueError, TypeError):
         raise ProjectError(where, f"expected a {'×'.join(map(str, shape))} table of numbers") from None
     if arr.shape != shape:
-        raise ProjectError(where, f"expected shape {'×'.join(map(str, shape))}, got {'×'.join(map(str, arr.shape)) or 'a single value'}")
+        raise ProjectError(
+            where,
+            f"expected shape {'×'.join(map(str, shape))}, got {'×'.join(map(str, arr.shape)) or 'a single value'}",
+        )
     if not np.all(np.isfinite(arr)):
         raise ProjectError(where, "contains NaN or infinite values")
     return arr
@@ -357,11 +408,15 @@ def _array(values: Any, shape: tuple[int, ...], where: str) -> np.ndarray:
 def _load_history(d: dict) -> ErrorHistory:
     for key in ("epochs", "train"):
         values = _get(d, key, list, "history")
-        if not all((isinstance(v, (int, float)) and not isinstance(v, bool)) or (v is None and key == "train") for v in values):
+        if not all(
+            (isinstance(v, (int, float)) and not isinstance(v, bool)) or (v is None and key == "train") for v in values
+        ):
             raise ProjectError(f"history.{key}", "expected a list of numbers")
     for key in ("test_epochs", "test"):
         values = _get(d, key, list, "history", default=[])
-        if not all((isinstance(v, (int, float)) and not isinstance(v, bool)) or (v is None and key == "test") for v in values):
+        if not all(
+            (isinstance(v, (int, float)) and not isinstance(v, bool)) or (v is None and key == "test") for v in values
+        ):
             raise ProjectError(f"history.{key}", "expected a list of numbers")
     stride = _get(d, "stride", int, "history", default=1)
     if stride < 1:
