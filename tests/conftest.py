@@ -1,6 +1,8 @@
 """Shared test set-up.
 
 - Qt renders offscreen unless a display is asked for explicitly.
+- Settings (QSettings) and app data (autosaves, recovery) of every test live in
+  its own temporary folder, never in the user's.
 - A modal dialog that nobody expected would wait forever for a click that never
   comes (offscreen, in CI): every blocking dialog entry point is replaced by one
   that fails the test with the dialog's text.  A test that expects a dialog
@@ -24,6 +26,15 @@ def _refuse(name: str):
         raise UnexpectedDialog(f"unexpected modal dialog ({name}): {shown}")
 
     return staticmethod(refuse)
+
+
+@pytest.fixture(autouse=True)
+def isolated_settings(tmp_path, monkeypatch):
+    from PySide6.QtCore import QSettings
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(fmt, QSettings.Scope.UserScope, str(tmp_path / "config"))
 
 
 @pytest.fixture(autouse=True)

@@ -27,14 +27,6 @@ SAVE, DISCARD, CANCEL = (QMessageBox.StandardButton.Save, QMessageBox.StandardBu
                          QMessageBox.StandardButton.Cancel)
 
 
-@pytest.fixture(autouse=True)
-def isolated_settings(tmp_path, monkeypatch):
-    """Settings and app data of these tests live in a temporary folder."""
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
-        QSettings.setPath(fmt, QSettings.Scope.UserScope, str(tmp_path / "config"))
-
-
 class Prompts:
     """Stands in for the window's dialogs: records what was asked, answers as told."""
 

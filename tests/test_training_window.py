@@ -6,7 +6,6 @@ import time
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 
 from nnstudio.core.training import TrainSettings
@@ -14,13 +13,6 @@ from nnstudio.ui import MainWindow
 from nnstudio.ui.training.controller import IDLE, PAUSED
 
 ENDLESS = TrainSettings(target_error=0.0, epochs=10**9)
-
-
-@pytest.fixture(autouse=True)
-def isolated_settings(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
-        QSettings.setPath(fmt, QSettings.Scope.UserScope, str(tmp_path / "config"))
 
 
 @pytest.fixture
