@@ -190,12 +190,15 @@ def test_npz_problems_are_weights_errors(project, tmp_path) -> None:
 
 
 def test_duplicate_layer_names_are_refused(tmp_path) -> None:
-    a, h, o = Layer(2, role="input", name="Same"), Layer(2, name="Same"), Layer(1, name="Out")
-    a.project(h)
-    h.project(o)
-    project = Project(graph=Network(input=a, hidden=[h], output=o, seed=1).graph)
-    with pytest.raises(ValueError, match="two layers are called 'Same'"):
-        export_project(project, tmp_path / "w.json")
+    """Formats that name layers cannot hold two of the same name (the graph reports it as a problem too)."""
+    graph = Graph()
+    graph.add_layer(Layer(2, role="input", name="Same", id="a"))
+    graph.add_layer(Layer(2, name="Same", id="h"))
+    graph.add_layer(Layer(1, role="output", name="Out", id="o"))
+    graph.connect("a", "h")
+    graph.connect("h", "o")
+    with pytest.raises(ValueError, match="layers are called 'Same'"):
+        export_project(Project(graph=graph), tmp_path / "w.json")
 
 
 # -- ONNX --------------------------------------------------------------------------------

@@ -141,3 +141,12 @@ def test_dict_round_trip() -> None:
     g.layers["n1"].position = (12.5, -3.0)
     again = Graph.from_dict(g.to_dict())
     assert again.to_dict() == g.to_dict()
+
+
+def test_duplicate_names_and_single_softmax_are_problems() -> None:
+    g = graph_of((2, "input"), (3, "hidden"), (1, "output"), edges=[(0, 1), (1, 2)])
+    g.layers["n1"].name = "N2"
+    g.layers["n2"].activation = "softmax"
+    problems = g.problems()
+    assert "2 layers are called 'N2': give each layer its own name" in problems
+    assert "N2 applies softmax to a single neuron: its output is always 1" in problems

@@ -8,6 +8,7 @@ cover issue 5's list, each with the field the message must name.
 import copy
 import json
 import math
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from nnstudio.cli import main
-from nnstudio.core import TrainingRun
+from nnstudio.core import TopologyError, TrainingRun
 from nnstudio.io import project as project_module
 from nnstudio.io.project import ProjectError, load_project, project_from_bytes, save_project
 
@@ -100,12 +101,22 @@ def _load_or_project_error(path: Path) -> None:
     except ProjectError as exc:
         assert str(exc)  # a message, never empty
         return
-    # a file that loads must be usable: its network builds, evaluates its dataset and trains on it
+    # a file that loads must be usable: its network builds, evaluates its dataset and trains on it,
     ds = project.dataset
     assert ds.kind in ("classification", "regression") and isinstance(ds.name, str)
     assert len(ds.input_names) == ds.n_inputs and all(isinstance(n, str) for n in ds.input_names)
     assert len(ds.output_names) == ds.n_outputs and all(isinstance(n, str) for n in ds.output_names)
+    # unfinished work loads too: then building names the problem, as the app's validation list does
+    problems = project.graph.problems()
+    if problems:
+        with pytest.raises(TopologyError, match=re.escape(problems[0])):
+            project.build_network()
+        return
     net = project.build_network()
+    if (net.n_inputs, net.n_outputs) != (ds.n_inputs, ds.n_outputs):
+        with pytest.raises(ValueError, match="the dataset has"):
+            TrainingRun(net, ds)
+        return
     assert net.predict(project.dataset.X).shape == project.dataset.Y.shape
     settings = replace(project.settings, epochs=2, max_seconds=0.0)
     with np.errstate(all="ignore"):

@@ -343,6 +343,12 @@ class Graph:
             problem = connection_problem(self.layers[conn.source], self.layers[conn.target], conn.kind)
             if problem:
                 found.append(problem)
+        names = [layer.name for layer in self.layers.values()]
+        for name in sorted({n for n in names if names.count(n) > 1}):
+            found.append(f"{names.count(name)} layers are called {name!r}: give each layer its own name")
+        for layer in self.layers.values():
+            if layer.activation == "softmax" and layer.size == 1 and layer.role != "input":
+                found.append(f"{layer.name} applies softmax to a single neuron: its output is always 1")
         if not cycle and inputs and outputs:
             found.extend(self._reachability_problems(inputs, outputs))
         return found

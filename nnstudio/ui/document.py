@@ -21,6 +21,11 @@ from ..core import Dataset, Graph, Network, TopologyError, TrainSettings
 from ..core.history import ErrorHistory
 from ..io.project import Project, default_project
 
+
+def plural(n: int, word: str) -> str:
+    """'1 input', '2 inputs'."""
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
 #: graph events that change the network's structure (names and positions do not)
 _STRUCTURAL = {"layer_added", "layer_removed", "connection_added", "connection_removed", "connection_changed"}
 _STRUCTURAL_FIELDS = {"size", "activation", "bias", "role"}
@@ -158,10 +163,29 @@ class Document(QObject):
             n_out = sum(layer.size for layer in self.graph.layers_with_role("output"))
             if (n_in, n_out) != (self.dataset.n_inputs, self.dataset.n_outputs):
                 problems.append(
-                    f"the dataset has {self.dataset.n_inputs} inputs and {self.dataset.n_outputs} targets, "
-                    f"the network {n_in} inputs and {n_out} outputs"
+                    f"the dataset has {plural(self.dataset.n_inputs, 'input')} and "
+                    f"{plural(self.dataset.n_outputs, 'target')}, the network {plural(n_in, 'input')} and "
+                    f"{plural(n_out, 'output')}"
                 )
+            else:
+                problems += self._loss_problems()
         return problems
+
+    def _loss_problems(self) -> list[str]:
+        """A loss that cannot work with these outputs or targets would only show a flat error curve."""
+        outputs = self.graph.layers_with_role("output")
+        cost = self.settings.cost
+        Y = self.dataset.Y
+        if cost == "bce":
+            bounded = [layer.name for layer in outputs if layer.activation not in ("logistic", "softmax", "step")]
+            if bounded:
+                return [f"binary cross-entropy needs outputs between 0 and 1: give {', '.join(bounded)} a logistic "
+                        "activation, or choose the mse loss"]
+            if Y.min() < 0 or Y.max() > 1:
+                return ["binary cross-entropy needs targets between 0 and 1: choose the mse loss for these targets"]
+        if cost == "ce" and any(layer.activation != "softmax" for layer in outputs):
+            return ["categorical cross-entropy needs a softmax output layer: change its activation, or the loss"]
+        return []
 
     def set_params(self, params: np.ndarray, trained: bool = True) -> None:
         """New parameter values for the current network (from training, a scrub, an edit)."""

@@ -260,6 +260,7 @@ class MainWindow(QMainWindow):
         doc.networkChanged.connect(self._update_actions)
         doc.graphChanged.connect(lambda *_: self._update_actions())
         doc.datasetChanged.connect(self._update_actions)
+        doc.settingsChanged.connect(self._update_actions)
         doc.undo_stack.canUndoChanged.connect(lambda _c: self._update_actions())
         doc.undo_stack.canRedoChanged.connect(lambda _c: self._update_actions())
         self.scene.selectionChanged.connect(self._update_actions)

@@ -13,7 +13,7 @@ READY = "The network is ready to train"
 
 
 class ValidationList(QListWidget):
-    """Lists ``document.network_problems()``, refreshed on every graph, network or dataset change.
+    """Lists ``document.network_problems()``, refreshed on every graph, network, dataset or settings change.
 
     Activating a problem (double-click, Enter) emits ``layerRequested`` with the layer it names.
     """
@@ -30,6 +30,7 @@ class ValidationList(QListWidget):
         document.graphChanged.connect(self.refresh)
         document.networkChanged.connect(self.refresh)
         document.datasetChanged.connect(self.refresh)
+        document.settingsChanged.connect(self.refresh)  # the loss must suit the outputs
         self.itemActivated.connect(self._activated)
         self.refresh()
 

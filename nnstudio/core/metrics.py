@@ -1,0 +1,53 @@
+"""Accuracy for classification targets.
+
+The kind of task is read from the targets alone:
+
+- several outputs whose target rows are one-hot: a row is right when the
+  largest output is at the target's 1 (multi-class, softmax-style);
+- otherwise, targets with two values per output — {0, 1}, {−1, 1} or any
+  other pair — are labels: an output is right when it falls on the target's
+  side of the midpoint (0.5 for {0, 1} and 0 for {−1, 1}, even when the data
+  holds only one of the two).  With several such outputs (multi-label, e.g. AND,
+  OR and XOR at once) the accuracy is the fraction of output values that are right;
+- targets with more than two values are a regression: no accuracy.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+Array = np.ndarray
+
+
+def _threshold(values: Array) -> float | None:
+    distinct = np.unique(values)
+    if set(distinct) <= {0.0, 1.0}:
+        return 0.5
+    if set(distinct) <= {-1.0, 1.0}:
+        return 0.0
+    if len(distinct) == 2:
+        return float(distinct.mean())
+    return None
+
+
+def is_one_hot(targets: Array) -> bool:
+    targets = np.asarray(targets, dtype=float)
+    return targets.ndim == 2 and targets.shape[1] > 1 and bool(
+        np.isin(targets, (0.0, 1.0)).all() and (targets.sum(axis=1) == 1).all()
+    )
+
+
+def accuracy(outputs: Array, targets: Array) -> float | None:
+    """The fraction of right answers (see the module doc), or None when the targets are not labels."""
+    outputs, targets = np.atleast_2d(np.asarray(outputs, float)), np.atleast_2d(np.asarray(targets, float))
+    if outputs.shape != targets.shape:
+        raise ValueError(f"outputs shaped {outputs.shape}, targets {targets.shape}")
+    if not targets.size:
+        return None
+    if is_one_hot(targets):
+        return float(np.mean(outputs.argmax(axis=1) == targets.argmax(axis=1)))
+    thresholds = [_threshold(targets[:, k]) for k in range(targets.shape[1])]
+    if any(t is None for t in thresholds):
+        return None
+    cut = np.array(thresholds)
+    return float(np.mean((outputs > cut) == (targets > cut)))

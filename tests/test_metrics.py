@@ -1,0 +1,36 @@
+"""Accuracy reads the task from the targets."""
+
+import numpy as np
+import pytest
+
+from nnstudio.core.datasets import logic_gates, xor
+from nnstudio.core.metrics import accuracy
+
+
+def test_binary_single_output() -> None:
+    assert accuracy([[0.1], [0.9], [0.6], [0.4]], xor().Y) == 1.0
+    assert accuracy([[0.1], [0.2], [0.6], [0.4]], xor().Y) == 0.75
+
+
+def test_one_class_only_still_uses_the_label_midpoint() -> None:
+    assert accuracy([[0.0001]], [[0.0]]) == 1.0
+    assert accuracy([[0.7]], [[0.0]]) == 0.0
+    assert accuracy([[-0.2], [0.3]], [[-1.0], [1.0]]) == 1.0  # tanh labels
+
+
+def test_multi_label_counts_every_output() -> None:
+    targets = logic_gates().Y  # AND, OR, XOR
+    assert accuracy(targets * 0.9 + 0.05, targets) == 1.0
+    wrong_xor = targets.copy()
+    wrong_xor[:, 2] = 1 - wrong_xor[:, 2]
+    assert accuracy(wrong_xor, targets) == pytest.approx(8 / 12)
+
+
+def test_one_hot_uses_argmax() -> None:
+    targets = np.eye(3)[[0, 1, 2, 1]]
+    outputs = np.array([[0.5, 0.3, 0.2], [0.1, 0.8, 0.1], [0.4, 0.5, 0.1], [0.2, 0.7, 0.1]])
+    assert accuracy(outputs, targets) == 0.75
+
+
+def test_regression_has_no_accuracy() -> None:
+    assert accuracy([[0.1], [0.2], [0.3]], [[0.0], [0.5], [1.0]]) is None
