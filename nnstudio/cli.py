@@ -15,12 +15,15 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 
+from . import __version__
 from .core import STOP_REASONS, TrainingRun
 from .core.datasets import DatasetError
 from .core.graph import TopologyError
@@ -99,16 +102,14 @@ def cmd_train(args: argparse.Namespace) -> int:
         run = TrainingRun(net, project.dataset, settings)
     except (ValueError, TopologyError, DatasetError) as exc:
         raise CliError(f"{args.file}: {exc}") from None
-    run.epochs_done = project.history.last_epoch
-    run.settings = replace(settings, epochs=settings.epochs + run.epochs_done)
-
-    progress = _Progress(sys.stderr if sys.stderr.isatty() and not args.json else None, run.settings.epochs)
+    # a trained project trains on: --epochs more epochs, numbered after those in its history
+    before = project.history.last_epoch
+    progress = _Progress(sys.stderr if sys.stderr.isatty() and not args.json else None, settings.epochs)
     snap = None
     for snap in run.snapshots(max_rate=10):
-        first = snap.epoch - len(snap.errors) + 1
-        project.history.extend(first, snap.errors)
+        project.history.extend(before + snap.epoch - len(snap.errors) + 1, snap.errors)
         if snap.test_error is not None:
-            project.history.add_test(snap.epoch, snap.test_error)
+            project.history.add_test(before + snap.epoch, snap.test_error)
         progress.show(snap.epoch, snap.error)
     progress.close()
 
@@ -125,6 +126,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         "error": None if not math.isfinite(run.last_error) else run.last_error,
         "cost": run.loss.name,
         "epochs": snap.epoch,
+        "total_epochs": before + snap.epoch,
         "reason": snap.reason,
         "reason_text": STOP_REASONS[snap.reason],
         "time": snap.elapsed,
@@ -143,8 +145,9 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 def _train_text(r: dict, project: Project) -> str:
     err = "nan" if r["error"] is None else f"{r['error']:.6g}"
+    total = f", {r['total_epochs']} in all" if r["total_epochs"] != r["epochs"] else ""
     lines = [
-        f"{r['reason_text']} after {r['epochs']} epochs ({r['time']:.2f} s)",
+        f"{r['reason_text']} after {r['epochs']} epochs{total} ({r['time']:.2f} s)",
         f"final error ({r['cost']}): {err}"
         + (f", test error: {r['test_error']:.6g}" if r["test_error"] is not None else ""),
     ]
@@ -243,11 +246,27 @@ def cmd_import(args: argparse.Namespace) -> int:
 COMMANDS = {"train": cmd_train, "predict": cmd_predict, "export": cmd_export, "import": cmd_import}
 
 
+def _gui_request(argv: list[str]) -> str | None:
+    """Why ``argv`` is neither a command nor a project to open (None when it opens the GUI)."""
+    if not argv:
+        return None
+    first = argv[0]
+    if first.startswith("-"):
+        return f"unknown option {first}"
+    if not (Path(first).exists() or first.endswith(".nnstudio")):
+        return f"unknown command {first!r}: use one of {', '.join(COMMANDS)}, or give a project file to open"
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["--version"]:
+        print(f"nnstudio {__version__}")
+        return 0
     if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help")):
-        if argv and argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
-            print(f"nnstudio: unknown option {argv[0]}", file=sys.stderr)
+        problem = _gui_request(argv)
+        if problem:
+            print(f"nnstudio: {problem}", file=sys.stderr)
             return 2
         from .app import run_gui
 
@@ -261,6 +280,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("nnstudio: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader went away (e.g. `| head`): stop quietly, without a traceback at exit
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from nnstudio.cli import main
@@ -49,3 +50,28 @@ def test_errors_are_one_line_without_traceback(args, message) -> None:
     assert result.returncode == 2
     assert message in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+
+
+def test_training_a_trained_project_trains_on(tmp_path, capsys) -> None:
+    first, second = tmp_path / "a.nnstudio", tmp_path / "b.nnstudio"
+    assert main(["train", str(SAMPLES / "xor.nnstudio"), "--epochs", "200", "--out", str(first), "--json"]) == 0
+    capsys.readouterr()
+    assert main(["train", str(first), "--epochs", "100", "--out", str(second), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["reason"] == "max_epochs" and report["epochs"] == 100 and report["total_epochs"] == 300
+    assert report["error"] is not None
+    history = load_project(second).history
+    assert history.last_epoch == 300 and np.all(np.diff(history.epochs) > 0)
+
+
+def test_unknown_command_and_version() -> None:
+    typo = subprocess.run([sys.executable, "-m", "nnstudio", "trian", "x.nnstudio"], capture_output=True, text=True)
+    assert typo.returncode == 2 and "unknown command 'trian'" in typo.stderr
+    version = subprocess.run([sys.executable, "-m", "nnstudio", "--version"], capture_output=True, text=True)
+    assert version.returncode == 0 and version.stdout.startswith("nnstudio ")
+
+
+def test_a_closed_pipe_is_not_an_error() -> None:
+    cmd = f"{sys.executable} -m nnstudio train {SAMPLES / 'spiral.nnstudio'} --epochs 5 | head -c 10"
+    result = subprocess.run(["bash", "-o", "pipefail", "-c", cmd], capture_output=True, text=True, timeout=60)
+    assert "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr

@@ -136,3 +136,13 @@ def test_unfinished_work_reopens_as_it_was(tmp_path) -> None:
     assert back.graph.to_dict() == project.graph.to_dict()
     with pytest.raises(TopologyError, match="Loose has no incoming connection"):
         back.build_network()
+
+
+def test_byte_order_mark_is_accepted_and_json_errors_read_well(tmp_path) -> None:
+    project, _ = trained_project()
+    path = tmp_path / "bom.nnstudio"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps(project.to_dict()).encode())
+    assert load_project(path).graph.to_dict() == project.graph.to_dict()
+    path.write_text('{"format": "nnstudio", "name": "unfinished')
+    with pytest.raises(ProjectError, match=r"not valid JSON: unterminated string \(line 1, column 31\)"):
+        load_project(path)

@@ -143,13 +143,14 @@ def project_from_bytes(raw: bytes) -> Project:
     if not raw.strip():
         raise ProjectError("", "the file is empty")
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")  # editors on Windows may add a byte-order mark
     except UnicodeDecodeError:
         raise ProjectError("", "the file is not text (not a UTF-8 JSON project file)") from None
     try:
         data = json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
-        raise ProjectError("", f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+        what = exc.msg.removesuffix(" starting at").lower()  # json's "Unterminated string starting at"
+        raise ProjectError("", f"not valid JSON: {what} (line {exc.lineno}, column {exc.colno})") from None
     except RecursionError:
         raise ProjectError("", "the JSON is nested too deeply") from None
     return project_from_dict(data)
