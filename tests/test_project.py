@@ -144,5 +144,5 @@ def test_byte_order_mark_is_accepted_and_json_errors_read_well(tmp_path) -> None
     path.write_bytes(b"\xef\xbb\xbf" + json.dumps(project.to_dict()).encode())
     assert load_project(path).graph.to_dict() == project.graph.to_dict()
     path.write_text('{"format": "nnstudio", "name": "unfinished')
-    with pytest.raises(ProjectError, match=r"not valid JSON: unterminated string \(line 1, column 31\)"):
+    with pytest.raises(ProjectError, match=r"not valid JSON: unterminated string \(line 1, column 32\)"):
         load_project(path)
