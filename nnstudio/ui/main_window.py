@@ -629,7 +629,11 @@ class MainWindow(QMainWindow):
         return self.import_path(path) if path else False
 
     def import_path(self, path: str) -> bool:
-        """Import a foreign network (Synaptic.js, brain.js, weights) as a new, unsaved project."""
+        """Import a foreign network (Synaptic.js, brain.js) as a new, unsaved project; weights into this one."""
+        from .import_actions import import_weights_file, is_weights_file
+
+        if is_weights_file(path):
+            return import_weights_file(self, path)
         if not self.maybe_save():
             return False
         try:
