@@ -37,17 +37,24 @@ def is_one_hot(targets: Array) -> bool:
     )
 
 
-def accuracy(outputs: Array, targets: Array) -> float | None:
-    """The fraction of right answers (see the module doc), or None when the targets are not labels."""
+def right_answers(outputs: Array, targets: Array) -> Array | None:
+    """Which answers are right: one flag per row for one-hot targets, one per output value for
+    other labels (rows × outputs); None when the targets are not labels."""
     outputs, targets = np.atleast_2d(np.asarray(outputs, float)), np.atleast_2d(np.asarray(targets, float))
     if outputs.shape != targets.shape:
         raise ValueError(f"outputs shaped {outputs.shape}, targets {targets.shape}")
     if not targets.size:
         return None
     if is_one_hot(targets):
-        return float(np.mean(outputs.argmax(axis=1) == targets.argmax(axis=1)))
+        return outputs.argmax(axis=1) == targets.argmax(axis=1)
     thresholds = [_threshold(targets[:, k]) for k in range(targets.shape[1])]
     if any(t is None for t in thresholds):
         return None
     cut = np.array(thresholds)
-    return float(np.mean((outputs > cut) == (targets > cut)))
+    return (outputs > cut) == (targets > cut)
+
+
+def accuracy(outputs: Array, targets: Array) -> float | None:
+    """The fraction of right answers (see the module doc), or None when the targets are not labels."""
+    right = right_answers(outputs, targets)
+    return None if right is None else float(np.mean(right))

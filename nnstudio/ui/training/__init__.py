@@ -98,6 +98,7 @@ class TrainingPanel(QObject):
         doc.weightsChanged.connect(Throttle(self.show_neuron_images, SLOW_VIEW_MS, self))
         doc.networkChanged.connect(self._update_actions)
         doc.datasetChanged.connect(self._update_actions)
+        doc.graphChanged.connect(self._graph_changed)
         if hasattr(self.window, "trainableChanged"):
             # the window re-decides Train's state on its own edits; a paused run must stay resumable
             self.window.trainableChanged.connect(lambda _t: self._update_actions())
@@ -117,6 +118,10 @@ class TrainingPanel(QObject):
             self.document.training = locked
         self.training_dock.set_training(locked)
         self.data_table.set_training(locked)
+
+    def _graph_changed(self, event: str, _info: dict) -> None:
+        if event == "reset":  # another project: how the last one's run ended is no news about this one
+            self.status_label.clear()
 
     def _state_changed(self, _state: str) -> None:
         self._update_actions()

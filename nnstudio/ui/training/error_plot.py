@@ -12,14 +12,16 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF
 from PySide6.QtWidgets import QCheckBox, QGraphicsItem, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from ...core.training import resolve_cost
 from ..document import Document
-from .outputs import accuracy
+from .outputs import shown_accuracy
 from .throttle import SLOW_VIEW_MS, Throttle
 
 MAX_POINTS = 2048  # about twice the pixels a docked plot is wide
 TRAIN_COLOR = "#0877bd"
 TEST_COLOR = "#f59322"
-ABANDONED_RGB = (8, 119, 189)
+ABANDONED_COLOR = (150, 150, 150, 170)
+LOSS_NAMES = {"mse": "mean squared", "bce": "binary cross-entropy", "ce": "cross-entropy"}
 
 
 class ErrorPlot(QWidget):
@@ -39,17 +41,21 @@ class ErrorPlot(QWidget):
         # the history is already thinned to at most a few thousand points; refresh() hands the plot at
         # most MAX_POINTS of them, so pyqtgraph need not downsample every frame; clip-to-view still helps zoom
         item.setClipToView(True)
-        legend = item.addLegend(offset=(-10, 10))
-        legend.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-        self.previous_curve = self.plot.plot(pen=pg.mkPen((140, 140, 140, 110), width=1), name="previous run")
+        # top right, where a falling error curve rarely is late in a run; see-through so a curve there shows
+        self._legend = item.addLegend(offset=(-6, 6), brush=pg.mkBrush(255, 255, 255, 170),
+                                      pen=pg.mkPen(200, 200, 200, 200), labelTextColor=(60, 60, 60))
+        self._legend.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.previous_curve = self.plot.plot(pen=pg.mkPen((140, 140, 140, 110), width=1))
         # one-pixel pens: Qt strokes wider lines through a path stroker, several times slower per frame
-        self.train_curve = self.plot.plot(pen=pg.mkPen(TRAIN_COLOR, width=1), name="train")
-        self.test_curve = self.plot.plot(pen=pg.mkPen(TEST_COLOR, width=1, style=pg.QtCore.Qt.PenStyle.DashLine),
-                                         name="test")
-        # time travel: branches left by "continue from here" stay faint; a line marks the epoch shown
-        self._legend = legend
-        self.abandoned_curve = self.plot.plot(pen=pg.mkPen((*ABANDONED_RGB, 90), width=1))
+        self.train_curve = self.plot.plot(pen=pg.mkPen(TRAIN_COLOR, width=1))
+        self.test_curve = self.plot.plot(pen=pg.mkPen(TEST_COLOR, width=1, style=pg.QtCore.Qt.PenStyle.DashLine))
+        # time travel: branches left by "continue from here" stay behind, grey and dotted, unlike "train"
+        self.abandoned_curve = self.plot.plot(pen=pg.mkPen(ABANDONED_COLOR, width=1,
+                                                           style=pg.QtCore.Qt.PenStyle.DotLine))
         self.abandoned_curve.setZValue(-1)
+        self._named_curves = [(self.train_curve, "train"), (self.test_curve, "test"),
+                              (self.previous_curve, "previous run"), (self.abandoned_curve, "abandoned branch")]
+        self._legend_names: list[str] = []
         self.marker = pg.InfiniteLine(angle=90, pen=pg.mkPen((214, 69, 69, 200), width=1,
                                                              style=pg.QtCore.Qt.PenStyle.DashLine))
         self.marker.setVisible(False)
@@ -83,11 +89,51 @@ class ErrorPlot(QWidget):
             # an axis repaints from a cached pixmap unless its range changed
             self.plot.getAxis(name).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.plot.scene().sigMouseMoved.connect(self._hover)
+        document.graphChanged.connect(self._on_graph_changed)
         document.historyChanged.connect(self.refresh)
+        document.settingsChanged.connect(self.refresh_loss_label)
+        document.networkChanged.connect(self.refresh_loss_label)
+        document.datasetChanged.connect(self.refresh_loss_label)
         document.weightsChanged.connect(Throttle(self.refresh_accuracy, SLOW_VIEW_MS, self))
         document.datasetChanged.connect(self.refresh_accuracy)
         self.set_log(False)
         self.refresh_accuracy()
+        self.refresh_loss_label()
+
+    def _on_graph_changed(self, kind: str, _info: dict) -> None:
+        if kind == "reset":
+            self.forget_runs()
+
+    def forget_runs(self) -> None:
+        """Another project was loaded: its runs are not comparable, so the faint curves and axes go."""
+        for curve in (self.previous_curve, self.abandoned_curve, self.train_curve, self.test_curve):
+            curve.setData([], [])
+        self._shown_length = 0
+        self._x_max = 0
+        self._y_range = None
+        self.readout.clear()
+        self.set_marker(None)
+        self._update_legend()
+
+    def refresh_loss_label(self) -> None:
+        """"error (cross-entropy)": the loss the next run minimises."""
+        doc = self.document
+        cost = doc.settings.cost
+        if cost == "auto" and doc.network is not None:
+            cost = resolve_cost(cost, doc.network, doc.dataset)
+        name = LOSS_NAMES.get(cost)
+        self.plot.setLabel("left", f"error ({name})" if name else "error")
+
+    def _update_legend(self) -> None:
+        """List only the curves that have something drawn."""
+        names = [name for curve, name in self._named_curves if _has_data(curve)]
+        if names == self._legend_names:
+            return
+        self._legend.clear()
+        for curve, name in self._named_curves:
+            if name in names:
+                self._legend.addItem(curve, name)
+        self._legend_names = names
 
     def set_log(self, on: bool) -> None:
         self.plot.setLogMode(y=on)
@@ -115,6 +161,7 @@ class ErrorPlot(QWidget):
             self.test_curve.setData([], [])
         self._test_shown = bool(history.test)
         self._fit_range(train)
+        self._update_legend()
 
     def _fit_range(self, train: np.ndarray) -> None:
         """Grow the epoch axis in round steps and the error axis by decades, so the axes rarely change."""
@@ -147,7 +194,6 @@ class ErrorPlot(QWidget):
         x, y = self.abandoned_curve.getData()
         if x is None or not len(x):
             x, y = np.empty(0), np.empty(0)
-            self._legend.addItem(self.abandoned_curve, "abandoned branch")
         # NaN between tails: connect="finite" draws each tail as its own line
         self.abandoned_curve.setData(np.concatenate([x, [np.nan], epochs]), np.concatenate([y, [np.nan], errors]),
                                      connect="finite")
@@ -158,7 +204,7 @@ class ErrorPlot(QWidget):
         x, _ = self.abandoned_curve.getData()
         if x is not None and len(x):
             self.abandoned_curve.setData([], [])
-            self._legend.removeItem(self.abandoned_curve)
+            self._update_legend()
 
     def set_marker(self, epoch: float | None) -> None:
         """Mark the epoch the time-travel slider shows (None: the present, no mark)."""
@@ -167,15 +213,18 @@ class ErrorPlot(QWidget):
             self.marker.setValue(epoch)
 
     def refresh_accuracy(self) -> None:
-        """Accuracy on the training (and test) rows, for classification data."""
+        """Accuracy on the training (and test) rows, by the core's rule; none for regression."""
         doc = self.document
         data, net = doc.dataset, doc.network
-        if net is None or data.kind != "classification":
+        fits = net is not None and (net.n_inputs, net.n_outputs) == (data.n_inputs, data.n_outputs)
+        train = shown_accuracy(data, net.predict(data.X), data.Y) if fits else None
+        if train is None:
             self.accuracy_label.clear()
             return
-        text = f"accuracy {accuracy(net.predict(data.X), data.Y):.0%}"
-        if data.has_test:
-            text += f" · test {accuracy(net.predict(data.X_test), data.Y_test):.0%}"
+        text = f"accuracy {train:.0%}"
+        test = shown_accuracy(data, net.predict(data.X_test), data.Y_test) if data.has_test else None
+        if test is not None:
+            text += f" · test {test:.0%}"
         self.accuracy_label.setText(text)
 
     def _hover(self, pos: QPointF) -> None:
@@ -199,6 +248,11 @@ class ErrorPlot(QWidget):
             j = int(np.argmin(np.abs(np.asarray(history.test_epochs) - epochs[i])))
             text += f" · test {history.test[j]:.5g}"
         return text
+
+
+def _has_data(curve: pg.PlotDataItem) -> bool:
+    x, _ = curve.getData()
+    return x is not None and len(x) > 0
 
 
 def _round_up(value: float) -> int:

@@ -1,8 +1,10 @@
 """Heatmaps for networks with two inputs, as TensorFlow Playground draws them.
 
 The decision surface shows one output over the input plane with the data
-points on top (training points with a light rim, test points with a dark
-rim); every neuron on the canvas can show its own small map.  The grid of
+points on top, filled with their target's colour (training points with a white
+rim, test points with a dark rim) and ringed in red where the network's answer
+is on the wrong side of the core's accuracy threshold; every neuron on the
+canvas can show its own small map.  The grid of
 values always comes from the core (``network.layer_activations(grid)``);
 this module only turns numbers into colours.
 """
@@ -11,12 +13,13 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Signal
-from PySide6.QtGui import QImage
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ..canvas.colormap import NEGATIVE, POSITIVE, ZERO
 from ..document import Document
+from .outputs import wrong_rows
 from .throttle import SLOW_VIEW_MS, Throttle
 
 SURFACE_RESOLUTION = 64
@@ -27,6 +30,8 @@ _T = np.linspace(-1.0, 1.0, 256)[:, None]
 #: 256 colours along the diverging map, index 0 = −1, 255 = +1
 LUT = np.where(_T < 0, ZERO + (-_T) * (NEGATIVE - ZERO), ZERO + _T * (POSITIVE - ZERO)).round().astype(np.uint8)
 BOUNDED_01 = {"logistic", "softmax", "step"}
+TRAIN_RIM, TEST_RIM, WRONG_RING = "#ffffff", "#222222", "#e0245e"
+POINT_SIZE, RING_SIZE = 7, 13
 
 
 def to_signed(values: np.ndarray, activation: str, scale: float | None = None) -> np.ndarray:
@@ -104,21 +109,38 @@ class DecisionSurface(QWidget):
         self.plot.hideAxis("bottom")
         self.image = pg.ImageItem()
         self.plot.addItem(self.image)
-        self.train_points = pg.ScatterPlotItem(size=7, pen=pg.mkPen("w", width=1.2))
-        self.test_points = pg.ScatterPlotItem(size=7, pen=pg.mkPen("#222", width=1.6))
+        self.train_points = pg.ScatterPlotItem(size=POINT_SIZE, pen=pg.mkPen(TRAIN_RIM, width=1.2))
+        self.test_points = pg.ScatterPlotItem(size=POINT_SIZE, pen=pg.mkPen(TEST_RIM, width=1.6))
+        # a ring, not a fill: the point keeps its target colour inside it
+        self.wrong_marks = pg.ScatterPlotItem(size=RING_SIZE, pen=pg.mkPen(WRONG_RING, width=2), brush=None)
         self.plot.addItem(self.train_points)
         self.plot.addItem(self.test_points)
+        self.plot.addItem(self.wrong_marks)
+        self.wrong_count = 0
         self.output_choice = QComboBox()
         self.output_choice.setObjectName("heatmapOutput")
         self.output_choice.setToolTip("Which output the surface shows")
-        self.output_choice.currentIndexChanged.connect(self.refresh)
+        # the points' colours are the chosen output's targets
+        self.output_choice.currentIndexChanged.connect(lambda _i: (self._draw_points(), self.refresh()))
         self.note = QLabel()
         self.note.setObjectName("heatmapNote")
         self.note.setWordWrap(True)
         top = QHBoxLayout()
         top.addWidget(QLabel("Output"))
         top.addWidget(self.output_choice, 1)
-        top.addWidget(QLabel("● train  ◉ test (dark rim)"))
+        top.addSpacing(8)
+        for rim, ring, text, tip in (
+            (TRAIN_RIM, False, "train", "Training points: the target's colour, white rim"),
+            (TEST_RIM, False, "test", "Test points: the target's colour, dark rim"),
+            (TRAIN_RIM, True, "wrong", "Red ring: the network's answer is on the wrong side of the threshold"),
+        ):
+            glyph = QLabel()
+            glyph.setPixmap(legend_glyph(rim, ring))
+            glyph.setToolTip(tip)
+            label = QLabel(text)
+            label.setToolTip(tip)
+            top.addWidget(glyph)
+            top.addWidget(label)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
@@ -139,6 +161,21 @@ class DecisionSurface(QWidget):
         self.output_choice.blockSignals(False)
         self._draw_points()
         self.refresh()
+
+    def _mark_wrong(self) -> None:
+        """Ring the points whose answer is wrong by the core's accuracy rule (none for regression data)."""
+        data, net = self.document.dataset, self.document.network
+        if net is None or data.kind == "regression" or data.n_inputs != 2 or net.n_outputs != data.n_outputs:
+            self.wrong_marks.setData([], [])
+            self.wrong_count = 0
+            return
+        k = min(max(0, self.output_choice.currentIndex()), data.n_outputs - 1)
+        X, Y = data.X, data.Y
+        if data.has_test:
+            X, Y = np.vstack([X, data.X_test]), np.vstack([Y, data.Y_test])
+        wrong = wrong_rows(net.predict(X), Y, k)
+        self.wrong_count = int(wrong.sum())
+        self.wrong_marks.setData(pos=X[wrong])
 
     def _draw_points(self) -> None:
         data = self.document.dataset
@@ -163,6 +200,7 @@ class DecisionSurface(QWidget):
     def refresh(self) -> None:
         """Recompute the surface from the current weights."""
         doc, net = self.document, self.document.network
+        self._mark_wrong()
         if net is None or net.n_inputs != 2:
             self.image.clear()
             self.surface = None
@@ -182,3 +220,24 @@ class DecisionSurface(QWidget):
         x0, x1, y0, y1 = extent
         self.image.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))
         self.refreshed.emit()
+
+
+def legend_glyph(rim: str, ring: bool, size: int = 16) -> QPixmap:
+    """A legend swatch: a point as the surface draws it, on a neutral patch so a white rim shows."""
+    pixmap = QPixmap(size, size)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor(*ZERO.astype(int)).darker(125))
+    painter.drawRoundedRect(0, 0, size, size, 3, 3)
+    centre, r = QPointF(size / 2, size / 2), POINT_SIZE / 2
+    painter.setBrush(QColor(*POSITIVE.astype(int)))
+    painter.setPen(QPen(QColor(rim), 1.4))
+    painter.drawEllipse(centre, r, r)
+    if ring:
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.setPen(QPen(QColor(WRONG_RING), 1.8))
+        painter.drawEllipse(centre, size / 2 - 1.5, size / 2 - 1.5)
+    painter.end()
+    return pixmap

@@ -75,7 +75,7 @@ class TryIt(QWidget):
 
     def set_values(self, values: np.ndarray) -> None:
         """Put ``values`` in the input boxes (e.g. the selected data row)."""
-        if len(values) != len(self.input_boxes):
+        if len(values) != len(self.input_boxes) or len(self.output_labels) != self.document.dataset.n_outputs:
             self._build()  # the dataset changed and this panel has not caught up yet
         self._setting = True
         try:
@@ -94,7 +94,7 @@ class TryIt(QWidget):
     def refresh(self) -> None:
         """Outputs for the typed inputs, from the document's current network."""
         net = self.document.network
-        if net is None or net.n_inputs != len(self.input_boxes):
+        if net is None or (net.n_inputs, net.n_outputs) != (len(self.input_boxes), len(self.output_labels)):
             for label in self.output_labels:
                 label.setText("—")
             self.note.setText("The network cannot run: " + "; ".join(self.document.network_problems()))

@@ -1,0 +1,163 @@
+"""Training views: accuracy by the core's rule, a loaded project starts clean, legend and decision-surface marks."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMainWindow
+
+from nnstudio.core import datasets
+from nnstudio.core.metrics import right_answers
+from nnstudio.io.project import load_project
+from nnstudio.paths import sample_path
+from nnstudio.ui.document import Document
+from nnstudio.ui.training import install_training
+
+
+class Window(QMainWindow):
+    def __init__(self):
+        super().__init__()
+        self.document = Document(parent=self)
+
+    def set_training_locked(self, locked: bool) -> None:
+        self.document.training = locked
+
+
+@pytest.fixture
+def window(qtbot):
+    w = Window()
+    qtbot.addWidget(w)
+    install_training(w)
+    yield w
+    w.training.controller.shutdown(2000)
+
+
+def _predicting(doc: Document, monkeypatch, rows_for) -> None:
+    """Make the document's network answer ``rows_for(X)`` for a batch (the views only read predictions)."""
+
+    def predict(X):
+        batch = np.atleast_2d(np.asarray(X, dtype=float))
+        out = rows_for(batch)
+        return out[0] if np.ndim(X) == 1 else out
+
+    monkeypatch.setattr(doc.network, "predict", predict)
+
+
+def _count(curve) -> int:
+    x, _ = curve.getData()
+    return 0 if x is None else len(x)
+
+
+def _lookup(X: np.ndarray, outputs: np.ndarray):
+    """Outputs by input row (other inputs, e.g. the try-it panel's, get the first row's outputs)."""
+
+    def rows_for(batch):
+        index = [next(iter(np.flatnonzero((X == row).all(axis=1))), 0) for row in batch]
+        return outputs[index]
+
+    return rows_for
+
+
+def test_multi_label_outputs_all_right_show_100_percent(window, monkeypatch):
+    doc, plot = window.document, window.training.error_plot
+    doc.load(load_project(sample_path("logic-gates")))
+    Y = doc.dataset.Y
+    # every output on the right side of 0.5; rows with several 1s peak on a later column than the
+    # target's first 1, which an argmax over the three gates would count as wrong
+    right = np.where(Y > 0.5, 0.9 + 0.03 * np.arange(Y.shape[1]), 0.1)
+    _predicting(doc, monkeypatch, _lookup(doc.dataset.X, right))
+    plot.refresh_accuracy()
+    assert plot.accuracy_label.text() == "accuracy 100%"
+    one_wrong = right.copy()
+    one_wrong[0, 0] = 0.7  # AND(0, 0) should be 0
+    _predicting(doc, monkeypatch, _lookup(doc.dataset.X, one_wrong))
+    plot.refresh_accuracy()
+    assert plot.accuracy_label.text() == f"accuracy {11 / 12:.0%}"
+
+
+def test_single_target_zero_uses_the_half_threshold(window, monkeypatch):
+    doc, plot = window.document, window.training.error_plot
+    doc.load(load_project(sample_path("single-neuron")))
+    assert doc.dataset.Y.tolist() == [[0.0]]
+    _predicting(doc, monkeypatch, lambda X: np.full((len(X), 1), 0.2))
+    plot.refresh_accuracy()
+    assert plot.accuracy_label.text() == "accuracy 100%"
+    _predicting(doc, monkeypatch, lambda X: np.full((len(X), 1), 0.6))
+    plot.refresh_accuracy()
+    assert plot.accuracy_label.text() == "accuracy 0%"
+
+
+def test_regression_shows_no_accuracy(window):
+    doc, plot = window.document, window.training.error_plot
+    doc.load(load_project(sample_path("sine-regression")))
+    plot.refresh_accuracy()
+    assert plot.accuracy_label.text() == ""
+    assert window.training.heatmap.wrong_count == 0
+
+
+def test_loading_a_project_forgets_the_previous_projects_run(window):
+    doc, plot, panel = window.document, window.training.error_plot, window.training
+    doc.load(load_project(sample_path("circle")))
+    doc.history.extend(1, np.linspace(1.0, 0.1, 300))
+    doc.historyChanged.emit()
+    doc.reset_weights()  # the 300 epochs become the "previous run" of this project
+    doc.history.extend(1, np.linspace(0.9, 0.2, 50))
+    doc.historyChanged.emit()
+    plot.add_abandoned(np.arange(20, 40), np.linspace(0.5, 0.4, 20))
+    panel.status_label.setText("Stopped at the maximum number of epochs (300); error 0.1. Press Train to go on.")
+    assert _count(plot.previous_curve) == 300
+    assert plot._legend_names == ["train", "previous run", "abandoned branch"]
+
+    xor = load_project(sample_path("xor-2-2-1"))
+    doc.load(xor)
+    assert _count(plot.previous_curve) == 0
+    assert _count(plot.abandoned_curve) == 0
+    assert panel.status_label.text() == ""
+    assert _count(plot.train_curve) == len(doc.history)
+    assert plot._legend_names == (["train"] if len(doc.history) else [])
+    x_range = plot.plot.getPlotItem().vb.viewRange()[0]
+    assert x_range[1] < 300 or doc.history.last_epoch >= 200  # circle's 300 epochs no longer size the axis
+
+
+def test_legend_lists_only_curves_with_data_and_abandoned_is_grey_dotted(window):
+    doc, plot = window.document, window.training.error_plot
+    assert plot._legend_names == []
+    doc.history.extend(1, np.linspace(1.0, 0.1, 30))
+    doc.historyChanged.emit()
+    assert plot._legend_names == ["train"]
+    doc.history.add_test(30, 0.2)
+    doc.historyChanged.emit()
+    assert plot._legend_names == ["train", "test"]
+    plot.add_abandoned(np.arange(10, 20), np.linspace(0.5, 0.4, 10))
+    assert plot._legend_names == ["train", "test", "abandoned branch"]
+    pen = plot.abandoned_curve.opts["pen"]
+    assert pen.style() == Qt.PenStyle.DotLine and pen.color().red() == pen.color().blue()
+    assert plot.train_curve.opts["pen"].style() == Qt.PenStyle.SolidLine
+    plot.clear_abandoned()
+    assert plot._legend_names == ["train", "test"]
+
+
+def test_error_axis_names_the_loss(window):
+    doc, plot = window.document, window.training.error_plot
+    label = plot.plot.getAxis("left").labelText
+    assert label == "error (binary cross-entropy)"  # the default XOR net: logistic output, auto loss
+    doc.set_settings(doc.settings.__class__(**{**doc.settings.__dict__, "cost": "mse"}))
+    assert plot.plot.getAxis("left").labelText == "error (mean squared)"
+
+
+def test_decision_surface_rings_the_points_the_core_counts_wrong(window, monkeypatch):
+    doc, heatmap = window.document, window.training.heatmap
+    doc.set_dataset(datasets.generate("circle", n=60, noise=0.0, seed=3, test_fraction=0.25))
+    X = np.vstack([doc.dataset.X, doc.dataset.X_test])
+    Y = np.vstack([doc.dataset.Y, doc.dataset.Y_test])
+    # answer "class 1" everywhere: exactly the class-0 points are wrong
+    _predicting(doc, monkeypatch, lambda P: np.full((len(P), 1), 0.9))
+    heatmap.refresh()
+    expected = ~right_answers(np.full((len(X), 1), 0.9), Y)[:, 0]
+    assert heatmap.wrong_count == int(expected.sum()) == int((Y[:, 0] < 0.5).sum()) > 0
+    marked = np.array([p.pos() for p in heatmap.wrong_marks.points()])
+    assert np.allclose(np.sort(marked, axis=0), np.sort(X[expected], axis=0))
+    # the points keep their target colours (not the surface's): class 0 orange, class 1 blue
+    brushes = [b.color().name() for b in heatmap.train_points.data["brush"]]
+    assert set(brushes) == {"#f59322", "#0877bd"}
