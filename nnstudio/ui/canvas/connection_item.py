@@ -103,7 +103,8 @@ class ConnectionItem(QGraphicsItem):
 
     @property
     def connection(self) -> Connection:
-        return self._graph.connections[self.conn_id]
+        """The connection as of the last ``rebuild()``."""
+        return self._connection
 
     @property
     def n_synapses(self) -> int:
@@ -117,8 +118,9 @@ class ConnectionItem(QGraphicsItem):
     # -- structure and layout ----------------------------------------------------------------
     def rebuild(self) -> None:
         """The kind or a layer size changed: new synapse list, geometry and (unknown) weights."""
-        conn = self.connection
-        n_src, n_tgt = self._graph.layers[conn.source].size, self._graph.layers[conn.target].size
+        conn = self._connection = self._graph.connections[self.conn_id]
+        # the sizes the layer items are laid out for: the endpoints index their neuron positions
+        n_src, n_tgt = self.source_item.size, self.target_item.size
         self.matrix_shape = (n_src, n_tgt)
         self._total = synapse_count(conn.kind, n_src, n_tgt)
         self._i, self._j = drawn_pairs(conn.kind, self.source_item.shown_mask(), self.target_item.shown_mask())

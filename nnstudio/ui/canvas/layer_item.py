@@ -1,7 +1,11 @@
 """A layer on the canvas: a box with its name, size, activation, neurons and two ports.
 
-The item reads its layer from the graph every time it paints, so it never
-keeps a copy of the topology.  Large layers show the first and last few
+The item mirrors one layer object of the graph, read again on ``refresh()``
+(the scene calls it on every change of the layer).  Its geometry uses the
+size it was last refreshed with, never the graph's live value: the graph may
+change (or lose the layer, when a project is loaded) before the scene hears of
+it, and a bounding rect that changes without ``prepareGeometryChange`` corrupts
+the scene's index (a crash).  Large layers show the first and last few
 neurons with an ellipsis; the hidden neurons still get synapse endpoints,
 spread over the ellipsis gap, so every synapse of the network is drawn.
 """
@@ -68,7 +72,13 @@ class LayerItem(QGraphicsItem):
 
     @property
     def layer(self) -> Layer:
-        return self._graph.layers[self.layer_id]
+        """The layer as of the last ``refresh()`` (it stays readable while the graph is being replaced)."""
+        return self._layer
+
+    @property
+    def size(self) -> int:
+        """The number of neurons the item is laid out for."""
+        return self._size
 
     # -- geometry -----------------------------------------------------------------------
     @property
@@ -76,7 +86,7 @@ class LayerItem(QGraphicsItem):
         return IMAGE_SLOT if self._images else SLOT
 
     def n_slots(self) -> int:
-        size = self.layer.size
+        size = self._size
         return size if size <= MAX_SHOWN else 2 * SHOWN_EACH + 1
 
     def height(self) -> float:
@@ -96,7 +106,8 @@ class LayerItem(QGraphicsItem):
     def refresh(self) -> None:
         """The layer changed (size, name, role…): recompute the box and repaint."""
         self.prepareGeometryChange()
-        layer = self.layer
+        layer = self._layer = self._graph.layers[self.layer_id]
+        self._size = layer.size
         if self.pos() != QPointF(*layer.position):
             self.setPos(QPointF(*layer.position))
         if self._values is not None and len(self._values) != layer.size:
@@ -128,7 +139,7 @@ class LayerItem(QGraphicsItem):
 
     def neuron_ys(self) -> np.ndarray:
         """Local y of every neuron; the elided ones are spread over the ellipsis gap."""
-        size, slot, top = self.layer.size, self.slot, HEADER + PAD
+        size, slot, top = self._size, self.slot, HEADER + PAD
         if size <= MAX_SHOWN:
             return top + (np.arange(size) + 0.5) * slot
         ys = np.empty(size)
@@ -140,7 +151,7 @@ class LayerItem(QGraphicsItem):
 
     def shown_mask(self) -> np.ndarray:
         """True for the neurons drawn as circles, False for those behind the ellipsis."""
-        size = self.layer.size
+        size = self._size
         mask = np.ones(size, dtype=bool)
         if size > MAX_SHOWN:
             mask[SHOWN_EACH:size - SHOWN_EACH] = False
@@ -148,7 +159,7 @@ class LayerItem(QGraphicsItem):
 
     def visible_neurons(self) -> list[tuple[int, float]]:
         """(neuron index, local y) of the neurons drawn as circles."""
-        size, ys = self.layer.size, self.neuron_ys()
+        size, ys = self._size, self.neuron_ys()
         shown = range(size) if size <= MAX_SHOWN else [*range(SHOWN_EACH), *range(size - SHOWN_EACH, size)]
         return [(i, float(ys[i])) for i in shown]
 
@@ -167,8 +178,8 @@ class LayerItem(QGraphicsItem):
             self._values, self._value_colors = None, None
         else:
             values = np.asarray(values, dtype=float).ravel()
-            if values.size != self.layer.size:
-                raise ValueError(f"{self.layer.name} has {self.layer.size} neurons, got {values.size} values")
+            if values.size != self._size:
+                raise ValueError(f"{self.layer.name} has {self._size} neurons, got {values.size} values")
             finite = values[np.isfinite(values)]
             low = finite.min() if finite.size else 0.0
             scale = max(1.0, float(np.abs(finite).max())) if finite.size else 1.0
@@ -182,8 +193,8 @@ class LayerItem(QGraphicsItem):
 
     def set_neuron_images(self, images: list[QImage] | None) -> None:
         """Show a small picture per neuron (e.g. its output over the input plane) instead of a circle."""
-        if images is not None and len(images) != self.layer.size:
-            raise ValueError(f"{self.layer.name} has {self.layer.size} neurons, got {len(images)} images")
+        if images is not None and len(images) != self._size:
+            raise ValueError(f"{self.layer.name} has {self._size} neurons, got {len(images)} images")
         had = bool(self._images)
         self.prepareGeometryChange()
         self._images = list(images) if images else None
@@ -247,9 +258,9 @@ class LayerItem(QGraphicsItem):
         painter.setFont(font)
         painter.setPen(theme.muted_text)
         if layer.role == "input":
-            detail = f"{layer.size} input{'s' if layer.size != 1 else ''}"
+            detail = f"{self._size} input{'s' if self._size != 1 else ''}"
         else:
-            detail = f"{layer.size} · {layer.activation}" + ("" if layer.bias else " · no bias")
+            detail = f"{self._size} · {layer.activation}" + ("" if layer.bias else " · no bias")
         painter.drawText(QRectF(16, 21, WIDTH - 24, 16), left, detail)
 
         self._paint_neurons(painter, theme)
@@ -279,7 +290,7 @@ class LayerItem(QGraphicsItem):
             painter.setPen(pen)
             painter.setBrush(QBrush(self._value_colors[i] if self._value_colors else theme.neuron))
             painter.drawEllipse(QPointF(cx, y), NEURON_RADIUS, NEURON_RADIUS)
-        size = self.layer.size
+        size = self._size
         if size > MAX_SHOWN:
             y = HEADER + PAD + (SHOWN_EACH + 0.5) * self.slot
             painter.setPen(theme.muted_text)

@@ -1,8 +1,9 @@
 """The canvas scene: mirrors the document's graph with one item per layer and per connection.
 
 It never keeps its own topology: items are created and removed as graph
-events arrive (``document.graphChanged``) and read their layer or connection
-from the graph when they paint.  User gestures that would change the graph
+events arrive (``document.graphChanged``; "reset", after a project was
+loaded, rebuilds them all) and re-read their layer or connection from the
+graph when the event for it arrives.  User gestures that would change the graph
 (connecting, moving) are emitted as request signals; the window turns them
 into undo commands.
 """
@@ -86,11 +87,14 @@ class CanvasScene(QGraphicsScene):
 
     # -- mirroring the graph ---------------------------------------------------------------
     def _rebuild(self) -> None:
+        """Drop every item and mirror the graph afresh (a project was loaded: ids and sizes may be reused)."""
         self._cancel_silently()
-        for item in [*self._conns.values(), *self._layers.values()]:
-            self.removeItem(item)
+        old = [*self._conns.values(), *self._layers.values()]
         self._conns.clear()
         self._layers.clear()
+        for item in old:
+            if item.scene() is self:
+                self.removeItem(item)
         for layer_id in self.graph.layers:
             self._add_layer(layer_id)
         for conn_id in self.graph.connections:
