@@ -61,14 +61,17 @@ class Document(QObject):
     # -- whole-document changes ----------------------------------------------------
     def load(self, project: Project, path: str | None = None) -> None:
         """Replace everything with ``project`` (undo history is cleared)."""
+        # the graph is refilled in place without relaying its events: the views rebuild on "reset" below
         self._loading = True
         self.network = None
-        self.graph.clear()
-        for layer in project.graph.layers.values():
-            self.graph.add_layer(layer)
-        for conn in project.graph.connections.values():
-            self.graph.add_connection(conn)
-        self._loading = False
+        try:
+            self.graph.clear()
+            for layer in project.graph.layers.values():
+                self.graph.add_layer(layer)
+            for conn in project.graph.connections.values():
+                self.graph.add_connection(conn)
+        finally:
+            self._loading = False
         self.dataset: Dataset = project.dataset
         self.settings: TrainSettings = project.settings
         self.init, self.init_seed, self.data_seed = project.init, project.init_seed, project.data_seed
@@ -80,8 +83,9 @@ class Document(QObject):
         self.path = path
         self.undo_stack.clear()
         self._extra_dirty = False
-        self._rebuild()
+        self._build_network()
         self.graphChanged.emit("reset", {})
+        self._network_rebuilt()
         self.datasetChanged.emit()
         self.settingsChanged.emit()
         self.historyChanged.emit()
@@ -136,10 +140,22 @@ class Document(QObject):
             return
         structural = event in _STRUCTURAL or (event == "layer_changed" and _STRUCTURAL_FIELDS & set(info["changes"]))
         if structural:
-            self._rebuild()
+            self._build_network()
+        # the views mirror the graph first, so that whatever follows the network or the weights (neuron
+        # colours and images on the canvas) finds the canvas items already at their new sizes
         self.graphChanged.emit(event, info)
+        if structural:
+            self._network_rebuilt()
 
     def _rebuild(self) -> None:
+        self._build_network()
+        self._network_rebuilt()
+
+    def _network_rebuilt(self) -> None:
+        self.networkChanged.emit()
+        self.weightsChanged.emit()
+
+    def _build_network(self) -> None:
         """Build the network for the current graph, keeping every parameter block that still fits."""
         if self.network_problems():
             self.network = None
@@ -152,8 +168,6 @@ class Document(QObject):
                 self.fresh_keys = (self.fresh_keys & set(kept)) | (set(net.specs) - set(kept))
             self.network = net
             self._blocks = net.param_dict()
-        self.networkChanged.emit()
-        self.weightsChanged.emit()
 
     def network_problems(self) -> list[str]:
         """What keeps the graph from being trained, in plain words (empty when it is valid)."""
