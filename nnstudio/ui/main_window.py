@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer, Signal
+import shiboken6
+from PySide6.QtCore import QObject, QPointF, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QImage, QKeySequence, QPainter, QShowEvent
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -254,16 +255,22 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(hint, 8000)
 
     def _connect_signals(self) -> None:
+        # bound methods, not lambdas: Qt drops a connection once its receiver (the window) is being
+        # destroyed, while the undo stack and the scene still emit from their own destructors
         doc = self.document
-        doc.modifiedChanged.connect(lambda _m: self._update_title())
-        doc.pathChanged.connect(lambda _p: self._update_title())
+        doc.modifiedChanged.connect(self._update_title)
+        doc.pathChanged.connect(self._update_title)
         doc.networkChanged.connect(self._update_actions)
-        doc.graphChanged.connect(lambda *_: self._update_actions())
+        doc.graphChanged.connect(self._update_actions)
         doc.datasetChanged.connect(self._update_actions)
         doc.settingsChanged.connect(self._update_actions)
-        doc.undo_stack.canUndoChanged.connect(lambda _c: self._update_actions())
-        doc.undo_stack.canRedoChanged.connect(lambda _c: self._update_actions())
+        doc.undo_stack.canUndoChanged.connect(self._update_actions)
+        doc.undo_stack.canRedoChanged.connect(self._update_actions)
         self.scene.selectionChanged.connect(self._update_actions)
+        # other receivers (the properties panel) outlive the scene; a window destroyed without being
+        # closed silences its parts first, as closeEvent does (a lambda: the window's own methods are cut)
+        parts = (self.document.undo_stack, self.document, self.scene)
+        self.destroyed.connect(lambda _obj=None: _block_signals(parts))
         self.scene.statusMessage.connect(self.show_status)
         self.scene.connectRequested.connect(self._connect_layers)
         self.scene.layersMoved.connect(self.editor.move_layers)
@@ -466,6 +473,9 @@ class MainWindow(QMainWindow):
         return str(Path(recent[0]).parent) if recent else str(Path.home())
 
     def _load(self, project: Project, path: str | None) -> None:
+        training = getattr(self, "training", None)
+        if training is not None:
+            training.controller.stop()  # a run of the old network must not go on writing into the new project
         self.document.load(project, path)
         self.autosaver.discard()
         self.view.fit()
@@ -705,8 +715,7 @@ class MainWindow(QMainWindow):
         self.settings.sync()
         self.autosaver.stop()
         # the window is going away: its parts must not signal into each other while Qt destroys them
-        for obj in (self.document.undo_stack, self.document, self.scene):
-            obj.blockSignals(True)
+        _block_signals((self.document.undo_stack, self.document, self.scene))
         event.accept()
 
     def about(self) -> None:
@@ -718,3 +727,9 @@ class MainWindow(QMainWindow):
             "drag layers onto the canvas, wire them, and watch the synapses change while it learns.</p>",
         )
 
+
+def _block_signals(objects: tuple[QObject, ...]) -> None:
+    """Silence the parts of a window that is going away (those Qt has not destroyed yet)."""
+    for obj in objects:
+        if shiboken6.isValid(obj):
+            obj.blockSignals(True)
