@@ -250,3 +250,17 @@ def test_sample_sequence_and_teardown_in_a_fresh_process(tmp_path):
     assert "END OK" in done.stdout
     assert "Traceback" not in done.stderr, done.stderr[-3000:]
     assert "QGraphicsScene" not in done.stderr, done.stderr[-3000:]
+
+
+def test_opening_another_project_clears_the_inspector(qtbot, tmp_path) -> None:
+    from nnstudio.paths import sample_path
+    from nnstudio.ui import MainWindow
+    from nnstudio.ui.inspector_panel import CLICK_HINT
+
+    window = MainWindow(str(sample_path("deep-6-4-3-1")))
+    qtbot.addWidget(window)
+    panel = window.learning_tools.inspector
+    panel.show_neuron("L2", 3, 0)
+    assert panel.table.rowCount() > 0
+    window.open_path(str(sample_path("xor")))
+    assert panel.layer_id is None and panel.table.rowCount() == 0 and panel.title.text() == CLICK_HINT

@@ -40,6 +40,9 @@ def _num(value: float | None) -> str:
     return "" if value is None else f"{value + 0.0:.6g}"  # + 0.0 shows −0 as 0
 
 
+
+CLICK_HINT = "Click a neuron on the canvas to see its arithmetic."
+
 class InspectorPanel(QWidget):
     """Contents of the math inspector dock; call :meth:`show_neuron` when a neuron is clicked."""
 
@@ -52,7 +55,7 @@ class InspectorPanel(QWidget):
         self.info: NeuronMath | None = None
         self._previous: NeuronMath | None = None  # what was shown before the weights last changed
 
-        self.title = QLabel("Click a neuron on the canvas to see its arithmetic.", objectName="inspectorTitle")
+        self.title = QLabel(CLICK_HINT, objectName="inspectorTitle")
         self.title.setWordWrap(True)
         self.row_box = QSpinBox(objectName="inspectorRow")
         self.row_box.setToolTip("The data row the numbers are for")
@@ -82,7 +85,19 @@ class InspectorPanel(QWidget):
         document.weightsChanged.connect(Throttle(self.refresh, SLOW_VIEW_MS, self))
         for signal in (document.networkChanged, document.datasetChanged, document.settingsChanged):
             signal.connect(self.refresh)
+        document.graphChanged.connect(self._graph_changed)
         self._fit_rows()
+
+    def _graph_changed(self, event: str, _info: dict) -> None:
+        if event == "reset":  # another project: its layer ids name other neurons
+            self.clear()
+
+    def clear(self) -> None:
+        """Show no neuron until one is clicked."""
+        self.layer_id, self.info, self._previous = None, None, None
+        self.table.setRowCount(0)
+        self.summary.clear()
+        self.title.setText(CLICK_HINT)
 
     def show_neuron(self, layer_id: str, index: int, row: int | None = None) -> None:
         """Show neuron ``index`` of layer ``layer_id`` (for data row ``row``, or the current row)."""
