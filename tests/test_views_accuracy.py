@@ -161,3 +161,64 @@ def test_decision_surface_rings_the_points_the_core_counts_wrong(window, monkeyp
     # the points keep their target colours (not the surface's): class 0 orange, class 1 blue
     brushes = [b.color().name() for b in heatmap.train_points.data["brush"]]
     assert set(brushes) == {"#f59322", "#0877bd"}
+
+
+def test_restarts_without_a_target_error_say_so_and_draw_no_target_line(qtbot):
+    from nnstudio.core.training import TrainSettings
+    from nnstudio.ui.restarts_dialog import RestartsDialog
+
+    document = Document()
+    document.set_settings(TrainSettings(epochs=30, target_error=0.0))
+    dialog = RestartsDialog(document)
+    qtbot.addWidget(dialog)
+    dialog.count.setValue(5)
+    dialog.start()
+    qtbot.waitUntil(lambda: not dialog.running, timeout=30_000)
+    text = dialog.summary.text()
+    assert "target error: none (runs to max epochs)" in text and "reached" not in text
+    assert not dialog.target_line.isVisible() and not dialog.hist_target.isVisible()
+    document.set_settings(TrainSettings(epochs=30, target_error=0.01))
+    dialog.start()
+    qtbot.waitUntil(lambda: not dialog.running, timeout=30_000)
+    assert "runs reached the target error 0.01" in dialog.summary.text()
+    assert dialog.target_line.isVisible() and dialog.target_line.value() == pytest.approx(-2.0)
+
+
+def test_dataset_summary_counts_in_words(window):
+    doc, dock = window.document, window.training.training_dock
+    doc.load(load_project(sample_path("single-neuron")))
+    assert dock.dataset_info.text() == "1 training row; 1 input → 1 target (classification)"
+    doc.load(load_project(sample_path("logic-gates")))
+    assert dock.dataset_info.text().startswith("4 training rows; 2 inputs → 3 targets")
+
+
+def test_data_table_shows_round_off_as_zero_and_keeps_the_exact_value_for_editing(window):
+    doc, model = window.document, window.training.data_table.model
+    doc.load(load_project(sample_path("sine-regression")))
+    assert doc.dataset.Y[0, 0] == pytest.approx(0.0, abs=1e-15) and doc.dataset.Y[0, 0] != 0.0
+    target = model.index(0, doc.dataset.n_inputs)
+    assert model.data(target) == "0"
+    assert model.data(target, Qt.ItemDataRole.EditRole) == doc.dataset.Y[0, 0]
+    assert model.data(model.index(2, 0)) == f"{doc.dataset.X[2, 0]:.4f}".rstrip("0")
+
+
+def test_a_refused_learning_rate_reverts_and_says_so(window, qtbot):
+    doc, dock = window.document, window.training.training_dock
+    rate = doc.settings.rate
+    editor = dock.rate.lineEdit()
+    for typed in ("0", ""):
+        editor.setText(typed)
+        qtbot.keyClick(editor, Qt.Key.Key_Return)
+        assert dock.rate.currentText() == f"{rate:g}"
+        assert doc.settings.rate == rate
+        assert "refused" in dock.message.text() and f"Kept {rate:g}" in dock.message.text()
+        assert window.training.status_label.text() == dock.message.text()
+    dock.message.clear()
+    editor.setText("")
+    qtbot.keyClicks(editor, "-")  # refused as it is typed: the box is still empty
+    assert dock.message.text() == f"Refused: the learning rate must be a number above 0. Kept {rate:g}."
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    assert dock.rate.currentText() == f"{rate:g}" and doc.settings.rate == rate
+    editor.setText("0.03")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    assert doc.settings.rate == 0.03 and dock.message.text() == ""

@@ -192,8 +192,12 @@ class RestartsDialog(QDialog):
         self.run = PopulationRun(population, doc.dataset, doc.settings)
         self.buffer = CurveBuffer(n)
         self._started = time.perf_counter()
-        self.target_line.setValue(math.log10(doc.settings.target_error) if doc.settings.target_error > 0 else -12)
-        self.hist_target.setValue(math.log10(doc.settings.target_error) if doc.settings.target_error > 0 else -12)
+        # target error 0 means "run to the maximum epochs": there is no target to draw
+        target = doc.settings.target_error
+        for line in (self.target_line, self.hist_target):
+            line.setVisible(target > 0)
+            if target > 0:
+                line.setValue(math.log10(target))
         self.table.setRowCount(0)
         self.picked_curve.setData([], [])
         self.start_button.setEnabled(False)
@@ -264,7 +268,10 @@ class RestartsDialog(QDialog):
         reached = int(run.reached.sum())
         target = run.settings.target_error
         finals = self._standing()
-        text = f"{reached} of {n} runs reached the target error {target:g} ({reached / n:.0%})"
+        if target > 0:
+            text = f"{reached} of {n} runs reached the target error {target:g} ({reached / n:.0%})"
+        else:
+            text = f"{n} runs · target error: none (runs to max epochs)"
         diverged = sum(r == "diverged" for r in run.reasons)
         if diverged:
             text += f" · {diverged} diverged"

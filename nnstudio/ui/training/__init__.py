@@ -23,6 +23,9 @@ from .try_it import TryIt
 
 __all__ = ["TrainingController", "TrainingPanel", "install_training"]
 
+RIGHT_COLUMN_WIDTH = 560  # the training controls and the math inspector's table side by side
+BOTTOM_AREA_WIDTH = 960  # error plot, data table (every column showing) and decision surface
+
 ACTION_TEXT = {
     "train": ("&Train", "Train the network on the dataset (or resume)"),
     "pause": ("&Pause", "Pause training"),
@@ -61,9 +64,8 @@ class TrainingPanel(QObject):
         window.setCorner(Qt.Corner.BottomRightCorner, right)
         self.training_dock.setMinimumWidth(400)
         window.resizeDocks([self.docks["training"]], [560], Qt.Orientation.Vertical)
-        bottom_docks = [self.docks[name] for name in ("errorPlot", "dataTable", "heatmap")]
-        window.resizeDocks(bottom_docks, [420, 330, 330], Qt.Orientation.Horizontal)
-        window.resizeDocks(bottom_docks, [330, 330, 330], Qt.Orientation.Vertical)
+        self._size_docks()
+        self._sized_on_show = False  # sizes given before the window has its real width are rescaled
         self.status_label = QLabel()
         self.status_label.setObjectName("trainingStatus")
         self.status_label.setAccessibleName("Training status")
@@ -91,6 +93,7 @@ class TrainingPanel(QObject):
         self.training_dock.speedChanged.connect(c.set_speed)
         self.training_dock.stepSampleRequested.connect(c.step_sample)
         self.training_dock.initSeedChanged.connect(self._new_init_seed)
+        self.training_dock.refused.connect(self.status_label.setText)
         self.data_table.rowSelected.connect(lambda row: self.try_it.set_values(self.data_table.inputs(row)))
         self.data_table.model.editFailed.connect(self.status_label.setText)
         self.try_it.inputsChanged.connect(lambda _values: self.show_activations())
@@ -184,10 +187,23 @@ class TrainingPanel(QObject):
     def set_weight(self, conn_id: str, i: int, j: int, value: float) -> None:
         self.document.undo_stack.push(SetWeightCommand(self.document, conn_id, i, j, value))
 
-    # -- closing ---------------------------------------------------------------------------------
+    # -- layout and closing ----------------------------------------------------------------------
+    def _size_docks(self) -> None:
+        # the right-hand column also holds the math inspector, whose seven columns and scrollbar need about
+        # 560 px; it widens only while the bottom docks keep the ~960 px the data table needs for every column
+        right = min(RIGHT_COLUMN_WIDTH, max(400, self.window.width() - BOTTOM_AREA_WIDTH))
+        self.window.resizeDocks([self.docks["training"]], [right], Qt.Orientation.Horizontal)
+        bottom_docks = [self.docks[name] for name in ("errorPlot", "dataTable", "heatmap")]
+        # the table needs room for five or more number columns; the square surface needs less
+        self.window.resizeDocks(bottom_docks, [250, 425, 225], Qt.Orientation.Horizontal)
+        self.window.resizeDocks(bottom_docks, [330, 330, 330], Qt.Orientation.Vertical)
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.window and event.type() == QEvent.Type.Close:
             self.controller.shutdown(1000)
+        if watched is self.window and event.type() == QEvent.Type.Show and not self._sized_on_show:
+            self._sized_on_show = True
+            self._size_docks()
         return False
 
 

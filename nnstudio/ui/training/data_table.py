@@ -8,7 +8,15 @@ dataset.  Selecting a row makes it the "current data row" the canvas shows.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QAbstractTableModel, QItemSelectionModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QItemSelectionModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSize,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QHeaderView, QPushButton, QTableView, QVBoxLayout, QWidget
 
@@ -107,7 +115,9 @@ class DataTableModel(QAbstractTableModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
             if value is None:
                 return "—" if role == Qt.ItemDataRole.DisplayRole else None
-            return f"{value:.4g}" if role == Qt.ItemDataRole.DisplayRole else float(value)
+            if role == Qt.ItemDataRole.EditRole:
+                return float(value)
+            return f"{value:.3g}" if col == len(self.headers) - 1 else _display(value)
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ForegroundRole and row >= self.n_train:
@@ -186,10 +196,11 @@ class DataTable(QWidget):
         self.view.setModel(self.model)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.view.horizontalHeader().setStretchLastSection(True)
         self.view.verticalHeader().setDefaultSectionSize(22)
         self.view.selectionModel().currentRowChanged.connect(lambda current, _prev: self._row_changed(current.row()))
         self.model.modelReset.connect(self._restore_selection)
+        self.model.modelReset.connect(self._stretch_error_column)
+        self._stretch_error_column()
         self.add_button = QPushButton("Add row")
         self.add_button.setObjectName("addRow")
         self.add_button.setToolTip("Append a training row (a copy of the last one)")
@@ -207,6 +218,13 @@ class DataTable(QWidget):
         layout.addWidget(self.view, 1)
         layout.addLayout(buttons)
         self.current_row = 0
+
+    def sizeHint(self) -> QSize:
+        """Wide enough for the inputs, a target, an output and the error side by side."""
+        columns = max(len(self.model.headers), 4)
+        column = self.view.fontMetrics().horizontalAdvance("-0.0000") + 14
+        width = self.view.verticalHeader().sizeHint().width() + columns * column + 24
+        return QSize(max(super().sizeHint().width(), width), super().sizeHint().height())
 
     def set_training(self, training: bool) -> None:
         self.add_button.setEnabled(not training)
@@ -227,6 +245,14 @@ class DataTable(QWidget):
             self.current_row = row
             self.rowSelected.emit(row)
 
+    def _stretch_error_column(self) -> None:
+        """The error column takes the width left over, so the table does not scroll sideways for it."""
+        header = self.view.horizontalHeader()
+        for column in range(self.model.columnCount()):
+            last = column == self.model.columnCount() - 1
+            mode = QHeaderView.ResizeMode.Stretch if last else QHeaderView.ResizeMode.ResizeToContents
+            header.setSectionResizeMode(column, mode)
+
     def _restore_selection(self) -> None:
         self.current_row = min(self.current_row, self.model.rowCount() - 1)
         self.select_row(self.current_row)
@@ -235,3 +261,9 @@ class DataTable(QWidget):
         rows = sorted({index.row() for index in self.view.selectionModel().selectedRows()})
         if rows:
             self.model.remove_rows(rows)
+
+
+def _display(value: float) -> str:
+    """At most four decimals and four significant digits, so the columns stay narrow; round-off dust
+    such as -1.2e-16 (sin π) shows as 0.  The error column keeps small values (they matter there)."""
+    return f"{round(float(value), 4) + 0.0:.4g}"  # + 0.0 turns -0 into 0

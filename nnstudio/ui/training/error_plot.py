@@ -134,6 +134,7 @@ class ErrorPlot(QWidget):
             if name in names:
                 self._legend.addItem(curve, name)
         self._legend_names = names
+        self._legend.setVisible(bool(names))  # an empty frame would only hide a corner of the plot
 
     def set_log(self, on: bool) -> None:
         self.plot.setLogMode(y=on)

@@ -128,23 +128,27 @@ class DecisionSurface(QWidget):
         top = QHBoxLayout()
         top.addWidget(QLabel("Output"))
         top.addWidget(self.output_choice, 1)
-        top.addSpacing(8)
+        legend = QHBoxLayout()  # under the plot: beside the output choice it made the dock too wide
+        self._legend_widgets: list[QLabel] = []
         for rim, ring, text, tip in (
             (TRAIN_RIM, False, "train", "Training points: the target's colour, white rim"),
             (TEST_RIM, False, "test", "Test points: the target's colour, dark rim"),
-            (TRAIN_RIM, True, "wrong", "Red ring: the network's answer is on the wrong side of the threshold"),
+            (TRAIN_RIM, True, "wrong answer", "Red ring: the network's answer is on the wrong side of the threshold"),
         ):
             glyph = QLabel()
             glyph.setPixmap(legend_glyph(rim, ring))
             glyph.setToolTip(tip)
             label = QLabel(text)
             label.setToolTip(tip)
-            top.addWidget(glyph)
-            top.addWidget(label)
+            legend.addWidget(glyph)
+            legend.addWidget(label)
+            self._legend_widgets += [glyph, label]
+        legend.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
         layout.addWidget(self.plot, 1)
+        layout.addLayout(legend)
         layout.addWidget(self.note)
         self.surface: np.ndarray | None = None  # the last values drawn, (rows, cols)
         document.datasetChanged.connect(self.reload)
@@ -179,6 +183,8 @@ class DecisionSurface(QWidget):
 
     def _draw_points(self) -> None:
         data = self.document.dataset
+        for widget in self._legend_widgets:
+            widget.setVisible(data.n_inputs == 2)
         if data.n_inputs != 2:
             self.train_points.setData([], [])
             self.test_points.setData([], [])

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import random
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QDoubleValidator
 from PySide6.QtWidgets import (
     QComboBox,
@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 
 from ...core import datasets
 from ...core.datasets import DatasetError
-from ..document import Document
+from ..document import Document, plural
 
 GATES = [("XOR", "xor"), ("AND", "and"), ("OR", "or"), ("NAND", "nand"), ("NOR", "nor"), ("XNOR", "xnor")]
 GENERATED = [
@@ -60,6 +60,7 @@ class TrainingDock(QWidget):
 
     speedChanged = Signal(float)  # epochs per second, 0 = as fast as possible
     stepSampleRequested = Signal()
+    refused = Signal(str)  # an input was not accepted: why (the window shows it in the status bar too)
     initSeedChanged = Signal(int)  # the weights must be reset to this seed
 
     def __init__(self, document: Document, actions: dict[str, QAction] | None = None, parent: QWidget | None = None):
@@ -151,6 +152,10 @@ class TrainingDock(QWidget):
         validator.setNotation(QDoubleValidator.Notation.ScientificNotation)
         self.rate.setValidator(validator)
         self.rate.currentTextChanged.connect(self._rate_typed)
+        # a refused rate (0, negative) goes back to the one in use, and says so: a rejected key (a minus
+        # sign) or Return / leaving the box with a number the validator does not accept (0)
+        self.rate.lineEdit().inputRejected.connect(self._key_refused)
+        self.rate.lineEdit().installEventFilter(self)
         form.addRow("Learning rate", self.rate)
         self.optimizer = _choice("optimizer", "How the gradient updates the weights", OPTIMIZERS, self._settings_edited)
         form.addRow("Optimizer", self.optimizer)
@@ -258,9 +263,9 @@ class TrainingDock(QWidget):
                 self.test_split.setValue(round(100 * len(data.X_test) / total))
         finally:
             self._updating = False
-        test = f", {len(data.X_test)} test rows" if data.has_test else ""
-        self.dataset_info.setText(f"{len(data)} training rows{test}; {data.n_inputs} inputs → {data.n_outputs} "
-                                  f"targets ({data.kind})")
+        test = f", {plural(len(data.X_test), 'test row')}" if data.has_test else ""
+        self.dataset_info.setText(f"{plural(len(data), 'training row')}{test}; {plural(data.n_inputs, 'input')} → "
+                                  f"{plural(data.n_outputs, 'target')} ({data.kind})")
         self._enable()
 
     def set_training(self, training: bool) -> None:
@@ -315,6 +320,34 @@ class TrainingDock(QWidget):
         if self.rate.lineEdit() and not self.rate.lineEdit().hasAcceptableInput() and text not in RATES:
             return
         self._settings_edited()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.rate.lineEdit() and not watched.hasAcceptableInput():
+            finished = event.type() == QEvent.Type.FocusOut or (
+                event.type() == QEvent.Type.KeyPress and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter))
+            if finished:
+                self._rate_refused()
+        return super().eventFilter(watched, event)
+
+    def _key_refused(self) -> None:
+        """A key the rate box refused (a minus sign): the text did not change; say why."""
+        kept = f"{self.document.settings.rate:g}"
+        self._refuse(f"Refused: the learning rate must be a number above 0. Kept {kept}.")
+
+    def _rate_refused(self) -> None:
+        """Return or leaving the box with a rate that is not accepted (0, empty): back to the rate in use."""
+        kept = f"{self.document.settings.rate:g}"
+        typed = self.rate.currentText().strip()
+        self._updating = True
+        try:
+            self.rate.setCurrentText(kept)
+        finally:
+            self._updating = False
+        self._refuse(f"Learning rate {typed or '(empty)'} refused: it must be a number above 0. Kept {kept}.")
+
+    def _refuse(self, text: str) -> None:
+        self.message.setText(text)
+        self.refused.emit(text)
 
     def _new_seed(self, spin: QSpinBox) -> None:
         spin.setValue(new_seed())
