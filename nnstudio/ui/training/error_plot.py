@@ -20,7 +20,7 @@ from .throttle import SLOW_VIEW_MS, Throttle
 MAX_POINTS = 2048  # about twice the pixels a docked plot is wide
 TRAIN_COLOR = "#0877bd"
 TEST_COLOR = "#f59322"
-ABANDONED_COLOR = (150, 150, 150, 170)
+ABANDONED_COLOR = (110, 110, 110, 220)
 LOSS_NAMES = {"mse": "mean squared", "bce": "binary cross-entropy", "ce": "cross-entropy"}
 
 
@@ -35,6 +35,7 @@ class ErrorPlot(QWidget):
         self.plot.setBackground(None)
         self.plot.setLabel("bottom", "epoch")
         self.plot.setLabel("left", "error")
+        self.plot.getAxis("left").enableAutoSIPrefix(False)  # errors read as 0.2, not 200 × 0.001
         self.plot.showGrid(x=True, y=True, alpha=0.2)
         self.plot.setMouseEnabled(x=True, y=False)
         item = self.plot.getPlotItem()
