@@ -29,6 +29,10 @@ Index = QModelIndex | QPersistentModelIndex
 ROOT = QModelIndex()
 
 
+
+#: tables with more columns get fixed column widths (see DataTable._stretch_error_column)
+FIT_COLUMNS_UP_TO = 32
+
 class DataTableModel(QAbstractTableModel):
     """Rows: the training rows, then the test rows.  Columns: inputs, targets, outputs, error."""
 
@@ -195,7 +199,7 @@ class DataTable(QWidget):
         self.view.setAccessibleName("Dataset rows, targets, outputs and errors")
         self.view.setModel(self.model)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.view.horizontalHeader().setDefaultSectionSize(64)
         self.view.verticalHeader().setDefaultSectionSize(22)
         self.view.selectionModel().currentRowChanged.connect(lambda current, _prev: self._row_changed(current.row()))
         self.model.modelReset.connect(self._restore_selection)
@@ -246,12 +250,17 @@ class DataTable(QWidget):
             self.rowSelected.emit(row)
 
     def _stretch_error_column(self) -> None:
-        """The error column takes the width left over, so the table does not scroll sideways for it."""
+        """The error column takes the width left over, so the table does not scroll sideways for it.
+
+        Narrow tables fit each column to its contents.  Wide ones (an image's pixels as inputs) keep a
+        fixed, user-resizable width: fitting would measure every cell of every column on each update.
+        """
         header = self.view.horizontalHeader()
+        fit = self.model.columnCount() <= FIT_COLUMNS_UP_TO
+        other = QHeaderView.ResizeMode.ResizeToContents if fit else QHeaderView.ResizeMode.Interactive
         for column in range(self.model.columnCount()):
             last = column == self.model.columnCount() - 1
-            mode = QHeaderView.ResizeMode.Stretch if last else QHeaderView.ResizeMode.ResizeToContents
-            header.setSectionResizeMode(column, mode)
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch if last else other)
 
     def _restore_selection(self) -> None:
         self.current_row = min(self.current_row, self.model.rowCount() - 1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QDoubleSpinBox, QFormLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDoubleSpinBox, QFormLayout, QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from ..document import Document
 from .throttle import SLOW_VIEW_MS, Throttle
@@ -22,11 +22,20 @@ class TryIt(QWidget):
         self.note = QLabel()
         self.note.setObjectName("tryItNote")
         self.note.setWordWrap(True)
+        # one box per input: an image's 784 pixels must scroll, not stretch the window to 23,000 px
+        content = QWidget()
+        inner = QVBoxLayout(content)
+        inner.setContentsMargins(6, 6, 6, 6)
+        inner.addLayout(self.form)
+        inner.addWidget(self.note)
+        inner.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidget(content)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(6, 6, 6, 6)
-        layout.addLayout(self.form)
-        layout.addWidget(self.note)
-        layout.addStretch(1)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(scroll)
         self.input_boxes: list[QDoubleSpinBox] = []
         self.output_labels: list[QLabel] = []
         self._setting = False
