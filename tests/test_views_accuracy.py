@@ -122,10 +122,10 @@ def test_loading_a_project_forgets_the_previous_projects_run(window):
 
 def test_legend_lists_only_curves_with_data_and_abandoned_is_grey_dotted(window):
     doc, plot = window.document, window.training.error_plot
-    assert plot._legend_names == []
+    assert plot._legend_names == [] and not plot._legend.isVisible()  # no empty frame over the plot
     doc.history.extend(1, np.linspace(1.0, 0.1, 30))
     doc.historyChanged.emit()
-    assert plot._legend_names == ["train"]
+    assert plot._legend_names == ["train"] and plot._legend.isVisible()
     doc.history.add_test(30, 0.2)
     doc.historyChanged.emit()
     assert plot._legend_names == ["train", "test"]

@@ -46,6 +46,7 @@ class ErrorPlot(QWidget):
         self._legend = item.addLegend(offset=(-6, 6), brush=pg.mkBrush(255, 255, 255, 170),
                                       pen=pg.mkPen(200, 200, 200, 200), labelTextColor=(60, 60, 60))
         self._legend.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self._legend.setVisible(False)  # until a curve has data (see _update_legend)
         self.previous_curve = self.plot.plot(pen=pg.mkPen((140, 140, 140, 110), width=1))
         # one-pixel pens: Qt strokes wider lines through a path stroker, several times slower per frame
         self.train_curve = self.plot.plot(pen=pg.mkPen(TRAIN_COLOR, width=1))
