@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QMainWindow
 from ..core.training import TrainSettings
 from .inspector_panel import InspectorPanel
 from .restarts_dialog import RestartsDialog
+from .style import theme_plots
 from .time_travel_wiring import TimeTravel
 from .training import TrainingPanel
 from .training import _add_dock as add_dock
@@ -79,6 +80,7 @@ class LearningTools(QObject):
         if self.restarts_dialog is None:
             self.restarts_dialog = RestartsDialog(self.document, self.window)
             self.restarts_dialog.runOpened.connect(self._run_opened)
+            theme_plots(self.restarts_dialog)  # a child of the window: later theme changes reach it too
         dialog = self.restarts_dialog
         if not dialog.running:
             dialog.first_seed.setValue(int(self.document.init_seed))

@@ -26,7 +26,7 @@ from .document import Document, default_project
 from .file_actions import Autosaver, RecentFiles, Recovery, app_settings, find_recoveries
 from .palette import PaletteList
 from .properties import PropertiesPanel
-from .style import apply_theme
+from .style import apply_theme, theme_plots
 from .training import install_training
 from .validation import ValidationList
 
@@ -114,6 +114,7 @@ class MainWindow(QMainWindow):
         self._update_title()
         self._update_actions()
         install_training(self)  # the training docks, controls and live views (nnstudio.ui.training)
+        theme_plots(self)
         if path:
             self.recent.add(path)
         self.startup_error = error  # shown once the window is on screen
@@ -431,6 +432,7 @@ class MainWindow(QMainWindow):
 
     def set_dark_theme(self, dark: bool) -> None:
         apply_theme(dark)
+        theme_plots(self)
         self.settings.setValue("darkTheme", dark)
         self.scene.apply_weights()  # unknown-weight lines take the theme's grey
         self.scene.repaint_all()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 
 @dataclass(frozen=True)
@@ -99,4 +99,33 @@ def apply_theme(dark: bool) -> None:
     if app is None:
         return
     app.setStyle("Fusion")
-    app.setPalette(dark_palette() if dark else light_palette())
+    palette = dark_palette() if dark else light_palette()
+    app.setPalette(palette)
+    import pyqtgraph as pg
+
+    # plots made from now on take the palette's colours; theme_plots() repaints those already open
+    pg.setConfigOptions(background=palette.color(QPalette.ColorRole.Base),
+                        foreground=palette.color(QPalette.ColorRole.Text))
+
+
+def theme_plots(root: QWidget) -> None:
+    """Give the pyqtgraph views under ``root`` the application palette's colours (they keep their own)."""
+    import pyqtgraph as pg
+
+    palette = QApplication.palette()
+    base, text = palette.color(QPalette.ColorRole.Base), palette.color(QPalette.ColorRole.Text)
+    legend_brush = QColor(base)
+    legend_brush.setAlpha(190)
+    for widget in root.findChildren(pg.PlotWidget):
+        widget.setBackground(base)
+        item = widget.getPlotItem()
+        for name in ("left", "bottom", "right", "top"):
+            axis = item.getAxis(name)
+            axis.setPen(text)
+            axis.setTextPen(text)
+        if item.legend is not None:
+            item.legend.setBrush(legend_brush)
+            item.legend.setLabelTextColor(text)
+            for _sample, label in item.legend.items:  # existing labels keep their colour otherwise
+                label.setText(label.text, color=text)
+            item.legend.update()
