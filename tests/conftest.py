@@ -52,3 +52,18 @@ def no_blocking_dialogs(monkeypatch):
         raise UnexpectedDialog(f"unexpected modal dialog: {self.windowTitle() or type(self).__name__}")
 
     monkeypatch.setattr(QDialog, "exec", refuse_exec)
+
+
+@pytest.fixture
+def window(qtbot):
+    """A main window on the default XOR project; closing never asks about unsaved changes."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from nnstudio.ui import MainWindow
+
+    w = MainWindow()
+    w.ask_save_changes = lambda: QMessageBox.StandardButton.Discard
+    qtbot.addWidget(w)
+    w.resize(1400, 900)
+    yield w
+    w.training.controller.shutdown(2000)

@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMessageBox
 
 from nnstudio.core.inspector import inspect_neuron
 from nnstudio.core.training import TrainingRun, TrainSettings
@@ -22,16 +21,6 @@ def _close(w: MainWindow) -> None:
     w.training.controller.shutdown(2000)
     w.document.undo_stack.clear()
     w.scene.clearSelection()
-
-
-@pytest.fixture
-def window(qtbot):
-    w = MainWindow()
-    w.ask_save_changes = lambda: QMessageBox.StandardButton.Discard
-    qtbot.addWidget(w)
-    w.resize(1400, 900)
-    yield w
-    _close(w)
 
 
 def train_to_end(qtbot, window: MainWindow, epochs: int, **settings) -> None:

@@ -6,27 +6,12 @@ import time
 
 import numpy as np
 import pytest
-from PySide6.QtWidgets import QInputDialog, QMessageBox
+from PySide6.QtWidgets import QInputDialog
 
 from nnstudio.core.training import TrainSettings
-from nnstudio.ui import MainWindow
 from nnstudio.ui.training.controller import IDLE, PAUSED
 
 ENDLESS = TrainSettings(target_error=0.0, epochs=10**9)
-
-
-@pytest.fixture
-def window(qtbot):
-    w = MainWindow()
-    w.ask_save_changes = lambda: QMessageBox.StandardButton.Discard
-    qtbot.addWidget(w)
-    w.resize(1400, 900)
-    yield w
-    w.training.controller.shutdown(2000)
-    # MainWindow's undo-stack lambdas outlive the window: an undo stack with commands emits
-    # canUndoChanged while being destroyed (reported to the canvas owner); an empty one does not
-    w.document.undo_stack.clear()
-    w.scene.clearSelection()  # likewise the properties panel listens to a scene that dies first
 
 
 def test_training_locks_the_canvas_and_keeps_resume_available(qtbot, window):
