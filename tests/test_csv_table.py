@@ -137,3 +137,10 @@ def test_a_big_numeric_csv_reads(tmp_path) -> None:
     ds = datasets.read_csv(path, targets=["c784"])
     assert ds.X.shape == (2000, 784) and np.array_equal(ds.X, values[:, :784])
     assert ds.kind == "regression" and ds.output_names == ["c784"]
+
+
+def test_numeric_target_read_as_classes_on_request() -> None:
+    raw = b"a,digit\n1,3\n2,10\n3,3\n4,0\n"
+    assert datasets.read_csv(raw, targets=["digit"]).kind == "regression"
+    ds = datasets.read_csv(raw, targets=["digit"], classes=True)
+    assert ds.class_names == ["0", "3", "10"] and ds.Y.argmax(axis=1).tolist() == [1, 2, 1, 0]

@@ -356,11 +356,16 @@ def target_indices(table: Table, targets: Sequence[str] | int) -> list[int]:
     return chosen
 
 
-def encode(table: Table, targets: Sequence[str] | int = 1) -> Encoded:
-    """Inputs and targets as float matrices; category columns one-hot, a single categorical target's classes kept."""
+def encode(table: Table, targets: Sequence[str] | int = 1, classes: bool = False) -> Encoded:
+    """Inputs and targets as float matrices; category columns one-hot, a single categorical target's classes kept.
+
+    ``classes`` makes numeric target columns class labels too (a ``digit`` column of 0…9 becomes 10 classes).
+    """
     target_cols = target_indices(table, targets)
     inputs = [c for j, c in enumerate(table.columns) if j not in target_cols]
     outputs = [table.columns[j] for j in target_cols]
+    if classes:
+        outputs = [c if c.is_category else _as_category(c) for c in outputs]
     X, input_names = _one_hot(inputs, prefix_always=True)
     Y, output_names = _one_hot(outputs, prefix_always=len(outputs) > 1)
     if X.shape[1] > MAX_COLUMNS:
@@ -369,6 +374,14 @@ def encode(table: Table, targets: Sequence[str] | int = 1) -> Encoded:
     labels = all(c.is_category or len(np.unique(c.values)) <= 2 for c in outputs)
     return Encoded(X, Y, input_names, output_names, list(outputs[0].categories) if single_class else [],
                    "classification" if labels else "regression")
+
+
+def _as_category(column: Column) -> Column:
+    values, codes = np.unique(column.values, return_inverse=True)
+    if len(values) > MAX_CATEGORIES:
+        raise DatasetError(f"column {column.name!r} has {len(values)} different values; a class column may have "
+                           f"at most {MAX_CATEGORIES}")
+    return Column(column.name, codes.reshape(-1), [f"{v:g}" for v in values.tolist()])
 
 
 def _one_hot(columns: list[Column], prefix_always: bool) -> tuple[np.ndarray, list[str]]:

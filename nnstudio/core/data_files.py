@@ -25,14 +25,17 @@ DATA_SUFFIXES = (*CSV_SUFFIXES, ".npz", ".idx", ".gz", ".ubyte")
 _IDX_TYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
 
 
-def load_data(path: str | os.PathLike, targets: Sequence[str] | int | None = None) -> Dataset:
-    """A dataset from ``path``; ``targets`` are CSV target columns (default: the last) or an IDX labels path."""
+def load_data(path: str | os.PathLike, targets: Sequence[str] | int | None = None, classes: bool = False) -> Dataset:
+    """A dataset from ``path``; ``targets`` are CSV target columns (default: the last) or an IDX labels path.
+
+    ``classes`` reads numeric CSV targets as class labels (.npz and IDX integer labels always are).
+    """
     path = Path(path)
     suffix = path.suffix.lower()
     if not path.is_file():
         raise DatasetError(f"no file {path}")
     if suffix in CSV_SUFFIXES:
-        return read_csv(path, targets if targets else 1)
+        return read_csv(path, targets if targets else 1, classes=classes)
     if suffix == ".npz":
         return read_npz(path)
     if suffix in (".idx", ".gz", ".ubyte") or "idx" in path.name:

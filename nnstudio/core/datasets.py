@@ -342,16 +342,20 @@ def by_name(name: str) -> Dataset:
 
 # -- CSV ----------------------------------------------------------------------------------
 def read_csv(
-    source: str | Path | bytes | io.TextIOBase, targets: Sequence[str] | int = 1, name: str | None = None
+    source: str | Path | bytes | io.TextIOBase,
+    targets: Sequence[str] | int = 1,
+    name: str | None = None,
+    classes: bool = False,
 ) -> Dataset:
     """Read a CSV file (see :mod:`nnstudio.core.csv_table`: encoding, delimiter and header are found).
 
     ``targets`` names the target columns (or gives 1-based column numbers), or
     is a count: the last that many columns are targets.  Text columns become
-    one-hot categories; a single text target keeps its class names.  Problems
-    raise :class:`DatasetError` naming the line and column.
+    one-hot categories; a single text target keeps its class names, and
+    ``classes`` makes numeric targets class labels as well.  Problems raise
+    :class:`DatasetError` naming the line and column.
     """
-    encoded = encode(read_table(source), targets)
+    encoded = encode(read_table(source), targets, classes)
     if name is None:
         name = Path(source).stem if isinstance(source, (str, Path)) else "csv"
     return Dataset(encoded.X, encoded.Y, name=name, input_names=encoded.input_names,
