@@ -7,6 +7,7 @@ Bare (or with a project path) it opens the GUI; subcommands work headless::
     nnstudio train FILE [--epochs N] [--rate R] [--seed S] [--reset] [--out TRAINED.nnstudio] [--json]
     nnstudio predict FILE X1 X2 ... [--json]      (raw inputs: the project's input scaling is applied)
     nnstudio export FILE OUT          (OUT's extension picks the format: .json .npz .onnx .py .h .csv)
+    nnstudio export FILE OUT.json --format synaptic|brain   (a file the JavaScript library loads)
     nnstudio import FILE OUT.nnstudio (a Synaptic.js or brain.js toJSON file)
 
 A bad file or argument prints one line to stderr and exits with status 2.
@@ -33,6 +34,7 @@ from .core.graph import TopologyError
 from .core.metrics import accuracy
 from .core.scaling import SCALINGS
 from .io.export import EXPORT_FORMATS, export_format, export_project
+from .io.export_js import JS_FORMATS
 from .io.from_data import project_from_data
 from .io.importers import import_file
 from .io.project import Project, ProjectError, load_project, save_project
@@ -89,6 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
     export = sub.add_parser("export", help=SUBCOMMANDS["export"])
     export.add_argument("file", help="a .nnstudio project")
     export.add_argument("out", help="the file to write: " + ", ".join(EXPORT_FORMATS))
+    export.add_argument("--format", choices=JS_FORMATS,
+                        help="write a .json that this JavaScript library loads instead of nnstudio weights: "
+                        + "; ".join(f"{k}: {v}" for k, v in JS_FORMATS.items()))
 
     import_ = sub.add_parser("import", help=SUBCOMMANDS["import"])
     import_.add_argument("file", help="a Synaptic.js network.toJSON() or brain.js net.toJSON() file")
@@ -282,14 +287,17 @@ def cmd_export(args: argparse.Namespace) -> int:
         export_format(args.out)
     except ValueError as exc:
         raise CliError(str(exc)) from None
+    if args.format and not args.out.lower().endswith(".json"):
+        raise CliError(f"--format {args.format} writes a .json file, not {args.out}")
     project = _load(args.file)
     try:
-        export_project(project, args.out)
+        export_project(project, args.out, args.format)
     except OSError as exc:
         raise CliError(f"cannot write {args.out}: {exc.strerror or exc}") from None
     except (ValueError, RuntimeError) as exc:
         raise CliError(f"{args.out}: {exc}") from None
-    print(f"wrote {args.out} ({EXPORT_FORMATS[export_format(args.out)]})")
+    what = JS_FORMATS[args.format] if args.format else EXPORT_FORMATS[export_format(args.out)]
+    print(f"wrote {args.out} ({what})")
     return 0
 
 

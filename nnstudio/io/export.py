@@ -15,6 +15,7 @@ from pathlib import Path
 from ..core.history import ErrorHistory
 from ..core.network import Network
 from .export_c import write_header
+from .export_js import JS_FORMATS, write_js
 from .export_onnx import write_onnx
 from .project import Project
 from .weights_json import write_weights_json, write_weights_npz
@@ -51,13 +52,21 @@ def export_format(path: str | os.PathLike) -> str:
     return ext
 
 
-def export_project(project: Project, path: str | os.PathLike) -> None:
+def export_project(project: Project, path: str | os.PathLike, fmt: str | None = None) -> None:
     """Write the project's network (with its current weights) or error history to ``path``.
 
-    Raises ValueError for an unknown extension or a network that cannot be
-    written in that format, RuntimeError when the optional onnx package is
-    missing, OSError when the file cannot be written.
+    ``fmt`` names a format that shares an extension with others: ``synaptic``
+    or ``brain`` (:data:`JS_FORMATS`) for a ``.json`` the JavaScript library
+    loads; they take raw inputs (the dataset's scaling is folded in).  Raises
+    ValueError for an unknown extension or a network that cannot be written in
+    that format, RuntimeError when the optional onnx package is missing,
+    OSError when the file cannot be written.
     """
+    if fmt is not None:
+        if fmt not in JS_FORMATS:
+            raise ValueError(f"unknown format {fmt!r}; choose one of: {', '.join(JS_FORMATS)}")
+        write_js(project.build_network(), path, fmt, project.dataset.scaling)
+        return
     ext = export_format(path)
     if ext == ".csv":
         write_history_csv(project.history, path)
