@@ -8,7 +8,7 @@ Bare (or with a project path) it opens the GUI; subcommands work headless::
     nnstudio predict FILE X1 X2 ... [--json]      (raw inputs: the project's input scaling is applied)
     nnstudio export FILE OUT          (OUT's extension picks the format: .json .npz .onnx .py .h .csv)
     nnstudio export FILE OUT.json --format synaptic|brain   (a file the JavaScript library loads)
-    nnstudio import FILE OUT.nnstudio (a Synaptic.js or brain.js toJSON file)
+    nnstudio import FILE OUT.nnstudio (a Synaptic.js or brain.js toJSON file, or an ONNX MLP)
 
 A bad file or argument prints one line to stderr and exits with status 2.
 """
@@ -44,7 +44,7 @@ SUBCOMMANDS: dict[str, str] = {
     "train": "train a project headless and report the result",
     "predict": "print the outputs of a project's network for one input row",
     "export": "write a project's network (or error history) to another format, chosen by OUT's extension",
-    "import": "turn a Synaptic.js or brain.js network JSON file into a project",
+    "import": "turn a Synaptic.js or brain.js network JSON file, or an ONNX MLP, into a project",
 }
 
 
@@ -96,7 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
                         + "; ".join(f"{k}: {v}" for k, v in JS_FORMATS.items()))
 
     import_ = sub.add_parser("import", help=SUBCOMMANDS["import"])
-    import_.add_argument("file", help="a Synaptic.js network.toJSON() or brain.js net.toJSON() file")
+    import_.add_argument("file", help="a Synaptic.js network.toJSON() or brain.js net.toJSON() file, or a .onnx "
+                         "multilayer perceptron")
     import_.add_argument("out", help="the .nnstudio project to write")
     return parser
 
@@ -308,7 +309,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         project = import_file(args.file)
     except OSError as exc:
         raise CliError(f"cannot read {args.file}: {exc.strerror or exc}") from None
-    except ValueError as exc:
+    except (ValueError, RuntimeError) as exc:
         raise CliError(f"{args.file}: {exc}") from None
     try:
         save_project(project, args.out)
