@@ -8,6 +8,7 @@ Bare (or with a project path) it opens the GUI; subcommands work headless::
     nnstudio predict FILE X1 X2 ... [--json]      (raw inputs: the project's input scaling is applied)
     nnstudio export FILE OUT          (OUT's extension picks the format: .json .npz .onnx .py .h .csv)
     nnstudio export FILE OUT.json --format synaptic|brain   (a file the JavaScript library loads)
+    nnstudio export FILE OUT.onnx [--dtype float32|float64]   (float32 by default)
     nnstudio import FILE OUT.nnstudio (a Synaptic.js or brain.js toJSON file, or an ONNX MLP)
 
 A bad file or argument prints one line to stderr and exits with status 2.
@@ -91,6 +92,8 @@ def build_parser() -> argparse.ArgumentParser:
     export = sub.add_parser("export", help=SUBCOMMANDS["export"])
     export.add_argument("file", help="a .nnstudio project")
     export.add_argument("out", help="the file to write: " + ", ".join(EXPORT_FORMATS))
+    export.add_argument("--dtype", choices=("float32", "float64"),
+                        help="number type of an ONNX model's inputs and outputs (default float32)")
     export.add_argument("--format", choices=JS_FORMATS,
                         help="write a .json that this JavaScript library loads instead of nnstudio weights: "
                         + "; ".join(f"{k}: {v}" for k, v in JS_FORMATS.items()))
@@ -290,9 +293,11 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise CliError(str(exc)) from None
     if args.format and not args.out.lower().endswith(".json"):
         raise CliError(f"--format {args.format} writes a .json file, not {args.out}")
+    if args.dtype and not args.out.lower().endswith(".onnx"):
+        raise CliError(f"--dtype is for ONNX models (.onnx), not {args.out}")
     project = _load(args.file)
     try:
-        export_project(project, args.out, args.format)
+        export_project(project, args.out, args.format, args.dtype or "float32")
     except OSError as exc:
         raise CliError(f"cannot write {args.out}: {exc.strerror or exc}") from None
     except (ValueError, RuntimeError) as exc:

@@ -52,12 +52,15 @@ def export_format(path: str | os.PathLike) -> str:
     return ext
 
 
-def export_project(project: Project, path: str | os.PathLike, fmt: str | None = None) -> None:
+def export_project(project: Project, path: str | os.PathLike, fmt: str | None = None,
+                   dtype: str = "float32") -> None:
     """Write the project's network (with its current weights) or error history to ``path``.
 
     ``fmt`` names a format that shares an extension with others: ``synaptic``
     or ``brain`` (:data:`JS_FORMATS`) for a ``.json`` the JavaScript library
-    loads; they take raw inputs (the dataset's scaling is folded in).  Raises
+    loads; they take raw inputs (the dataset's scaling is folded in).  An
+    ONNX model takes raw inputs too, in ``dtype`` (float32 or float64), and
+    carries the class names in its metadata.  Raises
     ValueError for an unknown extension or a network that cannot be written in
     that format, RuntimeError when the optional onnx package is missing,
     OSError when the file cannot be written.
@@ -70,6 +73,10 @@ def export_project(project: Project, path: str | os.PathLike, fmt: str | None = 
     ext = export_format(path)
     if ext == ".csv":
         write_history_csv(project.history, path)
+        return
+    if ext == ".onnx":
+        ds = project.dataset
+        write_onnx(project.build_network(), path, dtype, ds.scaling, ds.class_names)
         return
     _NETWORK_WRITERS[ext](project.build_network(), path)
 

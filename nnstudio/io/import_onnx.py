@@ -4,8 +4,10 @@ Accepted, along the path from the one data input to the one float output: a lead
 per layer ``Gemm`` (``transA`` 0, any ``transB``/``alpha``/``beta``) or ``MatMul`` with an optional ``Add`` of a
 bias; then at most one of ``Relu``, ``Sigmoid``, ``Tanh``, ``Softmax`` (last axis), ``LeakyRelu`` (slope 0.01, as
 nnstudio's) — ``Identity`` and float ``Cast`` anywhere, and a final ``Reshape`` that keeps the rows as they are
-(skl2onnx writes both).  Weights come from initializers or ``Constant`` nodes.  Anything else is
-refused naming the op; external data and shapes too large for nnstudio are refused before any array is made.
+(skl2onnx writes both).  Constant ``Sub``/``Add``/``Mul``/``Div`` steps before the first layer (input scaling, as
+nnstudio's own export writes it) are folded into that layer's weights.  Weights come from initializers or
+``Constant`` nodes.  Anything else is refused naming the op; external data and shapes too large for nnstudio are
+refused before any array is made.
 Nodes that do not lead to the chosen output (a classifier's label ``ArgMax``) are ignored.
 """
 
@@ -30,6 +32,9 @@ MAX_PARAMETERS = 50_000_000
 _ACTIVATIONS = {"Relu": "relu", "Sigmoid": "logistic", "Tanh": "tanh", "Softmax": "softmax", "LeakyRelu": "leaky_relu"}
 _RESHAPES = ("Flatten", "Reshape")
 _FLOAT_TYPES = (1, 10, 11)  # TensorProto FLOAT, FLOAT16, DOUBLE
+# before the first layer, constant Sub/Mul/Div/Add on the data (input scaling) are folded into its weights
+_ELEMENTWISE = {"Sub": lambda s, t, v: (s, t - v), "Add": lambda s, t, v: (s, t + v),
+                "Mul": lambda s, t, v: (s * v, t * v), "Div": lambda s, t, v: (s / v, t / v)}
 
 
 class _Layer:
@@ -136,9 +141,17 @@ def _walk(nodes: list, data_input, constants: dict, onnx) -> tuple[list[_Layer],
     dims = [d.dim_value if d.HasField("dim_value") else None for d in data_input.type.tensor_type.shape.dim]
     width = int(np.prod([d for d in dims[1:]], dtype=object)) if dims[1:] and None not in dims[1:] else None
     current, layers, flattened = data_input.name, [], len(dims) == 2
+    scale, shift = np.ones(1), np.zeros(1)  # leading elementwise steps: x → x * scale + shift
     for node in nodes:
         op, attrs = node.op_type, _attrs(node, onnx)
         data_args = [i for i in node.input if i and i not in constants]
+        if not layers and op in _ELEMENTWISE:
+            if data_args != [current] or (op in ("Sub", "Div") and node.input[0] != current):
+                raise ForeignNetworkError(f"{op} node {_label(node)!r} is not an elementwise step on the data")
+            value = _array(constants, next(i for i in node.input if i != current), onnx, node).reshape(-1)
+            scale, shift = _ELEMENTWISE[op](scale, shift, value)
+            current = node.output[0]
+            continue
         if op in ("Gemm", "MatMul", "Add", "Identity", "Cast") or op in _ACTIVATIONS or op in _RESHAPES:
             if data_args != [current]:
                 raise ForeignNetworkError(f"{op} node {_label(node)!r} does not continue the single chain of layers "
@@ -177,6 +190,14 @@ def _walk(nodes: list, data_input, constants: dict, onnx) -> tuple[list[_Layer],
                                       "leading Flatten or Reshape")
     if not layers:
         raise ForeignNetworkError("the model has no Gemm or MatMul layer")
+    first = layers[0]
+    if first.weights.ndim == 2 and (scale.size > 1 or shift.size > 1 or scale[0] != 1 or shift[0] != 0):
+        if max(scale.size, shift.size) not in (1, first.weights.shape[0]):
+            raise ForeignNetworkError(f"the elementwise steps before the first layer have {scale.size} values for "
+                                      f"{first.weights.shape[0]} inputs")
+        bias = np.zeros(first.weights.shape[1]) if first.bias is None else first.bias
+        first.bias = bias + np.broadcast_to(shift, first.weights.shape[:1]) @ first.weights
+        first.weights = np.broadcast_to(scale, first.weights.shape[:1])[:, None] * first.weights
     return _checked(layers, width)
 
 
