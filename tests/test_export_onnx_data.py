@@ -89,3 +89,36 @@ def test_cli_dtype(tmp_path, capsys) -> None:
     capsys.readouterr()
     assert main(["export", str(tmp_path / "p.nnstudio"), str(tmp_path / "w.py"), "--dtype", "float64"]) == 2
     assert "--dtype is for ONNX models" in capsys.readouterr().err
+
+
+def test_python_and_c_exports_take_raw_inputs_weights_files_keep_the_project_weights(tmp_path) -> None:
+    import shutil
+    import subprocess
+
+    from test_export import C_MAIN
+
+    from nnstudio.io.weights_json import load_weights
+
+    project = three_class_project()
+    project.graph.set_layer(project.graph.topological_order()[1], bias=False)  # the fold adds the bias it needs
+    project.weights = Network.from_graph(project.graph, seed=5).param_dict()
+    raw = project.dataset.raw_inputs(project.dataset.X_test)
+    expected = project.build_network().predict(project.dataset.X_test)
+    export_project(project, tmp_path / "m.py")
+    namespace: dict = {}
+    exec((tmp_path / "m.py").read_text(), namespace)
+    np.testing.assert_allclose([namespace["predict"](list(row)) for row in raw], expected, atol=1e-12)
+    compiler = shutil.which("cc") or shutil.which("gcc") or shutil.which("clang")
+    if compiler is not None:  # the C exporter's own test says when there is none
+        export_project(project, tmp_path / "net.h")
+        (tmp_path / "main.c").write_text(C_MAIN)
+        subprocess.run([compiler, "-std=c99", "-O2", "-o", str(tmp_path / "predict"), str(tmp_path / "main.c"), "-lm"],
+                       check=True, cwd=tmp_path)
+        for row, want in zip(raw, expected, strict=True):
+            out = subprocess.run([str(tmp_path / "predict"), *map(repr, row.tolist())], capture_output=True,
+                                 text=True, check=True).stdout
+            np.testing.assert_allclose([float(v) for v in out.split()], want, atol=1e-12)
+    export_project(project, tmp_path / "w.npz")
+    net = Network.from_graph(project.graph, seed=9)
+    load_weights(net, tmp_path / "w.npz")
+    np.testing.assert_allclose(net.predict(project.dataset.X_test), expected, atol=1e-15)  # the project's weights

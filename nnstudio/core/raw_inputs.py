@@ -3,7 +3,8 @@
 With scaled inputs ``s = (x - offset) * factor``, a layer fed by an input layer computes
 ``s @ W + b = x @ (factor[:, None] * W) + (b - (offset * factor) @ W)``; exporters that write the folded plan
 give models that take the raw values a user has, with no extra operations.  A layer without a bias that needs
-one gets it (the libraries it goes to have a bias on every neuron).
+one gets it.  :func:`raw_input_network` does the same to a whole :class:`Network` (a copy), for the exporters
+that write from a network.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from dataclasses import replace
 
 import numpy as np
 
+from .network import Network
 from .scaling import InputScaling
-from .standalone import PlanStep, input_steps
+from .standalone import PlanStep, evaluation_plan, input_steps
 
 
 def fold_scaling(plan: list[PlanStep], scaling: InputScaling | None) -> list[PlanStep]:
@@ -43,3 +45,23 @@ def fold_scaling(plan: list[PlanStep], scaling: InputScaling | None) -> list[Pla
             sources.append((src, weights))
         folded.append(replace(step, bias=bias, sources=sources))
     return folded
+
+
+def raw_input_network(net: Network, scaling: InputScaling | None) -> Network:
+    """A copy of ``net`` that gives the same outputs for raw inputs as ``net`` gives for scaled ones."""
+    if scaling is None:
+        return net
+    plan = fold_scaling(evaluation_plan(net), scaling)
+    graph = net.graph.copy()
+    blocks = {}
+    for step in plan:
+        layer = net.layers[step.index]
+        if step.bias is not None:
+            if not graph.layers[layer.id].bias:
+                graph.set_layer(layer.id, bias=True)
+            blocks["b:" + layer.id] = step.bias
+        for src, weights in step.sources:
+            blocks["W:" + graph.find_connection(net.layers[src].id, layer.id).id] = weights
+    raw = Network.from_graph(graph, seed=0)
+    raw.load_param_dict(blocks)
+    return raw

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..core.history import ErrorHistory
 from ..core.network import Network
+from ..core.raw_inputs import raw_input_network
 from .export_c import write_header
 from .export_js import JS_FORMATS, write_js
 from .export_onnx import write_onnx
@@ -43,6 +44,11 @@ _NETWORK_WRITERS: dict[str, Callable[[Network, str | os.PathLike], None]] = {
 }
 
 
+# code that evaluates the network takes raw inputs: the scaling is folded into its first weights.  Weights
+# files keep the project's own weights, so that they load back into it.
+_RAW_INPUT_WRITERS = (".py", ".h")
+
+
 def export_format(path: str | os.PathLike) -> str:
     """The extension of ``path`` if it is one of :data:`EXPORT_FORMATS`; a ValueError names them otherwise."""
     ext = Path(path).suffix.lower()
@@ -58,7 +64,8 @@ def export_project(project: Project, path: str | os.PathLike, fmt: str | None = 
 
     ``fmt`` names a format that shares an extension with others: ``synaptic``
     or ``brain`` (:data:`JS_FORMATS`) for a ``.json`` the JavaScript library
-    loads; they take raw inputs (the dataset's scaling is folded in).  An
+    loads; they, and the ``.py`` and ``.h`` code, take raw inputs (the
+    dataset's scaling is folded into the first weights).  An
     ONNX model takes raw inputs too, in ``dtype`` (float32 or float64), and
     carries the class names in its metadata.  Raises
     ValueError for an unknown extension or a network that cannot be written in
@@ -77,6 +84,9 @@ def export_project(project: Project, path: str | os.PathLike, fmt: str | None = 
     if ext == ".onnx":
         ds = project.dataset
         write_onnx(project.build_network(), path, dtype, ds.scaling, ds.class_names)
+        return
+    if ext in _RAW_INPUT_WRITERS:
+        _NETWORK_WRITERS[ext](raw_input_network(project.build_network(), project.dataset.scaling), path)
         return
     _NETWORK_WRITERS[ext](project.build_network(), path)
 
