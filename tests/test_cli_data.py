@@ -86,3 +86,22 @@ def test_new_with_bad_data_or_options_is_one_line(tmp_path, csv_bytes, extra, me
                              str(data), *extra], capture_output=True, text=True, timeout=120)
     assert result.returncode == 2 and message in result.stderr, result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and not (tmp_path / "o.nnstudio").exists()
+
+
+def test_a_dataset_too_large_for_a_project_file_is_refused_before_writing(tmp_path, monkeypatch, capsys) -> None:
+    from nnstudio.io import from_data
+    from nnstudio.io.project import project_from_bytes
+
+    data = tmp_path / "big.csv"
+    data.write_text("a,b,y\n" + "".join(f"{i * 0.37},{i % 7},{i % 2}\n" for i in range(3000)))
+    out = tmp_path / "ok.nnstudio"
+    assert main(["new", str(out), "--data", str(data)]) == 0
+    project = project_from_bytes(out.read_bytes())
+    estimate = from_data.estimated_json_bytes(project.dataset)
+    actual = len(json.dumps(project.dataset.to_dict()))
+    assert 0.8 < estimate / actual < 1.25
+    monkeypatch.setattr(from_data, "MAX_FILE_BYTES", actual // 2)
+    capsys.readouterr()
+    assert main(["new", str(tmp_path / "no.nnstudio"), "--data", str(data)]) == 2
+    assert "the project file would be about" in capsys.readouterr().err
+    assert not (tmp_path / "no.nnstudio").exists()

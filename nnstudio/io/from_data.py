@@ -6,15 +6,19 @@ activation and loss suit the targets (:mod:`nnstudio.core.fitting`).
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
+
 from ..core.data_files import load_data
 from ..core.data_prep import prepare
+from ..core.datasets import Dataset, DatasetError
 from ..core.fitting import network_for_data
 from ..core.training import TrainSettings
-from .project import Project
+from .project import MAX_FILE_BYTES, Project
 
 
 def project_from_data(
@@ -29,6 +33,7 @@ def project_from_data(
 ) -> Project:
     """A project for the data in ``path``; raises DatasetError (a ValueError) for data or choices it cannot use."""
     dataset = prepare(load_data(path, targets, classes=classes), test_fraction=test_split, seed=seed, scale=scale)
+    check_project_size(dataset)
     graph, cost = network_for_data(dataset, hidden, activation)
     settings = TrainSettings(rate=0.01, epochs=500, target_error=0.0, cost=cost, optimizer="adam",
                              batch_size=None if len(dataset) <= 2000 else 64)
@@ -40,3 +45,25 @@ def project_from_data(
         description=f"Made from {Path(path).name}: {len(dataset)} training rows{split}, {dataset.n_inputs} inputs "
         f"({scale} scaling), {what}; a {sizes} network.",
     )
+
+
+def estimated_json_bytes(dataset: Dataset, sample_rows: int = 200) -> int:
+    """About how many bytes the dataset takes in a project file, from a sample of its rows."""
+    total = 0
+    for X, Y in ((dataset.X, dataset.Y), (dataset.X_test, dataset.Y_test)):
+        if X is None or not len(X):
+            continue
+        rows = np.linspace(0, len(X) - 1, min(sample_rows, len(X))).astype(int)
+        sample = len(json.dumps(X[rows].tolist())) + len(json.dumps(Y[rows].tolist()))
+        total += sample * len(X) // len(rows)
+    return total
+
+
+def check_project_size(dataset: Dataset) -> None:
+    """Refuse, before minutes of writing, a dataset whose project file would be too large to open again."""
+    size = estimated_json_bytes(dataset)
+    if size > MAX_FILE_BYTES * 0.9:
+        rows = int(len(dataset) * MAX_FILE_BYTES * 0.9 / size)
+        raise DatasetError(f"the project file would be about {size / 2**20:,.0f} MB, above the "
+                           f"{MAX_FILE_BYTES // 2**20} MB a project may have; use at most about {rows:,} rows "
+                           "(or --scale none, whose numbers are shorter)")
