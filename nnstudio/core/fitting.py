@@ -92,10 +92,9 @@ def plan_fit(graph: Graph, dataset: Dataset, settings: TrainSettings | None = No
     change_act = (out.id, out.activation, activation) if activation != out.activation else None
     if change_act:
         reasons.append(f"{out.name}: activation {out.activation} → {activation} for these targets")
-    old_cost = settings.cost if settings is not None else None
-    change_cost = (old_cost, cost) if settings is not None and old_cost != cost else None
+    change_cost = (settings.cost, cost) if settings is not None and settings.cost != cost else None
     if change_cost:
-        reasons.append(f"cost {old_cost} → {cost}")
+        reasons.append(f"cost {change_cost[0]} → {cost}")
     return NetworkFit(sizes, change_act, change_cost, reasons)
 
 

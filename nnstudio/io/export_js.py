@@ -46,7 +46,7 @@ def synaptic_json(net: Network, scaling: InputScaling | None = None) -> dict:
     hidden = [s for s in plan if s.role == "hidden"]
     ordered = [s for s in plan if s.role == "input"] + hidden + [s for s in plan if s.role == "output"]
     first: dict[int, int] = {}
-    neurons = []
+    neurons: list[dict] = []
     for step in ordered:
         first[step.index] = len(neurons)
         layer = "input" if step.role == "input" else "output" if step.role == "output" else hidden.index(step)
@@ -56,7 +56,7 @@ def synaptic_json(net: Network, scaling: InputScaling | None = None) -> dict:
                 "bias": 0.0 if step.bias is None else float(step.bias[k]), "layer": layer,
                 "squash": _SYNAPTIC_SQUASH.get(step.activation or "logistic"),
             })
-    connections = []
+    connections: list[dict] = []
     for step in ordered:  # grouped by source neuron, as Synaptic writes them
         for target in plan:
             for src, weights in target.sources:
@@ -83,7 +83,7 @@ def brain_json(net: Network, scaling: InputScaling | None = None) -> dict:
     """The ``NeuralNetwork#toJSON()`` document of brain.js 1.6.1 for ``net`` (raw inputs with ``scaling``)."""
     plan = fold_scaling(evaluation_plan(net), scaling)
     chain = _chain(plan)
-    activations = {s.activation for s in chain[1:]}
+    activations = {str(s.activation) for s in chain[1:]}
     if len(activations) != 1:
         raise JsExportError("brain.js uses one activation for every layer, the output layer included; this "
                             f"network has {', '.join(sorted(activations))}")

@@ -39,7 +39,9 @@ _ELEMENTWISE = {"Sub": lambda s, t, v: (s, t - v), "Add": lambda s, t, v: (s, t 
 
 class _Layer:
     def __init__(self, weights: np.ndarray):
-        self.weights, self.bias, self.activation = weights, None, None
+        self.weights = weights
+        self.bias: np.ndarray | None = None
+        self.activation: str | None = None
 
 
 def import_onnx(path: str | os.PathLike) -> Project:
@@ -139,8 +141,10 @@ def _attrs(node, onnx) -> dict:
 
 def _walk(nodes: list, data_input, constants: dict, onnx) -> tuple[list[_Layer], int]:
     dims = [d.dim_value if d.HasField("dim_value") else None for d in data_input.type.tensor_type.shape.dim]
-    width = int(np.prod([d for d in dims[1:]], dtype=object)) if dims[1:] and None not in dims[1:] else None
-    current, layers, flattened = data_input.name, [], len(dims) == 2
+    known = [int(d) for d in dims[1:] if d is not None]
+    width = int(np.prod(known)) if dims[1:] and len(known) == len(dims) - 1 else None
+    current, flattened = data_input.name, len(dims) == 2
+    layers: list[_Layer] = []
     scale, shift = np.ones(1), np.zeros(1)  # leading elementwise steps: x → x * scale + shift
     for node in nodes:
         op, attrs = node.op_type, _attrs(node, onnx)
