@@ -105,3 +105,23 @@ def test_a_dataset_too_large_for_a_project_file_is_refused_before_writing(tmp_pa
     assert main(["new", str(tmp_path / "no.nnstudio"), "--data", str(data)]) == 2
     assert "the project file would be about" in capsys.readouterr().err
     assert not (tmp_path / "no.nnstudio").exists()
+
+
+def test_new_from_mnist_style_idx_files(tmp_path) -> None:
+    import gzip
+
+    def idx(array):
+        return b"\0\0\x08" + bytes([array.ndim]) + np.array(array.shape, ">u4").tobytes() + array.tobytes()
+
+    rng = np.random.default_rng(0)
+    (tmp_path / "t10k-images-idx3-ubyte.gz").write_bytes(gzip.compress(idx(rng.integers(0, 256, (50, 4, 4),
+                                                                                         dtype=np.uint8))))
+    labels = (np.arange(50) % 3).astype(np.uint8)
+    (tmp_path / "t10k-labels-idx1-ubyte.gz").write_bytes(gzip.compress(idx(labels)))
+    out = tmp_path / "digits.nnstudio"
+    assert main(["new", str(out), "--data", str(tmp_path / "t10k-images-idx3-ubyte.gz"), "--scale", "minmax"]) == 0
+    project = load_project(out)
+    assert project.dataset.n_inputs == 16 and project.dataset.class_names == ["0", "1", "2"]
+    assert len(project.dataset) + len(project.dataset.X_test) == 50
+    sizes = [project.graph.layers[i].size for i in project.graph.topological_order()]
+    assert sizes == [16, 16, 3]
