@@ -150,3 +150,11 @@ def test_cli_refusal_is_one_line(tmp_path, capsys) -> None:
     assert main(["import", str(save(tmp_path, model)), str(tmp_path / "o.nnstudio")]) == 2
     err = capsys.readouterr().err
     assert "unsupported ONNX op Conv" in err and len(err.strip().splitlines()) == 1
+
+
+def test_without_the_onnx_package_the_message_says_how_to_install(monkeypatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "onnx", None)
+    with pytest.raises(ForeignNetworkError, match=r"pip install nnstudio\[onnx\]"):
+        import_onnx(FIXTURES / MODELS[0])

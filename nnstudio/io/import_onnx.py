@@ -69,8 +69,8 @@ def import_onnx(path: str | os.PathLike) -> Project:
 def _onnx():
     try:
         import onnx
-    except ImportError:
-        raise RuntimeError("ONNX import needs the onnx package: pip install nnstudio[onnx]") from None
+    except ImportError:  # a ValueError like every other reason not to import, so callers show it as one
+        raise ForeignNetworkError("ONNX import needs the onnx package: pip install nnstudio[onnx]") from None
     return onnx
 
 
