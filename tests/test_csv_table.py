@@ -144,3 +144,10 @@ def test_numeric_target_read_as_classes_on_request() -> None:
     assert datasets.read_csv(raw, targets=["digit"]).kind == "regression"
     ds = datasets.read_csv(raw, targets=["digit"], classes=True)
     assert ds.class_names == ["0", "3", "10"] and ds.Y.argmax(axis=1).tolist() == [1, 2, 1, 0]
+
+
+def test_blank_lines_and_quoted_numbers_read_the_same_on_both_paths() -> None:
+    fast = datasets.read_csv(b'\na,b\n1,"2"\n\n3,4\n\n')  # all numbers: NumPy's parser
+    slow = datasets.read_csv(b'\na,b,c\n1,"2",x\n\n3,4,x\n\n', targets=["b"])  # a text column: the csv module
+    assert fast.X.tolist() == [[1.0], [3.0]] and fast.Y.tolist() == [[2.0], [4.0]]
+    assert slow.X[:, 0].tolist() == [1.0, 3.0] and slow.Y.tolist() == [[2.0], [4.0]]

@@ -217,12 +217,14 @@ def _parse(text: str, delimiter: str) -> Table:
 def _all_numbers(text: str, delimiter: str, skip: int, width: int) -> np.ndarray | None:
     """A table of numbers read by NumPy's fast parser; None when it does not parse cleanly (the slow path then
     finds the cell at fault)."""
+    lines = text.splitlines()
     try:
-        values = np.loadtxt(text.splitlines(), delimiter=delimiter, skiprows=skip, ndmin=2, comments=None,
-                            quotechar='"', dtype=np.float64)
+        values = np.loadtxt(lines, delimiter=delimiter, skiprows=skip, ndmin=2, comments=None, quotechar='"',
+                            dtype=np.float64)
     except ValueError:
         return None
-    return values if values.shape[1] == width and np.isfinite(values).all() else None
+    rows = sum(1 for line in lines[skip:] if line.strip())  # every data line became one row (no line was split)
+    return values if values.shape == (rows, width) and np.isfinite(values).all() else None
 
 
 def _decimal_comma_columns(cells: np.ndarray) -> list[int]:
