@@ -7,10 +7,10 @@ from PySide6.QtCore import QTimer
 from nnstudio.core import TrainingRun, TrainSettings
 from nnstudio.core.inspector import inspect_neuron
 from nnstudio.core.snapshots import SnapshotStore
-from nnstudio.ui.document import Document
-from nnstudio.ui.inspector_panel import InspectorPanel
-from nnstudio.ui.restarts_dialog import RestartsDialog
-from nnstudio.ui.time_travel import TimeTravelSlider
+from nnstudio.ui.learning.inspector_panel import InspectorPanel
+from nnstudio.ui.learning.restarts_dialog import RestartsDialog
+from nnstudio.ui.learning.time_travel_slider import TimeTravelSlider
+from nnstudio.ui.model.document import Document
 
 
 @pytest.fixture

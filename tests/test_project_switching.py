@@ -265,7 +265,7 @@ def test_sample_sequence_and_teardown_in_a_fresh_process(tmp_path):
 def test_opening_another_project_clears_the_inspector(qtbot, tmp_path) -> None:
     from nnstudio.paths import sample_path
     from nnstudio.ui import MainWindow
-    from nnstudio.ui.inspector_panel import CLICK_HINT
+    from nnstudio.ui.learning.inspector_panel import CLICK_HINT
 
     window = MainWindow(str(sample_path("deep-6-4-3-1")))
     qtbot.addWidget(window)

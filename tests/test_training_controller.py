@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import QCoreApplication, QEvent
 
 from nnstudio.core.training import TrainingRun, TrainSettings
-from nnstudio.ui.document import Document
+from nnstudio.ui.model.document import Document
 from nnstudio.ui.training.controller import IDLE, PAUSED, RUNNING, TrainingController
 
 ENDLESS = TrainSettings(target_error=0.0, epochs=10**9)

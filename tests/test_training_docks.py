@@ -11,10 +11,10 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow
 
 from nnstudio.core import datasets
 from nnstudio.core.training import TrainSettings
-from nnstudio.ui.document import Document
-from nnstudio.ui.training import install_training
+from nnstudio.ui.model.document import Document
 from nnstudio.ui.training.controller import IDLE, PAUSED
 from nnstudio.ui.training.heatmaps import SURFACE_RESOLUTION, grid, neuron_images, plane_extent
+from nnstudio.ui.training.panel import install_training
 
 
 class Window(QMainWindow):
