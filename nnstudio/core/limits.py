@@ -45,10 +45,8 @@ def graph_size_problem(graph: Graph) -> str | None:
     return None
 
 
-def dataset_cells_problem(rows: int, columns: int, what: str = "the dataset") -> str | None:
-    """Why a table of ``rows`` × ``columns`` numbers is too large, or None."""
-    cells = rows * columns
+def dataset_cells_problem(cells: int) -> str | None:
+    """Why a dataset of ``cells`` numbers (inputs and targets, both parts) is too large, or None."""
     if cells > MAX_DATASET_CELLS:
-        return (f"{what} holds {rows:,} × {columns:,} = {cells:,} numbers; the limit is {MAX_DATASET_CELLS:,} "
-                "(MAX_DATASET_CELLS)")
+        return f"the dataset holds {cells:,} numbers; the limit is {MAX_DATASET_CELLS:,} (MAX_DATASET_CELLS)"
     return None
