@@ -84,7 +84,8 @@ def check_tree(data: Any) -> None:
     while stack:
         node, where, depth = stack.pop()
         if depth > MAX_JSON_DEPTH:
-            raise JsonLimitError(where, f"nested too deeply (the limit is {MAX_JSON_DEPTH} levels)")
+            section = where.split(".")[0].split("[")[0]  # the full path would be as deep as the nesting
+            raise JsonLimitError(section, f"nested too deeply (the limit is {MAX_JSON_DEPTH} levels)")
         if isinstance(node, dict):
             for key, value in node.items():
                 path = f"{where}.{key}" if where else str(key)
