@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .activations import get_activation
+from .limits import MAX_LAYER_SIZE, graph_size_problem
 
 ROLES = ("input", "hidden", "output")
 KINDS = ("all_to_all", "one_to_one", "all_to_else")
-MAX_LAYER_SIZE = 100_000
 _SYNAPTIC_KINDS = {"ALL_TO_ALL": "all_to_all", "ONE_TO_ONE": "one_to_one", "ALL_TO_ELSE": "all_to_else"}
 
 
@@ -320,6 +320,9 @@ class Graph:
     # -- structure ------------------------------------------------------------
     def problems(self) -> list[str]:
         """Everything that keeps this graph from being a trainable network, in plain words."""
+        too_large = graph_size_problem(self)
+        if too_large:
+            return [too_large]  # the checks below are not needed, and may be slow, for such a graph
         found: list[str] = []
         inputs, outputs = self.layers_with_role("input"), self.layers_with_role("output")
         if not inputs:
@@ -445,10 +448,17 @@ class Graph:
         graph = cls()
         for ld in d["layers"]:
             graph.add_layer(Layer.from_dict(ld))
+        pairs = set()
         for cd in d["connections"]:
             conn = Connection.from_dict(cd)
             if conn.source not in graph.layers or conn.target not in graph.layers:
                 raise TopologyError(f"connection {conn.id} names a layer that does not exist")
+            if conn.id in graph.connections:
+                raise TopologyError(f"two connections have the id {conn.id!r}")
+            if (conn.source, conn.target) in pairs:
+                src, tgt = graph.layers[conn.source].name, graph.layers[conn.target].name
+                raise TopologyError(f"{src} is connected to {tgt} twice: a network has one connection per pair")
+            pairs.add((conn.source, conn.target))
             problem = connection_problem(graph.layers[conn.source], graph.layers[conn.target], conn.kind)
             if problem:
                 raise TopologyError(problem)

@@ -90,9 +90,16 @@ def _literal(values: np.ndarray) -> str:
     return "[\n" + "".join(f"    {_literal(row)},\n" for row in values) + "]"
 
 
-def _one_line(text: str) -> str:
-    """A layer name made safe for a one-line comment."""
-    return " ".join(text.split())
+def printable_name(text: str, limit: int = 80) -> str:
+    """A layer name as it may appear in generated code's comments: one line of printable characters.
+
+    Control and format characters (NUL, line breaks, bidirectional overrides)
+    and lone surrogates become "?", so the file always compiles and reads as
+    it runs; names longer than ``limit`` are cut with "…".
+    """
+    text = " ".join(text[: 4 * limit].split())  # a 50 MB name costs no more than a short one
+    text = "".join(c if c.isprintable() and not 0xD800 <= ord(c) <= 0xDFFF else "?" for c in text[: limit + 1])
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def standalone_source(net: Network) -> str:
@@ -113,10 +120,11 @@ def standalone_source(net: Network) -> str:
     ]
     for step in plan:
         for src, w in step.sources:
-            lines.append(f"# {_one_line(plan[src].name)} -> {_one_line(step.name)}: {w.shape[0]} x {w.shape[1]}")
+            names = f"{printable_name(plan[src].name)} -> {printable_name(step.name)}"
+            lines.append(f"# {names}: {w.shape[0]} x {w.shape[1]}")
             lines.append(f"W_{src}_{step.index} = {_literal(w)}")
         if step.bias is not None:
-            lines.append(f"# bias of {_one_line(step.name)}")
+            lines.append(f"# bias of {printable_name(step.name)}")
             lines.append(f"B_{step.index} = {_literal(step.bias)}")
     lines.append("")
     lines.append("")
@@ -135,13 +143,13 @@ def standalone_source(net: Network) -> str:
     ]
     col = 0
     for step in input_steps(plan):
-        lines.append(f"    a{step.index} = inputs[{col}:{col + step.size}]  # {_one_line(step.name)}")
+        lines.append(f"    a{step.index} = inputs[{col}:{col + step.size}]  # {printable_name(step.name)}")
         col += step.size
     for step in plan:
         if step.role == "input":
             continue
         start = f"list(B_{step.index})" if step.bias is not None else f"[0.0] * {step.size}"
-        lines.append(f"    z = {start}  # {_one_line(step.name)}")
+        lines.append(f"    z = {start}  # {printable_name(step.name)}")
         for src, _ in step.sources:
             lines.append(f"    _add_product(z, a{src}, W_{src}_{step.index})")
         lines.append(f"    a{step.index} = _{step.activation}(z)")

@@ -13,7 +13,8 @@ import re
 import numpy as np
 
 from ..core.network import Network
-from ..core.standalone import evaluation_plan, input_steps, output_steps
+from ..core.standalone import evaluation_plan, input_steps, output_steps, printable_name
+from .atomic import write_text_atomic
 
 # C expressions of each activation for one element ``z[j]``; softmax works on the whole layer below.
 _C_ACTIVATIONS = {
@@ -39,7 +40,11 @@ def _array(values: np.ndarray) -> str:
 
 
 def _comment(text: str) -> str:
-    return " ".join(text.replace("*/", "* /").split())
+    """A layer name made safe inside ``/* … */``: printable, one line, no comment marks or trigraphs."""
+    text = printable_name(text)
+    while "*/" in text or "/*" in text or "??" in text:
+        text = text.replace("*/", "* /").replace("/*", "/ *").replace("??", "? ?")
+    return text
 
 
 def header_source(net: Network, guard_name: str = "nnstudio_network") -> str:
@@ -108,5 +113,4 @@ def header_source(net: Network, guard_name: str = "nnstudio_network") -> str:
 
 def write_header(net: Network, path: str | os.PathLike) -> None:
     stem = os.path.splitext(os.path.basename(os.fspath(path)))[0]
-    with open(path, "w", encoding="utf-8") as fh:
-        fh.write(header_source(net, guard_name=f"nnstudio_{stem}"))
+    write_text_atomic(path, header_source(net, guard_name=f"nnstudio_{stem}"))

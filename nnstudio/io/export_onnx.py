@@ -18,6 +18,7 @@ import numpy as np
 from .. import __version__
 from ..core.network import Network
 from ..core.standalone import PlanStep, evaluation_plan, input_steps, output_steps
+from .atomic import write_bytes_atomic
 
 OPSET = 13
 MISSING_ONNX = "ONNX export needs the onnx package: pip install nnstudio[onnx]"
@@ -40,6 +41,8 @@ def build_model(net: Network):
     names = [s.name for s in plan]
     if len(set(names)) != len(names):
         raise ValueError("two layers have the same name; ONNX inputs and outputs are named after layers, so rename one")
+    if any(len({src for src, _ in s.sources}) != len(s.sources) for s in plan):
+        raise ValueError("two connections join the same layers; ONNX nodes are named after them")
     nodes, inits = [], []
 
     def const(name: str, values: np.ndarray) -> str:
@@ -73,7 +76,10 @@ def build_model(net: Network):
     )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)],
                               producer_name="nnstudio", producer_version=__version__)
-    onnx.checker.check_model(model)
+    try:
+        onnx.checker.check_model(model)
+    except Exception as exc:  # onnx's ValidationError derives from Exception only
+        raise ValueError(f"the ONNX checker refused the model: {str(exc).splitlines()[0]}") from None
     return model
 
 
@@ -108,5 +114,4 @@ def _activation(step: PlanStep, z: str, out: str, node, const) -> str:
 
 def write_onnx(net: Network, path: str | os.PathLike) -> None:
     model = build_model(net)
-    with open(path, "wb") as fh:
-        fh.write(model.SerializeToString())
+    write_bytes_atomic(path, model.SerializeToString())

@@ -19,6 +19,7 @@ from PySide6.QtGui import QUndoStack
 
 from ...core import Dataset, Graph, Network, TopologyError, TrainSettings
 from ...core.history import ErrorHistory
+from ...core.losses import auto_cost_problem
 from ...io.project import Project, default_project
 
 
@@ -190,6 +191,9 @@ class Document(QObject):
         outputs = self.graph.layers_with_role("output")
         cost = self.settings.cost
         Y = self.dataset.Y
+        if cost == "auto":
+            problem = auto_cost_problem([layer.activation for layer in outputs], Y)
+            return [problem] if problem else []
         if cost == "bce":
             bounded = [layer.name for layer in outputs if layer.activation not in ("logistic", "softmax", "step")]
             if bounded:
