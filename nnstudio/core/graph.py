@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .activations import get_activation
+from .layerwise import LayerwiseLearning
 
 ROLES = ("input", "hidden", "output")
 KINDS = ("all_to_all", "one_to_one", "all_to_else")
@@ -48,8 +49,11 @@ def normalize_kind(kind: str) -> str:
     return kind
 
 
-class Layer:
-    """A group of neurons sharing an activation: Synaptic's ``new Layer(size)``."""
+class Layer(LayerwiseLearning):
+    """A group of neurons sharing an activation: Synaptic's ``new Layer(size)``.
+
+    ``activate`` and ``propagate`` drive it on its own, layer by layer (``seed`` fixes the weights it draws then).
+    """
 
     _ids = itertools.count(1)
 
@@ -63,6 +67,7 @@ class Layer:
         role: str = "hidden",
         position: tuple[float, float] = (0.0, 0.0),
         id: str | None = None,
+        seed: int | None = None,
     ):
         self.size = _check_size(size)
         get_activation(activation)
@@ -76,6 +81,7 @@ class Layer:
         self.position = (float(position[0]), float(position[1]))
         #: connections made with :meth:`project` before the layer joined a graph
         self.projections: list[Connection] = []
+        self._init_live(seed)
 
     def project(self, other: Layer, kind: str = "all_to_all") -> Connection:
         """Connect this layer's neurons to ``other``'s, as Synaptic's ``layer.project``."""
@@ -85,6 +91,7 @@ class Layer:
             raise TopologyError(problem)
         conn = Connection(self.id, other.id, kind)
         self.projections.append(conn)
+        self._link(other, conn)
         return conn
 
     def to_dict(self) -> dict:
