@@ -163,6 +163,18 @@ def test_trained_layers_wrapped_in_a_network_keep_their_weights_and_save():
     assert net.predict(XOR_ROWS).ravel().tolist() != before
 
 
+def test_layers_can_be_wrapped_again_after_more_training():
+    layers = [Layer(2), Layer(3, seed=9), Layer(1, seed=10)]
+    chain(*layers)
+    first = Network(input=layers[0], hidden=[layers[1]], output=layers[2])
+    for _ in range(200):
+        for x, target in XOR:
+            layer_step(layers, x, target)
+    second = Network(input=layers[0], hidden=[layers[1]], output=layers[2])
+    np.testing.assert_array_equal(second.params, first.params)
+    assert [c.id for c in layers[0].projections] == ["L1->L2"]
+
+
 def test_round_trip_through_a_project_file(tmp_path):
     layers = [Layer(2), Layer(3, seed=7), Layer(1, seed=8)]
     chain(*layers)

@@ -79,9 +79,12 @@ class Layer(LayerwiseLearning):
         self.id = id or f"L{next(Layer._ids)}"
         self.name = name or self.id
         self.position = (float(position[0]), float(position[1]))
-        #: connections made with :meth:`project` before the layer joined a graph
-        self.projections: list[Connection] = []
         self._init_live(seed)
+
+    @property
+    def projections(self) -> list[Connection]:
+        """The connections made with :meth:`project` (what ``Network(input=..., ...)`` builds from)."""
+        return [Connection(self.id, target.id, kind) for target, kind in self.projection_targets()]
 
     def project(self, other: Layer, kind: str = "all_to_all") -> Connection:
         """Connect this layer's neurons to ``other``'s, as Synaptic's ``layer.project``."""
@@ -90,7 +93,6 @@ class Layer(LayerwiseLearning):
         if problem:
             raise TopologyError(problem)
         conn = Connection(self.id, other.id, kind)
-        self.projections.append(conn)
         self._link(other, conn)
         return conn
 
@@ -476,18 +478,17 @@ class Graph:
         for layer in hidden:
             layer.role = "hidden"
         # ids follow the position in the network, so the same seed gives the same weights every time
-        new_ids = {layer.id: f"L{k + 1}" for k, layer in enumerate(members)}
         graph = cls()
-        for layer in members:
+        for k, layer in enumerate(members):
             if layer.name == layer.id:
-                layer.name = new_ids[layer.id]
-            layer.id = new_ids[layer.id]
+                layer.name = f"L{k + 1}"
+            layer.id = f"L{k + 1}"
             graph.add_layer(layer)
+        inside = {id(layer) for layer in members}
         for layer in members:
-            for conn in layer.projections:
-                if conn.target not in new_ids:
+            for target, kind in layer.projection_targets():
+                if id(target) not in inside:
                     raise TopologyError(f"{layer.name} projects to a layer that is not part of the network")
-                graph.add_connection(Connection(layer.id, new_ids[conn.target], conn.kind))
-            layer.projections = []
+                graph.add_connection(Connection(layer.id, target.id, kind))
         graph.validate()
         return graph

@@ -95,6 +95,10 @@ class LayerwiseLearning:
         self._live.outgoing.append(synapses)
         other._live.incoming.append(synapses)
 
+    def projection_targets(self) -> list[tuple[LayerwiseLearning, str]]:
+        """The layers this one projects to, with the kind of each connection, in the order they were made."""
+        return [(synapses.target, synapses.kind) for synapses in self._live.outgoing]
+
     def activate(self, values: object = None) -> Array:
         """The layer's activations: ``values`` for an input layer, else computed from the layers feeding it."""
         live = self._live
