@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .activations import get_activation
+from .layerwise import LayerwiseLearning
 from .limits import MAX_LAYER_SIZE, graph_size_problem
 
 ROLES = ("input", "hidden", "output")
@@ -48,8 +49,11 @@ def normalize_kind(kind: str) -> str:
     return kind
 
 
-class Layer:
-    """A group of neurons sharing an activation: Synaptic's ``new Layer(size)``."""
+class Layer(LayerwiseLearning):
+    """A group of neurons sharing an activation: Synaptic's ``new Layer(size)``.
+
+    ``activate`` and ``propagate`` drive it on its own, layer by layer (``seed`` fixes the weights it draws then).
+    """
 
     _ids = itertools.count(1)
 
@@ -63,6 +67,7 @@ class Layer:
         role: str = "hidden",
         position: tuple[float, float] = (0.0, 0.0),
         id: str | None = None,
+        seed: int | None = None,
     ):
         self.size = _check_size(size)
         get_activation(activation)
@@ -74,8 +79,12 @@ class Layer:
         self.id = id or f"L{next(Layer._ids)}"
         self.name = name or self.id
         self.position = (float(position[0]), float(position[1]))
-        #: connections made with :meth:`project` before the layer joined a graph
-        self.projections: list[Connection] = []
+        self._init_live(seed)
+
+    @property
+    def projections(self) -> list[Connection]:
+        """The connections made with :meth:`project` (what ``Network(input=..., ...)`` builds from)."""
+        return [Connection(self.id, target.id, kind) for target, kind in self.projection_targets()]
 
     def project(self, other: Layer, kind: str = "all_to_all") -> Connection:
         """Connect this layer's neurons to ``other``'s, as Synaptic's ``layer.project``."""
@@ -84,7 +93,7 @@ class Layer:
         if problem:
             raise TopologyError(problem)
         conn = Connection(self.id, other.id, kind)
-        self.projections.append(conn)
+        self._link(other, conn)
         return conn
 
     def to_dict(self) -> dict:
@@ -479,18 +488,17 @@ class Graph:
         for layer in hidden:
             layer.role = "hidden"
         # ids follow the position in the network, so the same seed gives the same weights every time
-        new_ids = {layer.id: f"L{k + 1}" for k, layer in enumerate(members)}
         graph = cls()
-        for layer in members:
+        for k, layer in enumerate(members):
             if layer.name == layer.id:
-                layer.name = new_ids[layer.id]
-            layer.id = new_ids[layer.id]
+                layer.name = f"L{k + 1}"
+            layer.id = f"L{k + 1}"
             graph.add_layer(layer)
+        inside = {id(layer) for layer in members}
         for layer in members:
-            for conn in layer.projections:
-                if conn.target not in new_ids:
+            for target, kind in layer.projection_targets():
+                if id(target) not in inside:
                     raise TopologyError(f"{layer.name} projects to a layer that is not part of the network")
-                graph.add_connection(Connection(layer.id, new_ids[conn.target], conn.kind))
-            layer.projections = []
+                graph.add_connection(Connection(layer.id, target.id, kind))
         graph.validate()
         return graph

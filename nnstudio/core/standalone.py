@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .activations import get_activation
+
 if TYPE_CHECKING:
     from .network import Network
 
@@ -53,25 +55,6 @@ def output_steps(plan: list[PlanStep]) -> list[PlanStep]:
     """Output layers in the order their columns appear in an output row."""
     return [s for s in plan if s.role == "output"]
 
-
-# Python source of each activation, applied to the list ``z`` in place of a layer's sums.
-# logistic uses the tanh form, as the core does: it never overflows and matches it to the last bit.
-_PY_ACTIVATIONS = {
-    "logistic": "def _logistic(z):\n    return [0.5 * math.tanh(0.5 * v) + 0.5 for v in z]\n",
-    "tanh": "def _tanh(z):\n    return [math.tanh(v) for v in z]\n",
-    "relu": "def _relu(z):\n    return [v if v > 0.0 else 0.0 for v in z]\n",
-    "leaky_relu": "def _leaky_relu(z):\n    return [v if v > 0.0 else 0.01 * v for v in z]\n",
-    "identity": "def _identity(z):\n    return list(z)\n",
-    "step": "def _step(z):\n    return [1.0 if v > 0.0 else 0.0 for v in z]\n",
-    "softplus": "def _softplus(z):\n    return [max(v, 0.0) + math.log1p(math.exp(-abs(v))) for v in z]\n",
-    "softmax": (
-        "def _softmax(z):\n"
-        "    top = max(z)\n"
-        "    e = [math.exp(v - top) for v in z]\n"
-        "    total = sum(e)\n"
-        "    return [v / total for v in e]\n"
-    ),
-}
 
 _ADD_PRODUCT = '''def _add_product(z, a, w):
     """z += a @ w for a vector a and a matrix w given as rows."""
@@ -130,7 +113,7 @@ def standalone_source(net: Network) -> str:
     lines.append("")
     used = sorted({s.activation for s in plan if s.activation})
     for name in used:
-        lines.append(_PY_ACTIVATIONS[name])
+        lines.append(get_activation(name).python_function())
         lines.append("")
     lines.append(_ADD_PRODUCT)
     lines.append("")

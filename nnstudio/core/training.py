@@ -26,6 +26,7 @@ from .losses import auto_cost_problem, get_loss
 from .network import Network
 from .optimizers import OPTIMIZERS, make_optimizer
 from .scalar_kernel import ScalarStepper, supports
+from .synaptic import TruthTableTasks
 
 Array = np.ndarray
 RateFunction = Callable[[int, float], float]
@@ -416,8 +417,8 @@ def as_dataset(data: Dataset | Sequence[dict]) -> Dataset:
     return data if isinstance(data, Dataset) else Dataset.from_records(data)
 
 
-class Trainer:
-    """Synaptic's Trainer: ``Trainer(net).train(data, rate=..., iterations=..., error=...)``."""
+class Trainer(TruthTableTasks):
+    """Synaptic's Trainer: ``Trainer(net).train(data, rate=..., iterations=..., error=...)``, ``Trainer(net).XOR()``."""
 
     def __init__(self, network: Network):
         self.network = network

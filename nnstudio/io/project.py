@@ -42,6 +42,7 @@ from .project_sections import check_snapshots, load_history, load_weights
 FORMAT = "nnstudio"
 VERSION = 1
 MAX_FILE_BYTES = MAX_PROJECT_BYTES
+COLUMN_STEP, ROW_STEP = 260.0, 180.0  # where project_from_network places layers built in code
 
 
 class ProjectError(ValueError):
@@ -111,6 +112,28 @@ def default_project() -> Project:
     graph.connect(a.id, b.id)
     graph.connect(b.id, c.id)
     return Project(graph=graph, name="XOR 2-3-1")
+
+
+def project_from_network(net: Network, dataset: Dataset, name: str = "") -> Project:
+    """A project holding ``net`` with its current weights and ``dataset``, ready to save and open on the canvas.
+
+    Layers that all sit at the origin (built in code) are placed in columns by depth, left to right.
+    """
+    if (dataset.n_inputs, dataset.n_outputs) != (net.n_inputs, net.n_outputs):
+        raise ValueError(
+            f"the dataset has {dataset.n_inputs} inputs and {dataset.n_outputs} targets, "
+            f"the network {net.n_inputs} inputs and {net.n_outputs} outputs"
+        )
+    graph = net.graph.copy()
+    if len({layer.position for layer in graph.layers.values()}) == 1:
+        depths = graph.depths()
+        for depth in set(depths.values()):
+            column = [lid for lid in graph.topological_order() if depths[lid] == depth]
+            for k, lid in enumerate(column):
+                graph.layers[lid].position = (depth * COLUMN_STEP, (k - (len(column) - 1) / 2) * ROW_STEP)
+    sizes = "-".join(str(layer.size) for layer in net.layers)
+    return Project(graph=graph, dataset=dataset, init=net.init, init_seed=net.seed,
+                   weights=net.param_dict(), name=name or f"Network {sizes}")
 
 
 # -- saving ---------------------------------------------------------------------------
