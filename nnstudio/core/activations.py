@@ -35,7 +35,7 @@ class Activation:
 
     name: str
     forward: Callable[[Array], Array]
-    derivative: Callable[[Array, Array], Array] | None
+    derivative: Callable[[Array, Array], Array]  # elementwise; for softmax the diagonal of its Jacobian
     rowwise: bool = False
     forward_into: Callable[[Array, Array], Array] | None = None
     backward_into: Callable[[Array, Array, Array, Array], Array] | None = None
@@ -167,7 +167,7 @@ ACTIVATIONS: dict[str, Activation] = {
             lambda z, o: np.logaddexp(0.0, z, out=o),
             _softplus_back,
         ),
-        Activation("softmax", _softmax, None, rowwise=True),
+        Activation("softmax", _softmax, lambda z, a: a * (1.0 - a), rowwise=True),
     )
 }
 

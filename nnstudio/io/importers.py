@@ -103,7 +103,9 @@ def _synaptic_project(doc: dict, stem: str) -> Project:
 def _brain_project(doc: dict, stem: str) -> Project:
     graph, blocks, input_names, output_names = brain_graph(doc)
     dataset = _dataset(graph, blocks, input_names, output_names)
-    opts = doc.get("trainOpts") if isinstance(doc.get("trainOpts"), dict) else {}
+    opts = doc.get("trainOpts")
+    if not isinstance(opts, dict):
+        opts = {}
     settings = TrainSettings(
         rate=_positive(opts.get("learningRate"), 0.3), epochs=int(_positive(opts.get("iterations"), 20000)),
         target_error=_positive(opts.get("errorThresh"), 0.005), cost="mse", optimizer="momentum",
@@ -122,5 +124,6 @@ def _brain_project(doc: dict, stem: str) -> Project:
 
 
 def _positive(value: object, default: float) -> float:
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and np.isfinite(value) and value > 0
-    return float(value) if ok else default
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and np.isfinite(value) and value > 0:
+        return float(value)
+    return default

@@ -348,8 +348,9 @@ def _load_dataset(d: dict) -> Dataset:
         raise ProjectError(f"dataset.{exc.args[0]}", "missing") from None
     except (DatasetError, TypeError, ValueError) as exc:
         raise ProjectError("dataset", str(exc)) from None
-    if dataset.X_test is not None and (len(dataset.X_test) or len(dataset.Y_test)):
-        x_shape, y_shape = dataset.X_test.shape, dataset.Y_test.shape
+    X_test, Y_test = dataset.X_test, dataset.Y_test
+    if X_test is not None and Y_test is not None and (len(X_test) or len(Y_test)):
+        x_shape, y_shape = X_test.shape, Y_test.shape
         if x_shape[0] != y_shape[0] or x_shape[1] != dataset.n_inputs or y_shape[1] != dataset.n_outputs:
             raise ProjectError(
                 "dataset",
