@@ -75,7 +75,7 @@ def header_source(net: Network, guard_name: str = "nnstudio_network") -> str:
         out.append(f"    for (j = 0; j < {step.size}; ++j) a{step.index}[j] = input[{col} + j];")
         col += step.size
     for step in plan:
-        if step.role == "input":
+        if step.activation is None:  # an input layer
             continue
         a = f"a{step.index}"
         start = f"nnstudio_b_{step.index}[j]" if step.bias is not None else "0.0"

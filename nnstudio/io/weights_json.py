@@ -55,6 +55,7 @@ def weights_document(net: Network) -> dict:
         })
         for src, w in step.sources:
             conn = net.graph.find_connection(net.layers[src].id, net.layers[step.index].id)
+            assert conn is not None, "the plan's sources are the graph's connections"
             connections.append({"from": plan[src].name, "to": step.name, "kind": conn.kind, "weights": w.tolist()})
     return {
         "format": FORMAT,
@@ -73,7 +74,7 @@ def write_weights_json(net: Network, path: str | os.PathLike) -> None:
 def write_weights_npz(net: Network, path: str | os.PathLike) -> None:
     """Arrays ``W:<from>-><to>`` and ``b:<layer>``, plus ``meta``: the JSON document without the numbers."""
     doc = weights_document(net)
-    arrays = {}
+    arrays: dict[str, Any] = {}  # (np.savez's stub would take a dict of arrays for its allow_pickle flag)
     for layer in doc["layers"]:
         if layer["bias"] is not None:
             arrays[f"b:{layer['name']}"] = np.array(layer["bias"], dtype=float)
