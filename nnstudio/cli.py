@@ -38,6 +38,7 @@ from .io.export import EXPORT_FORMATS, export_format, export_project
 from .io.export_js import JS_FORMATS
 from .io.from_data import project_from_data
 from .io.importers import import_file
+from .io.limits import MAX_INT
 from .io.project import Project, ProjectError, load_project, save_project
 
 SUBCOMMANDS: dict[str, str] = {
@@ -140,6 +141,15 @@ def _load(path: str) -> Project:
         raise CliError(f"{path}: {exc}") from None
 
 
+def _save(project: Project, path: str) -> None:
+    try:
+        save_project(project, path)
+    except OSError as exc:
+        raise CliError(f"cannot save {path}: {exc.strerror or exc} (nothing was changed there)") from None
+    except ValueError as exc:
+        raise CliError(f"cannot save {path}: {exc}") from None
+
+
 def cmd_train(args: argparse.Namespace) -> int:
     project = _load(args.file)
     settings = project.settings
@@ -148,6 +158,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     if args.rate is not None:
         settings = replace(settings, rate=args.rate)
     if args.seed is not None:
+        if not 0 <= args.seed <= MAX_INT:
+            raise CliError(f"--seed must be from 0 to {MAX_INT}, not {args.seed}")
         project.init_seed = args.seed
     if args.seed is not None or args.reset:
         project.weights = None
@@ -172,10 +184,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     project.weights = net.param_dict()
     project.settings = settings
     if args.out:
-        try:
-            save_project(project, args.out)
-        except OSError as exc:
-            raise CliError(f"cannot save {args.out}: {exc.strerror or exc}") from None
+        _save(project, args.out)
     outputs = net.predict(project.dataset.X)
     report = {
         "file": args.file,
@@ -270,6 +279,10 @@ def cmd_predict(args: argparse.Namespace) -> int:
     if not all(math.isfinite(v) for v in args.inputs):
         raise CliError("inputs must be finite numbers")
     ds = project.dataset
+    names = ds.output_names
+    if len(names) != net.n_outputs:
+        raise CliError(f"{args.file}: the network has {net.n_outputs} outputs but its dataset names "
+                       f"{len(names)} targets; fit the dataset to the network first")
     out = net.predict(ds.scale(np.array(args.inputs)) if ds.scaling and ds.scaling.width == net.n_inputs
                       else np.array(args.inputs))
     label = ds.label(out) if len(ds.class_names) == len(out) else None
@@ -279,7 +292,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
             report["label"] = label
         print(json.dumps(report))
     else:
-        for name, value in zip(ds.output_names, out, strict=True):
+        for name, value in zip(names, out, strict=True):
             print(f"{name}: {value:.6g}")
         if label is not None:
             print(f"label: {label}")
@@ -299,7 +312,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     try:
         export_project(project, args.out, args.format, args.dtype or "float32")
     except OSError as exc:
-        raise CliError(f"cannot write {args.out}: {exc.strerror or exc}") from None
+        raise CliError(f"cannot write {args.out}: {exc.strerror or exc} (nothing was changed there)") from None
     except (ValueError, RuntimeError) as exc:
         raise CliError(f"{args.out}: {exc}") from None
     what = JS_FORMATS[args.format] if args.format else EXPORT_FORMATS[export_format(args.out)]
@@ -316,10 +329,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         raise CliError(f"cannot read {args.file}: {exc.strerror or exc}") from None
     except (ValueError, RuntimeError) as exc:
         raise CliError(f"{args.file}: {exc}") from None
-    try:
-        save_project(project, args.out)
-    except OSError as exc:
-        raise CliError(f"cannot save {args.out}: {exc.strerror or exc}") from None
+    _save(project, args.out)
     print(f"wrote {args.out}: {project.description}")
     return 0
 
@@ -347,6 +357,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help")):
         problem = _gui_request(argv)
         if problem:
+            print(f"nnstudio: {problem}", file=sys.stderr)
+            return 2
+        from .startup_check import startup_problem
+
+        problem = startup_problem()
+        if problem:  # say what is missing instead of letting Qt abort the process
             print(f"nnstudio: {problem}", file=sys.stderr)
             return 2
         from .app import run_gui

@@ -197,7 +197,7 @@ def _parse(text: str, delimiter: str) -> Table:
             break
         block = np.array(rows, dtype=str)
         _point_decimals(block, commas)
-    numbers = np.concatenate(number_parts) if numeric else None
+    numbers = np.concatenate(number_parts)
     columns: list[Column | None] = [None] * len(names)
     for k, j in enumerate(numeric):
         columns[j] = Column(names[j], numbers[:, k])
@@ -315,9 +315,9 @@ def _numbers(block: np.ndarray, numeric: list[int], names: list[str], lines: lis
     return values
 
 
-def _texts(block: np.ndarray, texts: list[int], names: list[str], lines: list[int]) -> np.ndarray | None:
+def _texts(block: np.ndarray, texts: list[int], names: list[str], lines: list[int]) -> np.ndarray:
     if not texts:
-        return None
+        return np.empty((len(block), 0), dtype=str)
     part = np.char.strip(block[:, texts])
     empty = np.argwhere(part == "")
     if len(empty):
@@ -372,10 +372,9 @@ def encode(table: Table, targets: Sequence[str] | int = 1, classes: bool = False
     Y, output_names = _one_hot(outputs, prefix_always=len(outputs) > 1)
     if X.shape[1] > MAX_COLUMNS:
         raise DatasetError(f"the categories make {X.shape[1]} input columns; at most {MAX_COLUMNS} are supported")
-    single_class = len(outputs) == 1 and outputs[0].is_category
+    class_names = list(outputs[0].categories or []) if len(outputs) == 1 else []
     labels = all(c.is_category or len(np.unique(c.values)) <= 2 for c in outputs)
-    return Encoded(X, Y, input_names, output_names, list(outputs[0].categories) if single_class else [],
-                   "classification" if labels else "regression")
+    return Encoded(X, Y, input_names, output_names, class_names, "classification" if labels else "regression")
 
 
 def _as_category(column: Column) -> Column:
@@ -389,7 +388,7 @@ def _as_category(column: Column) -> Column:
 def _one_hot(columns: list[Column], prefix_always: bool) -> tuple[np.ndarray, list[str]]:
     parts, names = [], []
     for col in columns:
-        if col.is_category:
+        if col.categories is not None:
             parts.append((col.values[:, None] == np.arange(len(col.categories))).astype(np.float64))
             names += [f"{col.name}={c}" if prefix_always else c for c in col.categories]
         else:

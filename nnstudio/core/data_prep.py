@@ -55,7 +55,7 @@ def prepare(dataset: Dataset, test_fraction: float = 0.2, seed: int = 0, scale: 
     if method not in SCALINGS:
         raise DatasetError(f"unknown scaling {method!r}; choose one of: {', '.join(SCALINGS)}")
     raw_X, Y = dataset.raw_inputs(), dataset.Y
-    if dataset.has_test:
+    if dataset.X_test is not None and dataset.Y_test is not None and len(dataset.X_test):
         raw_X = np.vstack([raw_X, dataset.raw_inputs(dataset.X_test)])
         Y = np.vstack([Y, dataset.Y_test])
     train, test = split_rows(Y, test_fraction, seed)

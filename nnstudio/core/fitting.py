@@ -27,7 +27,7 @@ def output_choice(dataset: Dataset, current: str | None = None) -> tuple[str, st
     """(output activation, loss) that suit the targets: softmax + ce for classes, logistic + bce for 0/1 labels,
     tanh + mse for ±1 labels; for a regression the current activation if it can reach every target, else
     identity, with mse."""
-    Y = dataset.Y if not dataset.has_test else np.vstack([dataset.Y, dataset.Y_test])
+    Y = dataset.Y if dataset.Y_test is None else np.vstack([dataset.Y, dataset.Y_test])
     values = set(np.unique(Y).tolist())
     if is_one_hot(Y):
         return "softmax", "ce"

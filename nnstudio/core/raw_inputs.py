@@ -61,7 +61,9 @@ def raw_input_network(net: Network, scaling: InputScaling | None) -> Network:
                 graph.set_layer(layer.id, bias=True)
             blocks["b:" + layer.id] = step.bias
         for src, weights in step.sources:
-            blocks["W:" + graph.find_connection(net.layers[src].id, layer.id).id] = weights
+            conn = graph.find_connection(net.layers[src].id, layer.id)
+            assert conn is not None  # the plan lists the graph's own connections
+            blocks["W:" + conn.id] = weights
     raw = Network.from_graph(graph, seed=0)
     raw.load_param_dict(blocks)
     return raw

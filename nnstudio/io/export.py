@@ -8,6 +8,7 @@ documented in ``docs/weights-format.md``.
 from __future__ import annotations
 
 import csv
+import io
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -15,6 +16,7 @@ from pathlib import Path
 from ..core.history import ErrorHistory
 from ..core.network import Network
 from ..core.raw_inputs import raw_input_network
+from .atomic import write_text_atomic
 from .export_c import write_header
 from .export_js import JS_FORMATS, write_js
 from .export_onnx import write_onnx
@@ -32,7 +34,7 @@ EXPORT_FORMATS: dict[str, str] = {
 
 
 def _write_python(net: Network, path: str | os.PathLike) -> None:
-    Path(path).write_text(net.standalone(), encoding="utf-8")
+    write_text_atomic(path, net.standalone())
 
 
 _NETWORK_WRITERS: dict[str, Callable[[Network, str | os.PathLike], None]] = {
@@ -67,7 +69,9 @@ def export_project(project: Project, path: str | os.PathLike, fmt: str | None = 
     loads; they, and the ``.py`` and ``.h`` code, take raw inputs (the
     dataset's scaling is folded into the first weights).  An
     ONNX model takes raw inputs too, in ``dtype`` (float32 or float64), and
-    carries the class names in its metadata.  Raises
+    carries the class names in its metadata.  Every format is written
+    atomically (see :mod:`nnstudio.io.atomic`): when anything fails, the file
+    already at ``path`` is left as it was.  Raises
     ValueError for an unknown extension or a network that cannot be written in
     that format, RuntimeError when the optional onnx package is missing,
     OSError when the file cannot be written.
@@ -100,11 +104,12 @@ def write_history_csv(history: ErrorHistory, path: str | os.PathLike) -> None:
     trains = dict(zip(history.epochs.tolist(), history.train.tolist(), strict=True))
     tests = dict(zip(history.test_epochs, history.test, strict=True))
     cell = lambda table, epoch: repr(float(table[epoch])) if epoch in table else ""  # noqa: E731
-    with open(path, "w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["epoch", "train", "test"] if tests else ["epoch", "train"])
-        for epoch in sorted(set(trains) | set(tests)):
-            row = [epoch, cell(trains, epoch)]
-            if tests:
-                row.append(cell(tests, epoch))
-            writer.writerow(row)
+    text = io.StringIO(newline="")
+    writer = csv.writer(text)
+    writer.writerow(["epoch", "train", "test"] if tests else ["epoch", "train"])
+    for epoch in sorted(set(trains) | set(tests)):
+        row = [epoch, cell(trains, epoch)]
+        if tests:
+            row.append(cell(tests, epoch))
+        writer.writerow(row)
+    write_text_atomic(path, text.getvalue())

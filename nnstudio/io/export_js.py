@@ -22,6 +22,7 @@ from ..core.network import Network
 from ..core.raw_inputs import fold_scaling
 from ..core.scaling import InputScaling
 from ..core.standalone import PlanStep, evaluation_plan
+from .atomic import write_text_atomic
 
 JS_FORMATS: dict[str, str] = {"synaptic": "Synaptic.js network (Network.fromJSON)",
                               "brain": "brain.js 1.x network (NeuralNetwork fromJSON)"}
@@ -62,8 +63,9 @@ def synaptic_json(net: Network, scaling: InputScaling | None = None) -> dict:
             for src, weights in target.sources:
                 if src != step.index:
                     continue
-                kind = net.graph.find_connection(net.layers[src].id, net.layers[target.index].id).kind
-                for i, j in zip(*np.nonzero(_synapses(kind, weights.shape)), strict=True):
+                conn = net.graph.find_connection(net.layers[src].id, net.layers[target.index].id)
+                assert conn is not None  # the plan lists the graph's own connections
+                for i, j in zip(*np.nonzero(_synapses(conn.kind, weights.shape)), strict=True):
                     connections.append({"from": first[src] + int(i), "to": first[target.index] + int(j),
                                         "weight": float(weights[i, j]), "gater": None})
     connections.sort(key=lambda c: c["from"])
@@ -125,5 +127,4 @@ def write_js(net: Network, path: str | os.PathLike, fmt: str, scaling: InputScal
     if fmt not in JS_FORMATS:
         raise ValueError(f"unknown JavaScript format {fmt!r}; choose one of: {', '.join(JS_FORMATS)}")
     doc = synaptic_json(net, scaling) if fmt == "synaptic" else brain_json(net, scaling)
-    with open(path, "w", encoding="utf-8") as fh:
-        json.dump(doc, fh, allow_nan=False)
+    write_text_atomic(path, json.dumps(doc, allow_nan=False))

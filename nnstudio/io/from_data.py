@@ -39,7 +39,8 @@ def project_from_data(
                              batch_size=None if len(dataset) <= 2000 else 64)
     sizes = "-".join(str(graph.layers[i].size) for i in graph.topological_order())
     what = f"{len(dataset.class_names)} classes" if dataset.class_names else dataset.kind
-    split = f", {len(dataset.X_test)} held out for testing" if dataset.has_test else ""
+    held_out = 0 if dataset.X_test is None else len(dataset.X_test)
+    split = f", {held_out} held out for testing" if held_out else ""
     return Project(
         graph=graph, dataset=dataset, settings=settings, init="glorot", data_seed=seed, name=Path(path).stem,
         description=f"Made from {Path(path).name}: {len(dataset)} training rows{split}, {dataset.n_inputs} inputs "
@@ -51,7 +52,7 @@ def estimated_json_bytes(dataset: Dataset, sample_rows: int = 200) -> int:
     """About how many bytes the dataset takes in a project file, from a sample of its rows."""
     total = 0
     for X, Y in ((dataset.X, dataset.Y), (dataset.X_test, dataset.Y_test)):
-        if X is None or not len(X):
+        if X is None or Y is None or not len(X):
             continue
         rows = np.linspace(0, len(X) - 1, min(sample_rows, len(X))).astype(int)
         sample = len(json.dumps(X[rows].tolist())) + len(json.dumps(Y[rows].tolist()))

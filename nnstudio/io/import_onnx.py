@@ -271,7 +271,9 @@ def _project(path: Path, layers: list[_Layer], n_inputs: int, input_name: str, o
     blocks = {}
     for k, layer in enumerate(layers):
         source, target = order[k], order[k + 1]
-        blocks["W:" + graph.find_connection(source, target).id] = layer.weights
+        conn = graph.find_connection(source, target)
+        assert conn is not None  # the chain was connected just above
+        blocks["W:" + conn.id] = layer.weights
         if layer.bias is not None:
             blocks["b:" + target] = layer.bias
     net.load_param_dict(blocks)

@@ -18,7 +18,7 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QThread, QTime
 
 from ...core.snapshots import SnapshotStore
 from ...core.training import Snapshot, TrainingRun, TrainSettings
-from ..document import Document
+from ..model.document import Document
 from .status import end_text, progress_text
 from .worker import TrainingWorker
 

@@ -21,7 +21,7 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QHeaderView, QPushButton, QTableView, QVBoxLayout, QWidget
 
 from ...core.datasets import Dataset, DatasetError
-from ..document import Document
+from ..model.document import Document
 from .outputs import row_errors
 from .throttle import SLOW_VIEW_MS, Throttle
 

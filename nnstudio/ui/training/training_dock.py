@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 
 from ...core import datasets
 from ...core.datasets import DatasetError
-from ..document import Document, plural
+from ..model.document import Document, plural
 
 GATES = [("XOR", "xor"), ("AND", "and"), ("OR", "or"), ("NAND", "nand"), ("NOR", "nor"), ("XNOR", "xnor")]
 GENERATED = [
