@@ -74,7 +74,7 @@ class _Runner:
 
     def open_in_document(self, project, path: str) -> None:
         from nnstudio.core.snapshots import SnapshotStore
-        from nnstudio.ui.document import Document
+        from nnstudio.ui.model.document import Document
 
         if self.document is None:
             self.document = Document()
@@ -123,7 +123,7 @@ class _Runner:
     def weights_paths(self, path: Path) -> str:
         from nnstudio.io.export import export_project
         from nnstudio.io.project import load_project
-        from nnstudio.ui.import_actions import load_weights_into
+        from nnstudio.ui.model.import_weights import load_weights_into
 
         self.open_in_document(load_project(SAMPLES / "xor.nnstudio"), "")
         try:
