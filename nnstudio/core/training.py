@@ -22,10 +22,10 @@ from typing import Any
 import numpy as np
 
 from .datasets import Dataset
+from .kernels.runner import EpochKernel
 from .losses import get_loss
-from .network import Network
+from .network import DTYPES, Network
 from .optimizers import OPTIMIZERS, make_optimizer
-from .scalar_kernel import ScalarStepper, supports
 
 Array = np.ndarray
 RateFunction = Callable[[int, float], float]
@@ -61,6 +61,7 @@ class TrainSettings:
     max_seconds: float = 0.0  # 0 = no limit
     schedule: dict | None = None  # {"kind": "step", "every": N, "factor": f}
     seed: int = 0  # shuffling seed
+    dtype: str = "float64"  # "float64" or "float32": parameters, data and all arithmetic of the run
 
     def validate(self) -> None:
         if self.cost != "auto":
@@ -75,6 +76,8 @@ class TrainSettings:
             raise ValueError(f"batch size must be a whole number ≥ 1 or None (full batch), not {self.batch_size!r}")
         if self.target_error < 0 or self.l1 < 0 or self.l2 < 0 or self.patience < 0 or self.max_seconds < 0:
             raise ValueError("target error, L1, L2, patience and time limit cannot be negative")
+        if self.dtype not in DTYPES:
+            raise ValueError(f"dtype must be one of {', '.join(DTYPES)}, not {self.dtype!r}")
         if self.schedule is not None:
             if self.schedule.get("kind") != "step" or int(self.schedule.get("every", 0)) < 1:
                 raise ValueError('schedule must be {"kind": "step", "every": N ≥ 1, "factor": f}')
@@ -134,6 +137,8 @@ class TrainingRun:
             )
         self.rate_function = rate_function
         self.loss = get_loss(resolve_cost(self.settings.cost, net, data))
+        net.set_dtype(self.settings.dtype)
+        self._X, self._Y = data.X.astype(net.dtype), data.Y.astype(net.dtype)
         self.epochs_done = 0
         self.elapsed = 0.0
         self.last_error = math.nan
@@ -144,28 +149,17 @@ class TrainingRun:
         self._cursor = 0  # next sample within the current epoch (online stepping)
         self._epoch_error_sum = 0.0
         self._last_good = net.params.copy()
-        self.optimizer = make_optimizer(
-            self.settings.optimizer,
-            net.n_params,
-            net.weight_mask,
-            l1=self.settings.l1,
-            l2=self.settings.l2,
-            momentum=self.settings.momentum,
-        )
+        self.optimizer = self._make_optimizer()
         self._binary_targets = bool(np.isin(data.Y, (0.0, 1.0)).all())
-        self._scalar: ScalarStepper | None = None
-        self._prepare_online()
+        self._epoch_seconds = 0.0  # the compiled kernel's measured time per epoch, for sizing its chunks
+        self.kernel, self.engine = EpochKernel.for_run(self)
 
-    def _prepare_online(self) -> None:
-        """Use the scalar kernel for online steps when the network is small enough (see scalar_kernel)."""
-        online = self.settings.batch_size == 1
-        if online and supports(self.net, self.loss.name):
-            if self._scalar is None or self._scalar_cost != self.loss.name:
-                self._scalar = ScalarStepper(self.net, self.loss.name)
-                self._scalar.bind(self.data.X, self.data.Y)
-                self._scalar_cost = self.loss.name
-        else:
-            self._scalar = None
+    def _make_optimizer(self):
+        s = self.settings
+        return make_optimizer(
+            s.optimizer, self.net.n_params, self.net.weight_mask, l1=s.l1, l2=s.l2, momentum=s.momentum,
+            dtype=self.net.dtype,
+        )
 
     # -- settings that may change during a run ----------------------------------------
     def update_settings(self, settings: TrainSettings) -> None:
@@ -174,21 +168,15 @@ class TrainingRun:
         old = self.settings
         self.settings = settings
         self.loss = get_loss(resolve_cost(settings.cost, self.net, self.data))
-        if (settings.optimizer, settings.l1, settings.l2, settings.momentum) != (
-            old.optimizer,
-            old.l1,
-            old.l2,
-            old.momentum,
+        if settings.dtype != old.dtype:
+            self.net.set_dtype(settings.dtype)
+            self._X, self._Y = self.data.X.astype(self.net.dtype), self.data.Y.astype(self.net.dtype)
+            self._last_good = self._last_good.astype(self.net.dtype)
+        if (settings.optimizer, settings.l1, settings.l2, settings.momentum, settings.dtype) != (
+            old.optimizer, old.l1, old.l2, old.momentum, old.dtype,
         ):
-            self.optimizer = make_optimizer(
-                settings.optimizer,
-                self.net.n_params,
-                self.net.weight_mask,
-                l1=settings.l1,
-                l2=settings.l2,
-                momentum=settings.momentum,
-            )
-        self._prepare_online()
+            self.optimizer = self._make_optimizer()
+        self.kernel, self.engine = EpochKernel.for_run(self)
 
     def current_rate(self) -> float:
         s = self.settings
@@ -220,7 +208,7 @@ class TrainingRun:
             self._start_epoch()
         size = self.settings.batch_size or len(self.data)
         idx = self._order[self._cursor : self._cursor + size]
-        err = self._batch_update(self.data.X[idx], self.data.Y[idx], self.current_rate())
+        err = self._batch_update(self._X[idx], self._Y[idx], self.current_rate())
         self._epoch_error_sum += err * len(idx)
         self._cursor += len(idx)
         if self._cursor >= len(self.data):
@@ -229,7 +217,7 @@ class TrainingRun:
 
     def epoch(self) -> float:
         """Finish the current epoch (or run a whole one) and return its error."""
-        X, Y = self.data.X, self.data.Y
+        X, Y = self._X, self._Y
         rate = self.current_rate()
         if self.settings.batch_size is None and self._cursor == 0:
             err = self._batch_update(X, Y, rate)
@@ -238,17 +226,7 @@ class TrainingRun:
                 self._start_epoch()
             size, n = self.settings.batch_size or len(X), len(X)
             total, order, update = self._epoch_error_sum, self._order, self._batch_update
-            if self._scalar is not None:
-                gradient, params, grads, opt_step = (
-                    self._scalar.gradient,
-                    self.net.params,
-                    self.net.grads,
-                    self.optimizer.step,
-                )
-                for i in order[self._cursor :].tolist():
-                    total += gradient(i)
-                    opt_step(params, grads, rate)
-            elif size == 1:
+            if size == 1:
                 for i in order[self._cursor :]:
                     total += update(X[i : i + 1], Y[i : i + 1], rate)
             else:
@@ -323,14 +301,43 @@ class TrainingRun:
                 return
 
     def _run_until(self, stop: Callable[[], bool], deadline: float, errors: list[float]) -> str | None:
-        """Run epochs until a stop reason (returned) or the deadline (None); at least one check per epoch."""
+        """Run epochs until a stop reason (returned) or the deadline (None); at least one check per epoch.
+
+        With the compiled kernel, epochs run in chunks sized from the measured
+        time per epoch to end near the deadline (``stop`` is checked between chunks).
+        """
         while True:
             reason = self.stop_reason() or ("stopped" if stop() else None)
             if reason is not None:
                 return reason
-            errors.append(self.epoch())
+            if self.kernel is not None and self._cursor == 0:
+                chunk = self._run_chunk(deadline)
+                if chunk is None:
+                    self.kernel, self.engine = None, "training core: NumPy (the compiled kernel failed)"
+                else:
+                    errors.extend(chunk.tolist())
+            else:
+                errors.append(self.epoch())
             if time.perf_counter() >= deadline:
                 return None
+
+    def _run_chunk(self, deadline: float) -> Array | None:
+        """One kernel call of as many epochs as fit before the deadline (at most ~0.1 s without one)."""
+        start = time.perf_counter()
+        budget = min(max(deadline - start, 0.0), 0.1)
+        if self.settings.max_seconds:
+            budget = min(budget, max(0.0, self.settings.max_seconds - self.elapsed))
+        epochs = int(budget / self._epoch_seconds) if self._epoch_seconds > 0 else 1
+        epochs = max(1, min(epochs, self.settings.epochs - self.epochs_done))
+        errors = self.kernel.run(self, epochs)
+        if errors is None:
+            return None
+        self._epoch_seconds = (time.perf_counter() - start) / len(errors)
+        # the kernel did each epoch's bookkeeping (last finite parameters, best error, plateau count)
+        self.epochs_done += len(errors)
+        params = self.net.params
+        self.last_error = float(errors[-1]) if math.isfinite(params @ params) else math.nan
+        return errors
 
     def _snapshot(self, errors: list[float], reason: str | None) -> Snapshot:
         return Snapshot(
@@ -349,7 +356,9 @@ class TrainingRun:
         start, base = time.perf_counter(), self.elapsed
         with np.errstate(over="ignore", invalid="ignore"):
             while True:
-                reason = self._run_until(stop, math.inf if not self.settings.max_seconds else 0.0, errors)
+                # with a time limit, come back every 50 ms to count the time
+                deadline = math.inf if not self.settings.max_seconds else time.perf_counter() + 0.05
+                reason = self._run_until(stop, deadline, errors)
                 self.elapsed = base + time.perf_counter() - start
                 if reason is not None:
                     break
@@ -405,6 +414,7 @@ class Trainer:
         patience: int = 0,
         max_seconds: float = 0.0,
         stop: Callable[[], bool] = lambda: False,
+        dtype: str = "float64",
     ) -> dict[str, Any]:
         """Train and return ``{"error", "iterations", "time", "reason", "errors"}``.
 
@@ -413,7 +423,7 @@ class Trainer:
         counts epochs (passes over the data) as in Synaptic;
         ``time`` is in seconds (Synaptic reports milliseconds).  ``rate`` may be
         a function ``rate(iterations, error)`` as in Synaptic.  ``log=N`` prints
-        the error every N epochs.
+        the error every N epochs.  ``dtype="float32"`` trains in single precision.
         """
         dataset = as_dataset(data)
         settings = TrainSettings(
@@ -431,6 +441,7 @@ class Trainer:
             max_seconds=max_seconds,
             schedule=schedule,
             seed=seed,
+            dtype=dtype,
         )
         run = TrainingRun(self.network, dataset, settings, rate_function=rate if callable(rate) else None)
         if log:
