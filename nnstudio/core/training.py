@@ -254,18 +254,7 @@ class TrainingRun:
 
     def stop_reason(self) -> str | None:
         """Why training should stop now, or None to go on."""
-        s = self.settings
-        if not math.isfinite(self.last_error) and self.epochs_done:
-            return "diverged"
-        if self.epochs_done and self.last_error <= s.target_error:
-            return "target_error"
-        if self.epochs_done >= s.epochs:
-            return "max_epochs"
-        if s.patience and self._since_best >= s.patience:
-            return "plateau"
-        if s.max_seconds and self.elapsed >= s.max_seconds:
-            return "time_limit"
-        return None
+        return stop_reason(self.settings, self.epochs_done, self.last_error, self._since_best, self.elapsed)
 
     def restore_last_finite(self) -> None:
         """Put back the parameters of the last epoch whose error was finite (after divergence)."""
@@ -365,6 +354,24 @@ class TrainingRun:
         if reason == "diverged":
             self.restore_last_finite()
         return self._snapshot(errors, reason)
+
+
+def stop_reason(
+    settings: TrainSettings, epochs_done: int, last_error: float, since_best: int, elapsed: float
+) -> str | None:
+    """The stop rule of every training loop: why a run in this state stops now (a STOP_REASONS key), or None."""
+    s = settings
+    if not math.isfinite(last_error) and epochs_done:
+        return "diverged"
+    if epochs_done and last_error <= s.target_error:
+        return "target_error"
+    if epochs_done >= s.epochs:
+        return "max_epochs"
+    if s.patience and since_best >= s.patience:
+        return "plateau"
+    if s.max_seconds and elapsed >= s.max_seconds:
+        return "time_limit"
+    return None
 
 
 def resolve_cost(cost: str, net: Network, data: Dataset) -> str:

@@ -18,7 +18,7 @@ from . import compiled, disable
 from .layout import LOSS_CODES, OPTIMIZER_CODES, build_layout, kernel_limit
 
 if TYPE_CHECKING:
-    from ..training import TrainingRun
+    from ..training import TrainingRun, TrainSettings
 
 #: most sample indices precomputed for one chunk of shuffled epochs
 _MAX_ORDER_CELLS = 1 << 20
@@ -51,15 +51,6 @@ class EpochKernel:
             return None, f"training core: NumPy ({reason})"
         return cls(module, run), "training core: compiled kernel"
 
-    def max_epochs(self, run: TrainingRun) -> int:
-        """The longest chunk one call may run (bounded by the shuffled orders it needs)."""
-        s = run.settings
-        if run.rate_function is not None:
-            return 1
-        if s.batch_size is not None and s.shuffle:
-            return max(1, _MAX_ORDER_CELLS // max(1, len(run.data)))
-        return 1 << 30
-
     def run(self, run: TrainingRun, epochs: int) -> np.ndarray | None:
         """Train up to ``epochs`` epochs; returns their errors (fewer when a stop rule fired).
 
@@ -67,7 +58,7 @@ class EpochKernel:
         (logged once; the caller goes on with NumPy).
         """
         s, opt = run.settings, run.optimizer
-        epochs = max(1, min(epochs, self.max_epochs(run)))
+        epochs = max(1, min(epochs, max_chunk(run.settings, len(run.data), run.rate_function is not None)))
         orders, rng_state, order_before = self._orders(run, epochs)
         rates = self._rates(run, epochs)
         velocity = getattr(opt, "velocity", getattr(opt, "v", self.empty))
@@ -91,37 +82,62 @@ class EpochKernel:
                 run._order[:] = order_before
             disable(f"the epoch kernel failed: {type(exc).__name__}: {exc}")
             return None
-        if rng_state is not None and done < epochs:  # replay only the shuffles the epochs used
-            run._rng.bit_generator.state = rng_state
-            scratch = np.empty(len(run.data), dtype=np.int64)
-            for _ in range(done):
-                run._rng.shuffle(scratch)
         if rng_state is not None:
-            run._order[:] = orders[done - 1]
+            keep_shuffles(run._rng, rng_state, run._order, orders, done)
         if hasattr(opt, "t"):
             opt.t = int(adam_t[0])
         run.best_error, run._since_best = float(best[0]), int(since_best[0])
         return errors[:done]
 
     def _orders(self, run: TrainingRun, epochs: int) -> tuple[np.ndarray, dict | None, np.ndarray | None]:
-        """Each epoch's sample order, the generator state before the shuffles and the order before them."""
         s = run.settings
         if s.batch_size is None:
             return self.natural_order, None, None
         if not s.shuffle:
             return run._order[None, :], None, None
-        state, before = run._rng.bit_generator.state, run._order.copy()
-        orders = np.empty((epochs, len(run.data)), dtype=np.int64)
-        order = run._order
-        for e in range(epochs):
-            run._rng.shuffle(order)
-            orders[e] = order
-        return orders, state, before
+        return shuffled_orders(run._rng, run._order, epochs)
 
     @staticmethod
     def _rates(run: TrainingRun, epochs: int) -> np.ndarray:
-        s = run.settings
-        if run.rate_function is not None or not s.schedule:
+        if run.rate_function is not None:
             return np.full(epochs, run.current_rate())
-        steps = (run.epochs_done + np.arange(epochs)) // int(s.schedule["every"])
-        return s.rate * float(s.schedule.get("factor", 0.5)) ** steps
+        return scheduled_rates(run.settings, run.epochs_done, epochs)
+
+
+def max_chunk(settings: TrainSettings, rows: int, rate_function: bool) -> int:
+    """The most epochs one kernel call may run (bounded by the shuffled orders it needs)."""
+    if rate_function:
+        return 1  # a rate function sees each epoch's error
+    if settings.batch_size is not None and settings.shuffle:
+        return max(1, _MAX_ORDER_CELLS // max(1, rows))
+    return 1 << 30
+
+
+def scheduled_rates(settings: TrainSettings, epochs_done: int, epochs: int) -> np.ndarray:
+    """The learning rate of each of the next ``epochs`` epochs (TrainingRun.current_rate, vectorised)."""
+    s = settings
+    if not s.schedule:
+        return np.full(epochs, float(s.rate))
+    steps = (epochs_done + np.arange(epochs)) // int(s.schedule["every"])
+    return s.rate * float(s.schedule.get("factor", 0.5)) ** steps
+
+
+def shuffled_orders(rng: np.random.Generator, order: np.ndarray, epochs: int) -> tuple[np.ndarray, dict, np.ndarray]:
+    """Shuffle ``order`` in place once per epoch as TrainingRun does; returns each epoch's order, the generator
+    state before and the order before (to undo or trim with :func:`keep_shuffles`)."""
+    state, before = rng.bit_generator.state, order.copy()
+    orders = np.empty((epochs, len(order)), dtype=np.int64)
+    for e in range(epochs):
+        rng.shuffle(order)
+        orders[e] = order
+    return orders, state, before
+
+
+def keep_shuffles(rng: np.random.Generator, state: dict, order: np.ndarray, orders: np.ndarray, done: int) -> None:
+    """Leave the generator and ``order`` as if only the first ``done`` epochs' shuffles had happened."""
+    if done < len(orders):
+        rng.bit_generator.state = state
+        scratch = np.empty(len(order), dtype=np.int64)
+        for _ in range(done):
+            rng.shuffle(scratch)  # how many numbers a shuffle draws depends only on the length
+    order[:] = orders[done - 1]
