@@ -178,7 +178,7 @@ class PopulationRun:
         if k not in self._live:
             return self.population.params[:, k].copy()
         if self.kernel is not None:
-            return self.kernel.params[k].astype(float)
+            return self.kernel.params_of(k)
         return self._runs[k].net.params.astype(float)
 
     def current_rate(self) -> float:
@@ -206,18 +206,15 @@ class PopulationRun:
             since = np.array([self._runs[k]._since_best for k in live])
             candidates = np.arange(live.size)
         else:
-            errors, ran = chunk
-            width = errors.shape[1]
-            errors = errors[:, : int(ran.max())].T
+            errors, ran, stopped = chunk
             last = errors[ran - 1, np.arange(live.size)]
-            since = self.kernel.since_best[live]
-            # the kernel ends a network's chunk early exactly when a stop rule fires; the others can only
-            # stop on the epoch limit or the clock
-            early = ran < width
-            if s.epochs - self.epochs_done <= width or (s.max_seconds and self.elapsed >= s.max_seconds):
-                early[:] = True
-            candidates = np.flatnonzero(early)
-            last[candidates] = np.where(self.kernel.overflowing(live[candidates]), math.nan, last[candidates])
+            since = self.kernel.since_best
+            # the kernel stops a network exactly when a stop rule fires; the others can only stop on the
+            # epoch limit or the clock
+            if s.epochs - self.epochs_done <= len(errors) or (s.max_seconds and self.elapsed >= s.max_seconds):
+                stopped[:] = True
+            candidates = np.flatnonzero(stopped)
+            last = np.where(self.kernel.overflowing(), math.nan, last)
         rows = np.full((len(errors), self.population.size), math.nan)
         rows[:, live] = errors
         start = self.epochs_done
@@ -231,7 +228,10 @@ class PopulationRun:
         for i, reason in stops:
             self._freeze(int(live[i]), reason, start + int(ran[i]))
         if stops:
-            self._live = np.array([k for k in live if self.reasons[k] is None], dtype=int)
+            still = np.array([self.reasons[k] is None for k in live])
+            self._live = live[still]
+            if self.kernel is not None:
+                self.kernel.keep(still)
         return rows
 
     def epoch(self) -> Array:
@@ -240,9 +240,7 @@ class PopulationRun:
 
     def _freeze(self, k: int, reason: str, epoch: int) -> None:
         if self.kernel is not None:
-            if reason == "diverged":
-                self.kernel.params[k] = self.kernel.last_good[k]
-            self.population.params[:, k] = self.kernel.params[k]
+            self.population.params[:, k] = self.kernel.params_of(k, restore=reason == "diverged")
         else:
             if reason == "diverged":
                 self._runs[k].restore_last_finite()
@@ -254,6 +252,8 @@ class PopulationRun:
         """Freeze every network still training (an external stop)."""
         for k in self._live:
             self._freeze(int(k), reason, self.epochs_done)
+        if self.kernel is not None:
+            self.kernel.keep(np.zeros(self._live.size, bool))
         self._live = self._live[:0]
 
     def sync(self) -> None:

@@ -25,7 +25,7 @@ SOFTPLUS = ACTIVATION_CODES["softplus"]
 SOFTMAX = ACTIVATION_CODES["softmax"]
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def activate(code, z):
     """The activation's value at ``z`` (elementwise activations)."""
     if code == LOGISTIC:
@@ -43,7 +43,7 @@ def activate(code, z):
     return z  # identity
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def derivative(code, z, a):
     """d a / d z from the pre-activation ``z`` and the activation ``a`` (elementwise activations)."""
     if code == LOGISTIC:
@@ -59,7 +59,7 @@ def derivative(code, z, a):
     return 1.0  # identity; step passes gradients straight through, as in the registry
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def softmax_row(Z, A, b, start, size):
     """A[b, start:start+size] = softmax(Z[b, start:start+size])."""
     top = Z[b, start]
@@ -74,7 +74,7 @@ def softmax_row(Z, A, b, start, size):
         A[b, start + j] /= total
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def softmax_backward_row(A, G, b, start, size):
     """G[b, row] ← a · (g − Σ g·a): the softmax Jacobian applied to the gradient in place."""
     dot = 0.0
