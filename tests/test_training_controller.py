@@ -74,7 +74,9 @@ def test_resume_after_pause_continues_the_same_run(qtbot, doc, controller):
     assert controller.state == RUNNING
     qtbot.waitUntil(lambda: doc.history.last_epoch > epoch + 10, timeout=5000)
     assert controller.run is run
-    assert np.array_equal(doc.history.epochs, np.arange(1, len(doc.history) + 1))
+    # one numbering from epoch 1 on, no restart (a long history keeps every k-th epoch)
+    epochs = doc.history.epochs
+    assert epochs[0] == 1 and (np.diff(epochs) > 0).all() and epochs[-1] > epoch
 
 
 def test_online_sample_step_trains_one_sample(qtbot, doc, controller):

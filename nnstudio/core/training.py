@@ -267,13 +267,21 @@ class TrainingRun:
         return self.loss.error(self.net.forward(self.data.X_test), self.data.Y_test)
 
     # -- the loop ----------------------------------------------------------------------------
-    def snapshots(self, stop: Callable[[], bool] = lambda: False, max_rate: float = 30.0) -> Iterator[Snapshot]:
+    def snapshots(
+        self,
+        stop: Callable[[], bool] = lambda: False,
+        max_rate: float = 30.0,
+        check_every: Callable[[], int] | None = None,
+    ) -> Iterator[Snapshot]:
         """Run epochs until a stop reason; yield progress at most ``max_rate`` times a second.
 
-        ``stop`` is checked between epochs (an external stop flag).  The last
+        ``stop`` is checked between epochs, or between the compiled kernel's
+        chunks of epochs; ``check_every()``, when given, says how many epochs at
+        most may pass before the next ``stop`` call (1 for every epoch).  The last
         snapshot carries the reason.  Each snapshot's ``errors`` holds every
         epoch's error since the previous one, so nothing is lost by rate limiting.
         """
+        self._check_every = check_every
         interval = 1.0 / max_rate if max_rate > 0 else 0.0
         start = time.perf_counter()
         base_elapsed = self.elapsed
@@ -310,6 +318,8 @@ class TrainingRun:
             if time.perf_counter() >= deadline:
                 return None
 
+    _check_every: Callable[[], int] | None = None
+
     def _run_chunk(self, deadline: float) -> Array | None:
         """One kernel call of as many epochs as fit before the deadline (at most ~0.1 s without one)."""
         start = time.perf_counter()
@@ -318,6 +328,8 @@ class TrainingRun:
             budget = min(budget, max(0.0, self.settings.max_seconds - self.elapsed))
         epochs = int(budget / self._epoch_seconds) if self._epoch_seconds > 0 else 1
         epochs = max(1, min(epochs, self.settings.epochs - self.epochs_done))
+        if self._check_every is not None:
+            epochs = max(1, min(epochs, self._check_every()))
         errors = self.kernel.run(self, epochs)
         if errors is None:
             return None

@@ -18,10 +18,63 @@ import numpy as np
 from numba import njit
 
 from ..losses import EPS
-from .forms import LOGISTIC, SOFTMAX, activate, derivative
+from .forms import IDENTITY, LEAKY_RELU, LOGISTIC, RELU, SOFTMAX, SOFTPLUS, STEP, TANH, activate, derivative
 
 MSE, BCE, CE = 0, 1, 2
 SGD, MOMENTUM, ADAM = 0, 1, 2
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _activate_loop(code, Z, A, b, o, size):
+    for j in range(size):
+        for n in range(Z.shape[2]):
+            A[b, o + j, n] = activate(code, Z[b, o + j, n])
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _derivative_loop(code, Z, A, G, b, o, size):
+    for j in range(size):
+        for n in range(Z.shape[2]):
+            G[b, o + j, n] *= derivative(code, Z[b, o + j, n], A[b, o + j, n])
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _activate_rows(code, Z, A, b, o, size):
+    """A ← activation(Z) over one row's units and every network; each code gets its own tight loop."""
+    if code == LOGISTIC:
+        _activate_loop(LOGISTIC, Z, A, b, o, size)
+    elif code == TANH:
+        _activate_loop(TANH, Z, A, b, o, size)
+    elif code == RELU:
+        _activate_loop(RELU, Z, A, b, o, size)
+    elif code == LEAKY_RELU:
+        _activate_loop(LEAKY_RELU, Z, A, b, o, size)
+    elif code == STEP:
+        _activate_loop(STEP, Z, A, b, o, size)
+    elif code == SOFTPLUS:
+        _activate_loop(SOFTPLUS, Z, A, b, o, size)
+    elif code == SOFTMAX:
+        _softmax_rows(Z, A, b, o, size)
+    else:
+        _activate_loop(IDENTITY, Z, A, b, o, size)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _derivative_rows(code, Z, A, G, b, o, size):
+    """G ← G · activation'(Z, A) over one row's units and every network (softmax: its Jacobian)."""
+    if code == LOGISTIC:
+        _derivative_loop(LOGISTIC, Z, A, G, b, o, size)
+    elif code == TANH:
+        _derivative_loop(TANH, Z, A, G, b, o, size)
+    elif code == RELU:
+        _derivative_loop(RELU, Z, A, G, b, o, size)
+    elif code == LEAKY_RELU:
+        _derivative_loop(LEAKY_RELU, Z, A, G, b, o, size)
+    elif code == SOFTPLUS:
+        _derivative_loop(SOFTPLUS, Z, A, G, b, o, size)
+    elif code == SOFTMAX:
+        _softmax_backward_rows(A, G, b, o, size)
+    # identity and step pass the gradient on unchanged
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
@@ -78,12 +131,7 @@ def _forward(X, order, start, nb, P, sizes, uo, act, role, bias, col, csrc, ctgt
                             Z[b, o + j, n] += A[b, os + i, n] * P[p, n]
             c += 1
         for b in range(nb):
-            if code == SOFTMAX:
-                _softmax_rows(Z, A, b, o, size)
-            else:
-                for j in range(size):
-                    for n in range(N):
-                        A[b, o + j, n] = activate(code, Z[b, o + j, n])
+            _activate_rows(code, Z, A, b, o, size)
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -102,30 +150,32 @@ def _output_gradients(Y, order, start, nb, sizes, uo, act, role, col, loss, bina
             r = order[start + b]
             for j in range(size):
                 t = Y[r, col[k] + j]
-                for n in range(N):
-                    a = A[b, o + j, n]
-                    if loss == MSE:
-                        d = a - t
+                if loss == MSE:
+                    for n in range(N):
+                        d = A[b, o + j, n] - t
                         err[n] += d * d
-                        g = d / nb
-                    elif loss == BCE:
-                        cl = min(max(a, EPS), 1.0 - EPS)
-                        if binary:
-                            err[n] -= math.log1p(-min(abs(a - t), 1.0 - EPS))
-                        else:
-                            err[n] -= t * math.log(cl) + (1.0 - t) * math.log(1.0 - cl)
-                        g = (a - t) / nb if fused else (cl - t) / (cl * (1.0 - cl)) / nb
-                    else:
-                        err[n] -= t * math.log(max(a, EPS))
-                        g = (a - t) / nb if fused else -t / max(a, EPS) / nb
-                    GZ[b, o + j, n] = g
-            if not fused:
-                if act[k] == SOFTMAX:
-                    _softmax_backward_rows(A, GZ, b, o, size)
+                        GZ[b, o + j, n] = d / nb
+                elif loss == BCE and binary and fused:  # the hot case of XOR restarts
+                    for n in range(N):
+                        d = A[b, o + j, n] - t
+                        err[n] -= math.log1p(-min(abs(d), 1.0 - EPS))
+                        GZ[b, o + j, n] = d / nb
                 else:
-                    for j in range(size):
-                        for n in range(N):
-                            GZ[b, o + j, n] *= derivative(act[k], Z[b, o + j, n], A[b, o + j, n])
+                    for n in range(N):
+                        a = A[b, o + j, n]
+                        if loss == BCE:
+                            cl = min(max(a, EPS), 1.0 - EPS)
+                            if binary:
+                                err[n] -= math.log1p(-min(abs(a - t), 1.0 - EPS))
+                            else:
+                                err[n] -= t * math.log(cl) + (1.0 - t) * math.log(1.0 - cl)
+                            g = (a - t) / nb if fused else (cl - t) / (cl * (1.0 - cl)) / nb
+                        else:
+                            err[n] -= t * math.log(max(a, EPS))
+                            g = (a - t) / nb if fused else -t / max(a, EPS) / nb
+                        GZ[b, o + j, n] = g
+            if not fused:
+                _derivative_rows(act[k], Z, A, GZ, b, o, size)
     scale = 1.0 / nb if loss == CE else 1.0 / (nb * count)
     for n in range(N):
         err[n] *= scale
@@ -145,12 +195,7 @@ def _backward(nb, P, G, sizes, uo, act, role, bias, csrc, ctgt, coff, ckind, Z, 
                 for j in range(size):
                     for n in range(N):
                         GZ[b, o + j, n] = GA[b, o + j, n]
-                if act[k] == SOFTMAX:
-                    _softmax_backward_rows(A, GZ, b, o, size)
-                else:
-                    for j in range(size):
-                        for n in range(N):
-                            GZ[b, o + j, n] *= derivative(act[k], Z[b, o + j, n], A[b, o + j, n])
+                _derivative_rows(act[k], Z, A, GZ, b, o, size)
         if bk >= 0:
             for j in range(size):
                 for n in range(N):
@@ -179,8 +224,13 @@ def _backward(nb, P, G, sizes, uo, act, role, bias, csrc, ctgt, coff, ckind, Z, 
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _update(P, G, wmask, rate, opt, l1, l2, mu, V, M, step, ran):
+def _update(P, G, wmask, rate, opt, l1, l2, mu, V, M, step, ran, anyone_stopped):
     N = P.shape[1]
+    if opt == SGD and l1 == 0.0 and l2 == 0.0 and not anyone_stopped:  # the hot case, a loop that vectorises
+        for p in range(P.shape[0]):
+            for n in range(N):
+                P[p, n] -= G[p, n] * rate
+        return
     for p in range(P.shape[0]):
         wm = wmask[p]
         for n in range(N):
@@ -231,7 +281,7 @@ def train_population(
             if opt == ADAM:
                 adam_t[0] += 1
                 step = rates[e] * math.sqrt(1.0 - 0.999 ** adam_t[0]) / (1.0 - 0.9 ** adam_t[0])
-            _update(P, G, wmask, rates[e], opt, l1, l2, mu, V, M, step, ran)
+            _update(P, G, wmask, rates[e], opt, l1, l2, mu, V, M, step, ran, stopped > 0)
             for n in range(N):
                 total[n] += err[n] if batch == 0 else err[n] * nb
         square[:] = 0.0
