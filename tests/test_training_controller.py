@@ -189,3 +189,12 @@ def test_speed_limit_paces_epochs(qtbot, doc, controller):
     qtbot.wait(600)
     controller.stop()
     assert 15 <= doc.history.last_epoch <= 45
+
+
+def test_trains_in_float32_and_hands_back_the_weights(qtbot, doc, controller):
+    doc.set_settings(dataclasses.replace(doc.settings, dtype="float32"))
+    assert controller.train()
+    assert controller.run.net.params.dtype == np.float32  # the worker's own copy of the network
+    qtbot.waitUntil(lambda: controller.state == IDLE, timeout=10000)
+    assert controller.last_reason == "target_error"
+    assert np.allclose(doc.network.predict(doc.dataset.X).round(), doc.dataset.Y)
