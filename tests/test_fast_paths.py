@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 
-from nnstudio.core import Graph, Layer, Network
+from nnstudio.core import Graph, Layer, Network, TrainingRun, TrainSettings, datasets
 from nnstudio.core.losses import get_loss
+from nnstudio.core.scalar_kernel import ScalarStepper, compile_step, supports
 
 RNG = np.random.default_rng(11)
 
@@ -55,3 +56,47 @@ def test_loss_and_gradient_matches_reference(hidden, out, cost, k, binary) -> No
     err = net.loss_and_gradient(X, Y, loss, binary_targets=binary)
     assert err == pytest.approx(expected_err, rel=1e-12)
     np.testing.assert_allclose(net.grads, expected_grads, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("hidden, out, cost, k, binary", [c for c in CASES if c[2] != "ce"])
+@pytest.mark.parametrize("kind", ["all_to_all", "one_to_one", "all_to_else"])
+def test_scalar_kernel_matches_reference(hidden, out, cost, k, binary, kind) -> None:
+    net = dag(hidden, out, k, kind)
+    assert supports(net, cost)
+    step = compile_step(net, cost)
+    loss = get_loss(cost)
+    for _ in range(3):
+        x = RNG.normal(0, 1, 3)
+        t = RNG.integers(0, 2, k).astype(float) if binary else RNG.uniform(0.1, 0.9, k)
+        err, grads = step(net.params.tolist(), x.tolist(), t.tolist())
+        expected = net.backward(net.forward(x[None]), t[None], loss)
+        np.testing.assert_allclose(grads, expected, rtol=1e-10, atol=1e-13)
+        assert err == pytest.approx(loss.error(net.forward(x[None]), t[None]), rel=1e-10)
+
+
+def test_online_training_takes_the_same_path_either_way() -> None:
+    """An online run through the scalar kernel ends where the NumPy path ends."""
+    data = datasets.xor()
+    settings = TrainSettings(rate=0.3, optimizer="adam", batch_size=1, shuffle=True, epochs=200, target_error=0, seed=5)
+    fast = TrainingRun(dag("tanh", "logistic").copy(), data_of(data), settings)
+    slow = TrainingRun(fast.net.copy(), data_of(data), settings)
+    fast.kernel = slow.kernel = None  # the NumPy fallback path: scalar kernel or per-sample NumPy
+    fast._scalar = ScalarStepper(fast.net, fast.loss.name)
+    fast._scalar.bind(fast._X, fast._Y)
+    slow._scalar = None
+    fast.run()
+    slow.run()
+    np.testing.assert_allclose(fast.net.params, slow.net.params, rtol=1e-9, atol=1e-12)
+
+
+def data_of(xor):
+    """XOR with a third constant input, to fit the 3-input test network."""
+    return datasets.Dataset(np.column_stack([xor.X, np.ones(4)]), xor.Y)
+
+
+def test_large_networks_use_numpy() -> None:
+    graph = Graph()
+    graph.add_layer(Layer(30, role="input", id="a"))
+    graph.add_layer(Layer(30, role="output", id="b"))
+    graph.connect("a", "b")
+    assert not supports(Network.from_graph(graph, seed=0), "mse")

@@ -26,6 +26,7 @@ from .kernels.runner import EpochKernel
 from .losses import get_loss
 from .network import DTYPES, Network
 from .optimizers import OPTIMIZERS, make_optimizer
+from .scalar_kernel import ScalarStepper, supports
 
 Array = np.ndarray
 RateFunction = Callable[[int, float], float]
@@ -152,7 +153,15 @@ class TrainingRun:
         self.optimizer = self._make_optimizer()
         self._binary_targets = bool(np.isin(data.Y, (0.0, 1.0)).all())
         self._epoch_seconds = 0.0  # the compiled kernel's measured time per epoch, for sizing its chunks
+        self._prepare_kernels()
+
+    def _prepare_kernels(self) -> None:
+        """The compiled kernel when it serves this run; else, for online steps of small networks, the scalar one."""
         self.kernel, self.engine = EpochKernel.for_run(self)
+        self._scalar: ScalarStepper | None = None
+        if self.kernel is None and self.settings.batch_size == 1 and supports(self.net, self.loss.name):
+            self._scalar = ScalarStepper(self.net, self.loss.name)
+            self._scalar.bind(self._X, self._Y)
 
     def _make_optimizer(self):
         s = self.settings
@@ -176,7 +185,7 @@ class TrainingRun:
             old.optimizer, old.l1, old.l2, old.momentum, old.dtype,
         ):
             self.optimizer = self._make_optimizer()
-        self.kernel, self.engine = EpochKernel.for_run(self)
+        self._prepare_kernels()
 
     def current_rate(self) -> float:
         s = self.settings
@@ -226,7 +235,14 @@ class TrainingRun:
                 self._start_epoch()
             size, n = self.settings.batch_size or len(X), len(X)
             total, order, update = self._epoch_error_sum, self._order, self._batch_update
-            if size == 1:
+            if self._scalar is not None:
+                gradient, params, grads, opt_step = (
+                    self._scalar.gradient, self.net.params, self.net.grads, self.optimizer.step,
+                )
+                for i in order[self._cursor :].tolist():
+                    total += gradient(i)
+                    opt_step(params, grads, rate)
+            elif size == 1:
                 for i in order[self._cursor :]:
                     total += update(X[i : i + 1], Y[i : i + 1], rate)
             else:
@@ -310,7 +326,7 @@ class TrainingRun:
             if self.kernel is not None and self._cursor == 0:
                 chunk = self._run_chunk(deadline)
                 if chunk is None:
-                    self.kernel, self.engine = None, "training core: NumPy (the compiled kernel failed)"
+                    self._prepare_kernels()  # the kernel failed and switched itself off: NumPy from here
                 else:
                     errors.extend(chunk.tolist())
             else:
