@@ -263,8 +263,8 @@ class Network:
             if len(self._buffers) >= 4:  # a few batch sizes are in use at a time (batch, last batch, grid)
                 self._buffers.clear()
             sizes = [layer.size for layer in self.layers]
-            bufs = tuple([np.empty((n, size), self.dtype) for size in sizes] for _ in range(3))
-            self._buffers[n] = bufs
+            zs, acts, grads = ([np.empty((n, size), self.dtype) for size in sizes] for _ in range(3))
+            bufs = self._buffers[n] = (zs, acts, grads)
         return bufs
 
     def forward(self, X: Array) -> Array:

@@ -8,6 +8,7 @@ only (``weight_mask``), never to biases.
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 Array = np.ndarray
 #: the parameters' shape: a flat vector's length, or (n_params, M) for a population of M networks
@@ -19,7 +20,8 @@ class Optimizer:
     """Base: adds the regularisation gradient, then :meth:`_apply`."""
 
     def __init__(
-        self, n: Shape, weight_mask: Array | None = None, l1: float = 0.0, l2: float = 0.0, dtype: np.dtype = np.float64
+        self, n: Shape, weight_mask: Array | None = None, l1: float = 0.0, l2: float = 0.0,
+        dtype: DTypeLike = np.float64,
     ):
         self.l1, self.l2 = float(l1), float(l2)
         self.dtype = np.dtype(dtype)
@@ -55,7 +57,7 @@ class Momentum(Optimizer):
         l1: float = 0.0,
         l2: float = 0.0,
         momentum: float = 0.9,
-        dtype: np.dtype = np.float64,
+        dtype: DTypeLike = np.float64,
     ):
         super().__init__(n, weight_mask, l1, l2, dtype)
         self.momentum = float(momentum)
@@ -83,7 +85,7 @@ class Adam(Optimizer):
         beta1: float = 0.9,
         beta2: float = 0.999,
         eps: float = 1e-8,
-        dtype: np.dtype = np.float64,
+        dtype: DTypeLike = np.float64,
     ):
         super().__init__(n, weight_mask, l1, l2, dtype)
         self.beta1, self.beta2, self.eps = beta1, beta2, eps
@@ -122,7 +124,7 @@ def make_optimizer(
     l1: float = 0.0,
     l2: float = 0.0,
     momentum: float = 0.9,
-    dtype: np.dtype = np.float64,
+    dtype: DTypeLike = np.float64,
 ) -> Optimizer:
     """The optimizer called ``name``: "sgd", "momentum" or "adam", keeping its state in ``dtype``."""
     if name == "sgd":

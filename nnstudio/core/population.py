@@ -207,6 +207,7 @@ class PopulationRun:
             candidates = np.arange(live.size)
         else:
             errors, ran, stopped = chunk
+            assert self.kernel is not None  # a chunk comes only from the kernel
             last = errors[ran - 1, np.arange(live.size)]
             since = self.kernel.since_best
             # the kernel stops a network exactly when a stop rule fires; the others can only stop on the

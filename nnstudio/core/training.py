@@ -382,6 +382,7 @@ class TrainingRun:
         epochs = max(1, min(epochs, self.settings.epochs - self.epochs_done))
         if self._check_every is not None:
             epochs = max(1, min(epochs, self._check_every()))
+        assert self.kernel is not None  # only called while the compiled kernel serves this run
         errors = self.kernel.run(self, epochs)
         if errors is None:
             return None

@@ -88,7 +88,7 @@ class PopulationKernel:
                 errors, ran, *buffers, *scratch,
             )
         except Exception as exc:  # noqa: BLE001 - a compile or typing failure must never stop training
-            if state is not None:
+            if state is not None and before is not None:
                 run._rng.bit_generator.state = state
                 run._order[:] = before
             disable(f"the population kernel failed: {type(exc).__name__}: {exc}")

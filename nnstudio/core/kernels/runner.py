@@ -10,7 +10,7 @@ counter.
 from __future__ import annotations
 
 from types import ModuleType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -77,7 +77,7 @@ class EpochKernel:
                 best, since_best, run._last_good, float(s.target_error), int(s.patience), errors, *self.buffers,
             )
         except Exception as exc:  # noqa: BLE001 - a compile or typing failure must never stop training
-            if rng_state is not None:
+            if rng_state is not None and order_before is not None:
                 run._rng.bit_generator.state = rng_state
                 run._order[:] = order_before
             disable(f"the epoch kernel failed: {type(exc).__name__}: {exc}")
@@ -122,10 +122,12 @@ def scheduled_rates(settings: TrainSettings, epochs_done: int, epochs: int) -> n
     return s.rate * float(s.schedule.get("factor", 0.5)) ** steps
 
 
-def shuffled_orders(rng: np.random.Generator, order: np.ndarray, epochs: int) -> tuple[np.ndarray, dict, np.ndarray]:
+def shuffled_orders(
+    rng: np.random.Generator, order: np.ndarray, epochs: int
+) -> tuple[np.ndarray, dict[str, Any], np.ndarray]:
     """Shuffle ``order`` in place once per epoch as TrainingRun does; returns each epoch's order, the generator
     state before and the order before (to undo or trim with :func:`keep_shuffles`)."""
-    state, before = rng.bit_generator.state, order.copy()
+    state, before = dict(rng.bit_generator.state), order.copy()
     orders = np.empty((epochs, len(order)), dtype=np.int64)
     for e in range(epochs):
         rng.shuffle(order)
