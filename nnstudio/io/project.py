@@ -283,7 +283,8 @@ def _load_graph(d: dict) -> Graph:
             isinstance(p, (int, float)) and not isinstance(p, bool) and abs(p) <= 1e9 for p in pos
         ):
             raise ProjectError(f"{where}.position", "expected two numbers [x, y] from -1e9 to 1e9")
-    conn_ids, pairs = set(), {}
+    conn_ids: set[str] = set()
+    pairs: dict[tuple[str, str], int] = {}
     for i, cd in enumerate(conns):
         where = f"graph.connections[{i}]"
         if not isinstance(cd, dict):

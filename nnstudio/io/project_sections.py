@@ -28,10 +28,11 @@ MAX_SNAPSHOT_BYTES = 2**30  # the memory a time-travel store may grow to (the ap
 
 def load_weights(d: dict, graph: Graph, error: Any) -> dict[str, np.ndarray]:
     """Parameter blocks by key ("W:<conn>", "b:<layer>") from a ``weights`` section of ``graph``."""
-    conns, biases = d.get("connections"), d.get("biases")
-    for key, value in (("connections", conns), ("biases", biases)):
-        if not isinstance(value, dict):
-            raise error(f"weights.{key}", "missing" if value is None else "expected an object")
+    for key in ("connections", "biases"):
+        if not isinstance(d.get(key), dict):
+            raise error(f"weights.{key}", "missing" if d.get(key) is None else "expected an object")
+    conns: dict = d["connections"]
+    biases: dict = d["biases"]
     blocks = {}
     for conn in graph.connections.values():
         where = f"weights.connections[{conn.id!r}]"
