@@ -15,7 +15,8 @@ from pathlib import Path
 
 from ..core.history import ErrorHistory
 from ..core.network import Network
-from .atomic import write_text_atomic
+from ..core.standalone import standalone_lines
+from .atomic import write_atomic, write_text_atomic
 from .export_c import write_header
 from .export_onnx import write_onnx
 from .project import Project
@@ -32,7 +33,8 @@ EXPORT_FORMATS: dict[str, str] = {
 
 
 def _write_python(net: Network, path: str | os.PathLike) -> None:
-    write_text_atomic(path, net.standalone())
+    lines = standalone_lines(net)  # line by line: a large network is never one string
+    write_atomic(path, lambda fh: fh.writelines(f"{line}\n".encode() for line in lines))
 
 
 _NETWORK_WRITERS: dict[str, Callable[[Network, str | os.PathLike], None]] = {
