@@ -267,8 +267,8 @@ def main() -> int:
             outcome, detail, rss = pool.run(kind, path, args.timeout)
             counts[kind, outcome] = counts.get((kind, outcome), 0) + 1
             peak, over = max(peak, rss), over + (rss > GIB)
-            if outcome in ("traceback", "hang"):
-                failures.append((kind, outcome, detail or ""))
+            if outcome in ("traceback", "hang") or rss > GIB:
+                failures.append((kind, outcome if rss <= GIB else f"{outcome}, {rss / 2**20:.0f} MiB", detail or ""))
                 if args.keep:
                     Path(args.keep).mkdir(parents=True, exist_ok=True)
                     (Path(args.keep) / f"{number}-{kind}{ext}").write_bytes(raw)
