@@ -194,7 +194,9 @@ class TrainingPanel(QObject):
         self.window.resizeDocks(bottom_docks, [330, 330, 330], Qt.Orientation.Vertical)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.window and event.type() == QEvent.Type.Close:
+        # a close that was accepted hides the window (a cancelled one does not, and training goes on);
+        # minimising hides it too, but spontaneously (the window system did it)
+        if watched is self.window and event.type() == QEvent.Type.Hide and not event.spontaneous():
             self.controller.shutdown(1000)
         if watched is self.window and event.type() == QEvent.Type.Show and not self._sized_on_show:
             self._sized_on_show = True
