@@ -127,3 +127,39 @@ def test_the_kept_states_stay_within_the_memory_budget_and_the_newest_is_whole()
     assert archive.nbytes <= 3 * 8000
     assert not states[-1].released and states[0].released
     assert sum(not s.released for s in states) >= 2
+
+
+def test_train_stop_reset_cycles_leave_no_runs_behind_and_keep_undo_memory_bounded(qtbot, window):
+    import gc
+
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    from nnstudio.ui.training.controller import RUNNING
+    from nnstudio.ui.training.worker import TrainingWorker
+
+    def workers() -> int:
+        gc.collect()
+        return sum(isinstance(obj, TrainingWorker) for obj in gc.get_objects())
+
+    doc, controller, actions = window.document, window.training.controller, window.actions
+    alive = workers()  # other tests' windows may still be going away
+    doc.set_settings(TrainSettings(target_error=0.0, epochs=10**9))
+    doc.states.budget = 64 * 1024  # small, so that these cycles overfill it
+    cycles = 25
+    for _ in range(cycles):
+        frames = controller.frames
+        actions["train"].trigger()
+        qtbot.waitUntil(lambda frames=frames: controller.state == RUNNING and controller.frames > frames,
+                        timeout=20_000)
+        actions["stop"].trigger()
+        qtbot.waitUntil(lambda: controller.state == IDLE, timeout=20_000)
+        actions["reset"].trigger()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert controller.thread is None
+    assert workers() <= alive + 1  # the last run's thread object may still wait for its deferred delete
+    assert doc.undo_stack.count() == cycles
+    newest = doc.undo_stack.command(cycles - 1).before
+    assert doc.states.nbytes <= doc.states.budget + newest.nbytes
+    assert doc.undo_stack.command(0).before.released and not newest.released
+    window.actions["undo"].trigger()  # the newest reset, undone, brings its run back
+    assert doc.trained and len(doc.history) > 0

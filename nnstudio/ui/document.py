@@ -299,20 +299,23 @@ class Document(QObject):
         self.status = text
         self.statusChanged.emit(text)
 
-    def capture_state(self) -> TrainedState:
-        """Weights, history, status and what the keepers keep, as they are now (the present, not a scrubbed past)."""
+    def capture_state(self, protect: tuple[TrainedState, ...] = ()) -> TrainedState:
+        """Weights, history, status and what the keepers keep, as they are now (the present, not a scrubbed past).
+
+        ``protect``: captured states the memory budget must not release now."""
         if self.network is not None:
             blocks = self.network.param_dict(self.present_params())
         else:
             blocks = {key: values.copy() for key, values in self._blocks.items()}
         kept = {name: capture() for name, (capture, _restore) in self.state_keepers.items()}
-        return self.states.capture(blocks, self.trained, self.fresh_keys, self.history, self.status, kept)
+        return self.states.capture(blocks, self.trained, self.fresh_keys, self.history, self.status, kept, protect)
 
     def restore_state(self, state: TrainedState) -> None:
         """Put a captured state back (the graph is already back in the shape it had then)."""
         if state.released:
             self.set_status("The trained weights from before this step were not kept (undo memory is limited).")
             return
+        self.states.touch(state)
         if self.network is not None:
             specs = self.network.specs
             self.network.load_param_dict({k: v for k, v in state.blocks.items()

@@ -47,7 +47,7 @@ class KeepTrainedState(QUndoCommand):
                 self.document.restore_state(self.after)
 
     def undo(self) -> None:
-        self.after = self.document.capture_state()
+        self.after = self.document.capture_state(protect=(self.before,))
         self.command.undo()
         self.document.restore_state(self.before)
 

@@ -9,8 +9,8 @@ Memory: a parameter block that has not changed since the previous capture is
 shared, not copied (edits in a row without training in between cost nothing);
 the history is kept as compact arrays.  All captured states together stay
 within a byte budget (:data:`UNDO_MEMORY_BUDGET`); when it is exceeded the
-oldest states give up their contents (:meth:`TrainedState.release`), the
-newest one is always kept whole.  Undoing an edit whose state was released
+states used longest ago give up their contents (:meth:`TrainedState.release`);
+the newest one, and the one an undo is about to put back, are always kept.  Undoing an edit whose state was released
 still restores the structure, and says that its trained weights were not kept.
 """
 
@@ -96,8 +96,9 @@ class StateArchive:
         self._last: TrainedState | None = None  # the newest capture, whose blocks the next one may share
 
     def capture(self, blocks: dict[str, np.ndarray], trained: bool, fresh_keys: set[str], history: ErrorHistory,
-                status: str, kept: dict[str, Any]) -> TrainedState:
-        """A new state; blocks equal to the previous capture's are shared with it."""
+                status: str, kept: dict[str, Any], protect: tuple[TrainedState, ...] = ()) -> TrainedState:
+        """A new state; blocks equal to the previous capture's are shared with it.  ``protect``: states
+        the budget must not release now (the one an undo puts back next)."""
         previous = self._last.blocks if self._last is not None and self._last.blocks is not None else {}
         shared = {}
         for key, values in blocks.items():
@@ -108,15 +109,22 @@ class StateArchive:
         self._last = state
         self._states = [ref for ref in self._states if ref() is not None and not ref().released]
         self._states.append(weakref.ref(state))
-        self._enforce()
+        self._enforce(protect)
         return state
 
-    def _enforce(self) -> None:
+    def touch(self, state: TrainedState) -> None:
+        """``state`` was just used: it is the last to be released."""
+        self._states = [ref for ref in self._states if ref() is not None and ref() is not state]
+        self._states.append(weakref.ref(state))
+
+    def _enforce(self, protect: tuple[TrainedState, ...]) -> None:
         states = [s for s in (ref() for ref in self._states) if s is not None]
         total = sum(s.nbytes for s in states)
         for state in states[:-1]:  # the newest is always kept whole
             if total <= self.budget:
                 break
+            if any(state is kept for kept in protect):
+                continue
             total -= state.nbytes
             state.release()
 

@@ -215,7 +215,8 @@ class TrainingController(QObject):
         self._generation += 1
         self._timer.stop()
         outcome = worker.outcome
-        worker.deleteLater()
+        # the thread has ended, so a deleteLater() of the worker (which lives there) would never run:
+        # the worker goes with its last Python reference instead
         thread.deleteLater()
         doc = self.document
         doc.training = False
