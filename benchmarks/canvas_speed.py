@@ -53,7 +53,7 @@ def frames_per_second(step, render) -> float:
 def measure_canvas(project: Project) -> None:
     """The canvas on its own (document, scene, 1280×800 view): the issue's three targets."""
     from nnstudio.ui.canvas import CanvasScene, CanvasView
-    from nnstudio.ui.document import Document
+    from nnstudio.ui.model.document import Document
 
     start = time.perf_counter()
     doc = Document(project)

@@ -26,7 +26,7 @@ from PySide6.QtCore import QEvent, QEventLoop, QObject, QSettings, QTimer  # noq
 from PySide6.QtWidgets import QApplication, QMessageBox  # noqa: E402
 
 from nnstudio.core.training import Snapshot, TrainingRun, TrainSettings  # noqa: E402
-from nnstudio.ui.document import Document  # noqa: E402
+from nnstudio.ui.model.document import Document  # noqa: E402
 
 ENDLESS = TrainSettings(target_error=0.0, epochs=10**12)
 

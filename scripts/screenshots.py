@@ -14,11 +14,13 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import numpy as np  # noqa: E402
-from PySide6.QtCore import QCoreApplication, QSettings, QStandardPaths  # noqa: E402
+from PySide6.QtCore import QCoreApplication, QEventLoop, QSettings, QStandardPaths, Qt, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication, QMessageBox  # noqa: E402
 
-from nnstudio.core import Graph, Layer  # noqa: E402
+from nnstudio.core import Graph, Layer, datasets  # noqa: E402
+from nnstudio.core.training import TrainSettings  # noqa: E402
 from nnstudio.io.project import Project  # noqa: E402
+from nnstudio.ui.training.controller import IDLE, PAUSED  # noqa: E402
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 SIZE = (1500, 950)
@@ -60,8 +62,6 @@ def canvas_xor(path: Path, dark: bool = False) -> Path:
 
 def spiral_project() -> Project:
     """A larger network for the spiral: two wide tanh layers (elided), a skip connection, trained a little."""
-    from nnstudio.core import datasets
-
     graph = Graph()
     graph.add_layer(Layer(2, name="Input", role="input", position=(0, 120), id="L1"))
     graph.add_layer(Layer(32, "tanh", name="Wide 1", position=(240, 0), id="L2"))
@@ -89,6 +89,119 @@ def canvas_large(path: Path) -> Path:
     return path
 
 
+# -- live training and the learning tools (runs driven by Step(N), so the same on every machine) --
+def _train_epochs(window, epochs: int, timeout_s: float = 60.0) -> None:
+    """Run exactly ``epochs`` epochs in the window's worker and wait for the pause."""
+    controller = window.training.controller
+    loop = QEventLoop()
+    controller.stateChanged.connect(lambda state: loop.quit() if state == PAUSED else None)
+    QTimer.singleShot(int(timeout_s * 1000), loop.quit)
+    controller.step(epochs)
+    loop.exec()
+    for _ in range(30):  # let the throttled views and the repaints catch up
+        QCoreApplication.processEvents()
+        QTimer.singleShot(10, loop.quit)
+        loop.exec()
+
+
+def _training_window():
+    from nnstudio.ui import MainWindow
+
+    window = MainWindow()
+    window.resize(*SIZE)
+    window.show()
+    QCoreApplication.processEvents()
+    return window
+
+
+def _fit_and_grab(window, path: Path) -> None:
+    if hasattr(window, "view"):
+        window.view.fit()
+    QCoreApplication.processEvents()
+    window.grab().save(str(path))
+
+
+def _close_training(window) -> None:
+    window.training.controller.stop()
+    window.document.undo_stack.clear()
+    window.ask_save_changes = lambda: QMessageBox.StandardButton.Discard  # a picture, not a project
+    window.close()
+    window.deleteLater()
+
+
+def xor_mid_training(path: Path) -> Path:
+    """The XOR 2-3-1 network part-way through learning: coloured synapses, error curve, outputs table."""
+    window = _training_window()
+    doc = window.document
+    doc.set_settings(TrainSettings(epochs=100_000, target_error=0.0))  # the default rate and optimizer
+    _train_epochs(window, 125)  # the steep part of the curve
+    window.training.data_table.select_row(1)
+    _train_epochs(window, 1)
+    _fit_and_grab(window, path)
+    _close_training(window)
+    return path
+
+
+def two_d_heatmaps(path: Path) -> Path:
+    """A circle dataset with a 2-6-1 tanh network: decision surface and per-neuron maps."""
+    window = _training_window()
+    doc = window.document
+    doc.graph.set_layer("L2", size=6, activation="tanh")
+    doc.set_dataset(datasets.generate("circle", n=300, noise=0.1, seed=3, test_fraction=0.3))
+    doc.data_seed = 3
+    doc.set_settings(TrainSettings(rate=0.03, optimizer="adam", epochs=100_000, target_error=0.0))
+    window.training.training_dock.show_dataset()
+    for _ in range(8):  # in chunks, so the test curve gets several points
+        _train_epochs(window, 50)
+    _fit_and_grab(window, path)
+    _close_training(window)
+    return path
+
+
+def render_training_screenshots(folder: str | Path) -> list[Path]:
+    """Render the training screenshots into ``folder``; returns the files written."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    return [
+        xor_mid_training(folder / "training-xor.png"),
+        two_d_heatmaps(folder / "training-heatmaps.png"),
+    ]
+
+
+def render_learning_tools_screenshot(folder: str | Path) -> Path:
+    """Render ``learning-tools.png`` into ``folder``: a branched XOR run scrubbed back in time, a neuron inspected.
+
+    Epoch counts are fixed (Step N, a run to its max epochs), so the picture is the same on every machine.
+    """
+    path = Path(folder) / "learning-tools.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    window = _training_window()
+    window.resize(1600, 1000)
+    doc, tools = window.document, window.learning_tools
+    # a wider right-hand column, as a learner would drag it, so the inspector's columns all show
+    window.resizeDocks([window.training.docks["training"]], [560], Qt.Orientation.Horizontal)
+    doc.set_settings(TrainSettings(rate=1.0, epochs=100_000, target_error=0.0))
+    _train_epochs(window, 400)
+    window.training.controller.stop()
+    # branch at epoch 120 with a faster rate; the slower first run stays faint after it
+    tools.time_travel.slider.show_epoch(120)
+    doc.set_settings(TrainSettings(rate=4.0, epochs=280, target_error=0.0))
+    loop = QEventLoop()
+    window.training.controller.stateChanged.connect(lambda state: loop.quit() if state == IDLE else None)
+    QTimer.singleShot(60_000, loop.quit)
+    tools.time_travel.continue_from(tools.time_travel.slider.epoch)
+    loop.exec()
+    tools.time_travel.slider.show_epoch(200)  # scrubbed back: the canvas and the views show epoch 200
+    window.training.data_table.select_row(1)
+    tools.inspect("L2", 0)
+    for _ in range(30):  # let the throttled views and the repaints catch up
+        QTimer.singleShot(10, loop.quit)
+        loop.exec()
+    _fit_and_grab(window, path)
+    _close_training(window)
+    return path
+
+
 def main() -> int:
     QStandardPaths.setTestModeEnabled(True)  # the user's settings and autosaves stay out of it
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -101,11 +214,7 @@ def main() -> int:
             canvas_xor(OUT / "canvas-dark.png", dark=True),
             canvas_large(OUT / "canvas-large.png"),
         ]
-        from nnstudio.ui.training.screenshots import render_training_screenshots
-
         written += render_training_screenshots(OUT)
-        from nnstudio.ui.learning_tools import render_learning_tools_screenshot
-
         written.append(render_learning_tools_screenshot(OUT))
     for path in written:
         print(path.relative_to(OUT.parent.parent))

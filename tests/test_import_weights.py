@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QMessageBox
 from nnstudio.core.network import Network
 from nnstudio.io.weights_json import write_weights_json, write_weights_npz
 from nnstudio.ui import MainWindow
-from nnstudio.ui.import_actions import is_weights_file
+from nnstudio.ui.model.import_weights import is_weights_file
 
 JS = Path(__file__).resolve().parent / "fixtures" / "js"
 

@@ -213,7 +213,7 @@ def test_step_sample_shows_each_weight_moving_by_rate_times_gradient(qtbot, wind
 
 def test_snapshot_memory_and_file_bounds_for_a_bigger_network():
     from nnstudio.core import Layer, Network
-    from nnstudio.ui.time_travel_wiring import MAX_SNAPSHOT_BYTES, SAVED_SNAPSHOT_BYTES, new_store
+    from nnstudio.ui.learning.time_travel import MAX_SNAPSHOT_BYTES, SAVED_SNAPSHOT_BYTES, new_store
 
     inputs, hidden, outputs = Layer(64, role="input"), Layer(128), Layer(10, role="output")
     inputs.project(hidden)

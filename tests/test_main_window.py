@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QDockWidget, QGraphicsView, QMessageBox
 
 from nnstudio.io.project import load_project
 from nnstudio.ui import MainWindow
-from nnstudio.ui.file_actions import AUTOSAVE_INTERVAL_MS, app_data_dir, autosave_dir
+from nnstudio.ui.files import AUTOSAVE_INTERVAL_MS, app_data_dir, autosave_dir
 
 REQUIRED_ACTIONS = [
     "actionNew", "actionOpen", "actionSave", "actionSaveAs", "actionExport", "actionImport", "actionUndo",
@@ -161,8 +161,8 @@ CRASHING_SESSION = textwrap.dedent(
     for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
         QSettings.setPath(fmt, QSettings.Scope.UserScope, sys.argv[1])
     app = QApplication([])
-    from nnstudio.ui.document import Document
-    from nnstudio.ui.file_actions import Autosaver
+    from nnstudio.ui.model.document import Document
+    from nnstudio.ui.files import Autosaver
     doc = Document(path="/somewhere/crashed.nnstudio")
     doc.graph.set_layer("L2", name="Unsaved work", size=5)
     saver = Autosaver(doc)  # holds the session lock until the process dies
@@ -244,7 +244,7 @@ def test_auto_layout_and_training_lock_banner(window):
 
 
 def test_dark_theme_switches_the_canvas_colours(window):
-    from nnstudio.ui.style import canvas_theme
+    from nnstudio.ui.theme.style import canvas_theme
 
     window.actions["darkTheme"].setChecked(True)
     try:

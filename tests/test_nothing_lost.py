@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QMessageBox
 from nnstudio.core import TrainSettings
 from nnstudio.io.project import load_project, save_project
 from nnstudio.ui import MainWindow
-from nnstudio.ui.file_actions import AUTOSAVE_IDLE_MS, AUTOSAVE_MAX_WAIT_MS
+from nnstudio.ui.files import AUTOSAVE_IDLE_MS, AUTOSAVE_MAX_WAIT_MS
 from nnstudio.ui.training.controller import RUNNING
 
 CANCEL = QMessageBox.StandardButton.Cancel

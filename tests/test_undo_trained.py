@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from nnstudio.core import TrainSettings
-from nnstudio.ui.trained_state import StateArchive
+from nnstudio.ui.model.trained_state import StateArchive
 from nnstudio.ui.training.controller import IDLE
 
 

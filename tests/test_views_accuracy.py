@@ -11,8 +11,8 @@ from nnstudio.core import datasets
 from nnstudio.core.metrics import right_answers
 from nnstudio.io.project import load_project
 from nnstudio.paths import sample_path
-from nnstudio.ui.document import Document
-from nnstudio.ui.training import install_training
+from nnstudio.ui.model.document import Document
+from nnstudio.ui.training.panel import install_training
 
 
 class Window(QMainWindow):
@@ -165,7 +165,7 @@ def test_decision_surface_rings_the_points_the_core_counts_wrong(window, monkeyp
 
 def test_restarts_without_a_target_error_say_so_and_draw_no_target_line(qtbot):
     from nnstudio.core.training import TrainSettings
-    from nnstudio.ui.restarts_dialog import RestartsDialog
+    from nnstudio.ui.learning.restarts_dialog import RestartsDialog
 
     document = Document()
     document.set_settings(TrainSettings(epochs=30, target_error=0.0))

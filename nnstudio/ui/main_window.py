@@ -21,14 +21,14 @@ from ..io.project import Project, ProjectError, load_project, save_project
 from ..paths import icon_path, samples_dir
 from .canvas import CanvasScene, CanvasView
 from .canvas.layer_item import HEADER, WIDTH
-from .commands import Editor
-from .document import Document, DocumentLoadError, default_project
-from .file_actions import Autosaver, RecentFiles, Recovery, app_settings, find_recoveries
-from .palette import PaletteList
-from .properties import PropertiesPanel
-from .style import apply_theme, theme_plots
-from .training import install_training
-from .validation import ValidationList
+from .canvas.palette import PaletteList
+from .canvas.properties import PropertiesPanel
+from .canvas.validation import ValidationList
+from .files import Autosaver, RecentFiles, Recovery, app_settings, find_recoveries
+from .model.commands import Editor
+from .model.document import Document, DocumentLoadError, default_project
+from .theme.style import apply_theme, theme_plots
+from .training.panel import install_training
 
 PROJECT_FILTER = "nnstudio projects (*.nnstudio);;All files (*)"
 EXPORT_FILTER = (
@@ -644,7 +644,7 @@ class MainWindow(QMainWindow):
             raise OSError(f"could not write {path}")
 
     def _render_scene(self, painter: QPainter, target: QRectF, source: QRectF) -> None:
-        from .style import canvas_theme
+        from .theme.style import canvas_theme
 
         painter.fillRect(target, canvas_theme().background)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -661,7 +661,7 @@ class MainWindow(QMainWindow):
 
     def import_path(self, path: str) -> bool:
         """Import a foreign network (Synaptic.js, brain.js) as a new, unsaved project; weights into this one."""
-        from .import_actions import import_weights_file, is_weights_file
+        from .model.import_weights import import_weights_file, is_weights_file
 
         if is_weights_file(path):
             return import_weights_file(self, path)

@@ -14,7 +14,7 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsPathItem
 
-from ..style import canvas_theme
+from ..theme.style import canvas_theme
 from .layer_item import LayerItem
 
 if TYPE_CHECKING:

@@ -21,8 +21,8 @@ from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from ...core import Connection, Graph
-from ..style import canvas_theme
-from . import colormap
+from ..theme import colormap
+from ..theme.style import canvas_theme
 from .layer_item import WIDTH, LayerItem
 
 #: above this many lines they are drawn one pixel wide and without antialiasing (speed over polish)

@@ -18,8 +18,8 @@ from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPainterPath,
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from ...core import Graph, Layer
-from ..style import canvas_theme
-from .colormap import color_at
+from ..theme.colormap import color_at
+from ..theme.style import canvas_theme
 
 WIDTH = 150.0
 HEADER = 42.0

@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
     QToolTip,
 )
 
-from ..document import Document
-from . import colormap
+from ..model.document import Document
+from ..theme import colormap
 from .connect import ConnectInteraction
 from .connection_item import ConnectionItem
 from .layer_item import LayerItem

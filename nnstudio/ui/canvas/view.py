@@ -20,8 +20,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QGraphicsView, QWidget
 
-from ..style import canvas_theme
-from . import colormap
+from ..theme import colormap
+from ..theme.style import canvas_theme
 from .layer_item import GRID
 from .scene import CanvasScene
 

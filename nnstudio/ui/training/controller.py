@@ -18,8 +18,8 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QThread, QTime
 
 from ...core.snapshots import SnapshotStore
 from ...core.training import Snapshot, TrainingRun, TrainSettings
-from ..document import Document
-from ..state_commands import push_reset
+from ..model.document import Document
+from ..model.state_commands import push_reset
 from .status import end_text, progress_text
 from .worker import TrainingWorker
 

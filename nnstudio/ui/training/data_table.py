@@ -21,8 +21,8 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QHeaderView, QPushButton, QTableView, QVBoxLayout, QWidget
 
 from ...core.datasets import Dataset, DatasetError
-from ..document import Document
-from ..state_commands import CUSTOM_DATA, DATA_CHANGED, SetDatasetCommand, push_with_state
+from ..model.document import Document
+from ..model.state_commands import CUSTOM_DATA, DATA_CHANGED, SetDatasetCommand, push_with_state
 from .outputs import row_errors
 from .throttle import SLOW_VIEW_MS, Throttle
 

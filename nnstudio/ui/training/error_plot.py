@@ -13,7 +13,7 @@ from PySide6.QtCore import QPointF
 from PySide6.QtWidgets import QCheckBox, QGraphicsItem, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ...core.training import resolve_cost
-from ..document import Document
+from ..model.document import Document
 from .outputs import shown_accuracy
 from .throttle import SLOW_VIEW_MS, Throttle
 

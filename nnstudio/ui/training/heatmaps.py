@@ -17,8 +17,8 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from ..canvas.colormap import NEGATIVE, POSITIVE, ZERO
-from ..document import Document
+from ..model.document import Document
+from ..theme.colormap import NEGATIVE, POSITIVE, ZERO
 from .outputs import wrong_rows
 from .throttle import SLOW_VIEW_MS, Throttle
 

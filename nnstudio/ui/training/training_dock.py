@@ -32,8 +32,8 @@ from PySide6.QtWidgets import (
 
 from ...core import datasets
 from ...core.datasets import DatasetError
-from ..document import Document, plural
-from ..state_commands import CUSTOM_DATA, DATA_CHANGED, SetDatasetCommand, push_with_state, settings_command
+from ..model.document import Document, plural
+from ..model.state_commands import CUSTOM_DATA, DATA_CHANGED, SetDatasetCommand, push_with_state, settings_command
 from .form_boxes import choice_box, combo_box, double_box, int_box, number_or_none, select_data, show_value
 
 GATES = [("XOR", "xor"), ("AND", "and"), ("OR", "or"), ("NAND", "nand"), ("NOR", "nor"), ("XNOR", "xnor")]

@@ -6,7 +6,7 @@ import numpy as np
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDoubleSpinBox, QFormLayout, QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
-from ..document import Document
+from ..model.document import Document
 from .throttle import SLOW_VIEW_MS, Throttle
 
 

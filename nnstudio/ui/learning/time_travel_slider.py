@@ -14,7 +14,7 @@ import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QVBoxLayout, QWidget
 
-from ..core.snapshots import SnapshotStore
+from ...core.snapshots import SnapshotStore
 
 
 class TimeTravelSlider(QWidget):

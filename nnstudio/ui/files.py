@@ -21,7 +21,7 @@ from pathlib import Path
 from PySide6.QtCore import QLockFile, QObject, QSettings, QStandardPaths, QTimer, Signal
 
 from ..io.project import save_project
-from .document import Document
+from .model.document import Document
 
 ORGANIZATION = "nnstudio"
 APPLICATION = "nnstudio"

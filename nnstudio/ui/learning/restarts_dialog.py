@@ -30,8 +30,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.population import Population, PopulationRun
-from .document import Document
+from ...core.population import Population, PopulationRun
+from ..model.document import Document
 
 CHUNK_SECONDS = 0.025  # training time per timer tick: the event loop runs in between
 REDRAW_SECONDS = 0.2

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtGui import QUndoCommand
 
-from ..document import Document
+from .document import Document
 
 
 class SetWeightCommand(QUndoCommand):

@@ -8,9 +8,9 @@ from PySide6.QtCore import QMimeData, Qt, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QAbstractItemView, QListWidget, QListWidgetItem, QWidget
 
-from ..core.presets import PRESETS
-from ..paths import icon_path
-from .canvas.view import PALETTE_MIME
+from ...core.presets import PRESETS
+from ...paths import icon_path
+from .view import PALETTE_MIME
 
 ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1
 

@@ -22,13 +22,13 @@ import math
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
-from ..core import Network
-from ..core.snapshots import SnapshotStore
-from .document import Document
-from .time_travel import TimeTravelSlider
-from .training import TrainingPanel
-from .training.controller import RUNNING
-from .training.throttle import SLOW_VIEW_MS, Throttle
+from ...core import Network
+from ...core.snapshots import SnapshotStore
+from ..model.document import Document
+from ..training.controller import RUNNING
+from ..training.panel import TrainingPanel
+from ..training.throttle import SLOW_VIEW_MS, Throttle
+from .time_travel_slider import TimeTravelSlider
 
 #: the memory bound of a run's snapshots (issue 6: at most ~50 MB)
 MAX_SNAPSHOT_BYTES = 50 * 2**20

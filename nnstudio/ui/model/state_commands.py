@@ -12,7 +12,7 @@ from typing import Any
 
 from PySide6.QtGui import QUndoCommand
 
-from ..core import Dataset, TrainSettings
+from ...core import Dataset, TrainSettings
 from .document import Document
 from .trained_state import TrainedState
 

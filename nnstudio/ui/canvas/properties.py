@@ -16,10 +16,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.activations import ACTIVATIONS
-from ..core.graph import KINDS, MAX_LAYER_SIZE, ROLES
-from .canvas import CanvasScene
-from .commands import Editor
+from ...core.activations import ACTIVATIONS
+from ...core.graph import KINDS, MAX_LAYER_SIZE, ROLES
+from ..model.commands import Editor
+from .scene import CanvasScene
 
 
 class PropertiesPanel(QWidget):

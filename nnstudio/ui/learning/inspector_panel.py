@@ -24,9 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.inspector import NeuronMath, inspect_neuron
-from .document import Document
-from .training.throttle import SLOW_VIEW_MS, Throttle
+from ...core.inspector import NeuronMath, inspect_neuron
+from ..model.document import Document
+from ..training.throttle import SLOW_VIEW_MS, Throttle
 
 COLUMNS = ["from", "input a", "weight w", "a × w", "∂loss/∂w", "−rate × ∂loss/∂w", "moved by"]
 

@@ -13,8 +13,8 @@ from typing import Any
 
 from PySide6.QtGui import QUndoCommand
 
-from ..core import Connection, Graph, Layer, TopologyError
-from ..core.presets import build_preset
+from ...core import Connection, Graph, Layer, TopologyError
+from ...core.presets import build_preset
 from .document import Document
 from .state_commands import NETWORK_CHANGED, push_with_state
 

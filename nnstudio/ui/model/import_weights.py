@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 from PySide6.QtGui import QUndoCommand
 
-from ..io.importers import WeightsError, load_weights
-from ..io.weights_json import FORMAT
+from ...io.importers import WeightsError, load_weights
+from ...io.weights_json import FORMAT
 from .document import Document
 
 if TYPE_CHECKING:
-    from .main_window import MainWindow
+    from ..main_window import MainWindow
 
 SNIFF_BYTES = 4096  # the format key is written first, so the head of the file is enough
 

@@ -8,21 +8,18 @@ plot (:mod:`nnstudio.ui.time_travel_wiring`).
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
-from PySide6.QtCore import QEventLoop, QObject, Qt, QTimer
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMainWindow
 
-from ..core.training import TrainSettings
+from ..theme.style import theme_plots
+from ..training.controller import RUNNING
+from ..training.panel import TrainingPanel
+from ..training.panel import _add_dock as add_dock
 from .inspector_panel import InspectorPanel
 from .restarts_dialog import RestartsDialog
-from .style import theme_plots
-from .time_travel_wiring import TimeTravel
-from .training import TrainingPanel
-from .training import _add_dock as add_dock
-from .training.controller import IDLE, RUNNING
+from .time_travel import TimeTravel
 
 RESTARTS_TIP = "Train many copies of this network from different initial weights at once, and keep the best"
 
@@ -148,39 +145,3 @@ def install_learning_tools(window: QMainWindow) -> LearningTools:
     tools = LearningTools(window, window.training)
     window.learning_tools = tools
     return tools
-
-
-def render_learning_tools_screenshot(folder: str | Path) -> Path:
-    """Render ``learning-tools.png`` into ``folder``: a branched XOR run scrubbed back in time, a neuron inspected.
-
-    Epoch counts are fixed (Step N, a run to its max epochs), so the picture is the same on every machine.
-    """
-    from .training.screenshots import _close, _fit_and_grab, _train_epochs, _window
-
-    path = Path(folder) / "learning-tools.png"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    window = _window()
-    window.resize(1600, 1000)
-    doc, tools = window.document, window.learning_tools
-    # a wider right-hand column, as a learner would drag it, so the inspector's columns all show
-    window.resizeDocks([window.training.docks["training"]], [560], Qt.Orientation.Horizontal)
-    doc.set_settings(TrainSettings(rate=1.0, epochs=100_000, target_error=0.0))
-    _train_epochs(window, 400)
-    window.training.controller.stop()
-    # branch at epoch 120 with a faster rate; the slower first run stays faint after it
-    tools.time_travel.slider.show_epoch(120)
-    doc.set_settings(TrainSettings(rate=4.0, epochs=280, target_error=0.0))
-    loop = QEventLoop()
-    window.training.controller.stateChanged.connect(lambda state: loop.quit() if state == IDLE else None)
-    QTimer.singleShot(60_000, loop.quit)
-    tools.time_travel.continue_from(tools.time_travel.slider.epoch)
-    loop.exec()
-    tools.time_travel.slider.show_epoch(200)  # scrubbed back: the canvas and the views show epoch 200
-    window.training.data_table.select_row(1)
-    tools.inspect("L2", 0)
-    for _ in range(30):  # let the throttled views and the repaints catch up
-        QTimer.singleShot(10, loop.quit)
-        loop.exec()
-    _fit_and_grab(window, path)
-    _close(window)
-    return path

@@ -17,9 +17,9 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
-from ..core import Dataset, Graph, Network, TopologyError, TrainSettings
-from ..core.history import ErrorHistory
-from ..io.project import Project, default_project
+from ...core import Dataset, Graph, Network, TopologyError, TrainSettings
+from ...core.history import ErrorHistory
+from ...io.project import Project, default_project
 from .trained_state import StateArchive, TrainedState
 
 #: seeds the window can show and edit (its spin boxes hold 32-bit integers)

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from ..core.history import ErrorHistory
+from ...core.history import ErrorHistory
 
 #: bytes all captured states may hold together (a 784-512-512-10 network's weights are 5.4 MB)
 UNDO_MEMORY_BUDGET = 12 * 2**20

@@ -6,8 +6,8 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
 
-from ..paths import icon_path
-from .document import Document
+from ...paths import icon_path
+from ..model.document import Document
 
 READY = "The network is ready to train"
 
