@@ -175,11 +175,15 @@ def _huge_seed(project: dict) -> None:
     project["seeds"]["init"] = 10**30
 
 
+def _huge_momentum(project: dict) -> None:
+    project["settings"]["momentum"] = 10**400  # beyond any float
+
+
 def _bad_generator(project: dict) -> None:
     project["generator"] = {"noise": "loud"}
 
 
-@pytest.mark.parametrize("change", [_parallel, _bad_snapshots, _huge_seed, _bad_generator])
+@pytest.mark.parametrize("change", [_parallel, _bad_snapshots, _huge_seed, _huge_momentum, _bad_generator])
 def test_a_project_the_window_cannot_hold_changes_nothing(window, errors, tmp_path, change):
     path, content, graph, count = unsaved_work(window, tmp_path)
     bad = write_with(tmp_path, "bad.nnstudio", change)

@@ -10,6 +10,7 @@ drawn fresh from the init seed (``fresh_keys`` says which).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from pathlib import Path
 
@@ -47,6 +48,18 @@ def _generator_noise(section: object) -> float:
     if isinstance(noise, bool) or not isinstance(noise, (int, float)) or not 0.0 <= noise <= 1.0:
         raise ValueError("generator.noise: expected a number from 0 to 1")
     return float(noise)
+
+
+def _finite(where: str, value: object) -> None:
+    """Numbers the window shows must fit a float (a 400-digit integer does not)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return
+    try:
+        finite = math.isfinite(float(value))
+    except OverflowError:
+        finite = False
+    if not finite:
+        raise ValueError(f"{where}: the number is too large (or not finite)")
 
 
 class DocumentLoadError(ValueError):
@@ -140,6 +153,8 @@ class Document(QObject):
             for conn in project.graph.connections.values():
                 graph.add_connection(conn)
             project.settings.validate()
+            for key, value in project.settings.to_dict().items():
+                _finite(f"settings.{key}", value)
             for name, seed in (("init", project.init_seed), ("shuffle", project.settings.seed),
                                ("data", project.data_seed)):
                 if not 0 <= seed <= MAX_SEED:
