@@ -327,7 +327,7 @@ class Document(QObject):
 
     def restore_state(self, state: TrainedState) -> None:
         """Put a captured state back (the graph is already back in the shape it had then)."""
-        if state.released:
+        if state.blocks is None or state.history is None:  # released
             self.set_status("The trained weights from before this step were not kept (undo memory is limited).")
             return
         self.states.touch(state)

@@ -47,9 +47,11 @@ class KeepTrainedState(QUndoCommand):
                 self.document.restore_state(self.after)
 
     def undo(self) -> None:
-        self.after = self.document.capture_state(protect=(self.before,))
+        before = self.before
+        assert before is not None, "undo before redo"
+        self.after = self.document.capture_state(protect=(before,))
         self.command.undo()
-        self.document.restore_state(self.before)
+        self.document.restore_state(before)
 
     def id(self) -> int:
         return self.command.id()

@@ -107,18 +107,21 @@ class StateArchive:
                 else values
         state = TrainedState(shared, trained, frozenset(fresh_keys), HistoryCopy.of(history), status, kept)
         self._last = state
-        self._states = [ref for ref in self._states if ref() is not None and not ref().released]
+        self._states = [weakref.ref(s) for s in self._alive() if not s.released]
         self._states.append(weakref.ref(state))
         self._enforce(protect)
         return state
 
     def touch(self, state: TrainedState) -> None:
         """``state`` was just used: it is the last to be released."""
-        self._states = [ref for ref in self._states if ref() is not None and ref() is not state]
+        self._states = [weakref.ref(s) for s in self._alive() if s is not state]
         self._states.append(weakref.ref(state))
 
+    def _alive(self) -> list[TrainedState]:
+        return [s for s in (ref() for ref in self._states) if s is not None]
+
     def _enforce(self, protect: tuple[TrainedState, ...]) -> None:
-        states = [s for s in (ref() for ref in self._states) if s is not None]
+        states = self._alive()
         total = sum(s.nbytes for s in states)
         for state in states[:-1]:  # the newest is always kept whole
             if total <= self.budget:
@@ -130,7 +133,7 @@ class StateArchive:
 
     @property
     def nbytes(self) -> int:
-        return sum(s.nbytes for s in (ref() for ref in self._states) if s is not None)
+        return sum(s.nbytes for s in self._alive())
 
     def clear(self) -> None:
         self._states, self._last = [], None

@@ -44,8 +44,12 @@ def double_box(name: str, tip: str, low: float, high: float, step: float, decima
 
 def show_value(spin: QSpinBox | QDoubleSpinBox, value: float) -> None:
     """Show ``value`` unless the box holds it already: setting it again rewrites the text being typed."""
-    if spin.value() != value:
-        spin.setValue(value)
+    if spin.value() == value:
+        return
+    if isinstance(spin, QSpinBox):
+        spin.setValue(int(value))
+    else:
+        spin.setValue(float(value))
 
 
 def number_or_none(text: str) -> float | None:
