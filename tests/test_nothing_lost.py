@@ -274,3 +274,14 @@ def test_cancel_on_the_close_prompt_leaves_training_running(qtbot, window):
     window.ask_save_changes = lambda: QMessageBox.StandardButton.Discard
     assert window.close()
     assert controller.thread is None
+
+
+def test_snapshots_that_do_not_fit_the_network_open_without_them_and_say_so(window, tmp_path):
+    from nnstudio.core.snapshots import SnapshotStore
+
+    store = SnapshotStore(5, 10**5)
+    store.add(1, np.zeros(5))
+    path = write_with(tmp_path, "other.nnstudio", lambda p: p.update(snapshots=store.to_dict()))
+    assert window.open_path(path, ask=False)
+    assert len(window.learning_tools.time_travel.store) == 0
+    assert "do not fit the network" in window.training.status_label.text()

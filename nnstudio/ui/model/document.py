@@ -132,12 +132,12 @@ class Document(QObject):
         self.states.clear()
         self._extra_dirty = False
         self._build_network()
+        self.set_status("")  # first: what the parts say about the new project (below) must stay
         self.graphChanged.emit("reset", {})
         self._network_rebuilt()
         self.datasetChanged.emit()
         self.settingsChanged.emit()
         self.historyChanged.emit()
-        self.set_status("")
         self.pathChanged.emit(path or "")
         self.modifiedChanged.emit(False)
 
