@@ -21,7 +21,8 @@ import numpy as np
 
 from .activations import Activation, get_activation
 from .graph import Graph, Layer, TopologyError
-from .initializers import DEFAULT_INIT, init_bias, init_weights, rng_for
+from .initializers import DEFAULT_INIT, fresh_seed, init_bias, init_weights, rng_for
+from .layerwise import adopt_layers, kind_mask
 from .losses import EPS, Loss, get_loss
 
 Array = np.ndarray
@@ -58,20 +59,15 @@ class _Step:
     activation: Activation
 
 
-def _mask(kind: str, n: int) -> Array | None:
-    if kind == "one_to_one":
-        return np.eye(n)
-    if kind == "all_to_else":
-        return 1.0 - np.eye(n)
-    return None
-
-
 class Network:
     """A feed-forward network over a DAG of layers.
 
     Build it the Synaptic way, ``Network(input=a, hidden=[b], output=c)`` after
     ``a.project(b)`` and ``b.project(c)``, or from any graph with
-    :meth:`from_graph`.  ``seed`` fixes the initial weights.
+    :meth:`from_graph`.  ``seed`` fixes the initial weights; without one it is
+    drawn from Python's and NumPy's global generators.  Layers that already
+    learned layer by layer bring their weights along, and keep sharing them
+    (see :mod:`~nnstudio.core.layerwise`).
     """
 
     def __init__(
@@ -84,16 +80,19 @@ class Network:
         graph: Graph | None = None,
         init: str = DEFAULT_INIT,
     ):
+        members: list[Layer] = []
         if graph is None:
             if input is None or output is None:
                 raise TopologyError("a network needs an input layer and an output layer")
-            graph = Graph.from_layers(input, hidden, output)
+            members = [input, *hidden, output]
+            graph = Graph.from_layers(input, members[1:-1], output)
         graph.validate()
         self.graph = graph.copy()
-        self.seed = int(np.random.SeedSequence().entropy % 2**32) if seed is None else int(seed)
+        self.seed = fresh_seed() if seed is None else int(seed)
         self.init = init
         self._layout()
         self.reset()
+        adopt_layers(self, members)
 
     @classmethod
     def from_graph(cls, graph: Graph, seed: int | None = None, init: str = DEFAULT_INIT) -> Network:
@@ -127,7 +126,7 @@ class Network:
             c.id: self.params[self.specs["W:" + c.id].slice].reshape(self.specs["W:" + c.id].shape) for c in conns
         }
         self.biases = {k[2:]: self.params[s.slice] for k, s in self.specs.items() if k.startswith("b:")}
-        self.masks = {c.id: _mask(c.kind, g.layers[c.source].size) for c in conns}
+        self.masks = {c.id: kind_mask(c.kind, g.layers[c.source].size) for c in conns}
         # 1 for weights, 0 for biases: regularisation applies to weights only
         self.weight_mask = np.zeros(offset)
         for key, spec in self.specs.items():
