@@ -285,3 +285,19 @@ def test_snapshots_that_do_not_fit_the_network_open_without_them_and_say_so(wind
     assert window.open_path(path, ask=False)
     assert len(window.learning_tools.time_travel.store) == 0
     assert "do not fit the network" in window.training.status_label.text()
+
+
+def test_a_project_the_loader_passed_but_the_document_cannot_hold_changes_nothing(window, errors, tmp_path,
+                                                                                   monkeypatch):
+    """The window's own check, whatever the loader lets through (importers and recovery give projects too)."""
+    from nnstudio.core import Connection
+    from nnstudio.io.project import default_project
+
+    path, content, graph, count = unsaved_work(window, tmp_path)
+    project = default_project()
+    twin = Connection("L1", "L2", id="twin")
+    project.graph.connections[twin.id] = twin  # a second connection between the same layers, past the graph's guard
+    monkeypatch.setattr("nnstudio.ui.main_window.load_project", lambda _path: project)
+    assert not window.open_path(str(tmp_path / "whatever.nnstudio"), ask=False)
+    assert len(errors) == 1 and "whatever.nnstudio" in errors[0]
+    assert_untouched(window, path, content, graph, count)

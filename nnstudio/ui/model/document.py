@@ -22,11 +22,9 @@ from ...core import Dataset, Graph, Network, TopologyError, TrainSettings
 from ...core.activations import get_activation
 from ...core.history import ErrorHistory
 from ...core.losses import auto_cost_problem
+from ...io.limits import MAX_INT as MAX_SEED  # what the window's seed boxes (32-bit) can show
 from ...io.project import Project, default_project
 from .trained_state import StateArchive, TrainedState
-
-#: seeds the window can show and edit (its spin boxes hold 32-bit integers)
-MAX_SEED = 2**31 - 1
 
 
 def plural(n: int, word: str) -> str:
