@@ -163,3 +163,16 @@ def test_train_stop_reset_cycles_leave_no_runs_behind_and_keep_undo_memory_bound
     assert doc.undo_stack.command(0).before.released and not newest.released
     window.actions["undo"].trigger()  # the newest reset, undone, brings its run back
     assert doc.trained and len(doc.history) > 0
+
+
+def test_over_budget_the_snapshots_of_old_states_go_before_their_weights():
+    from nnstudio.core.history import ErrorHistory
+
+    class Snapshots:
+        nbytes = 10_000
+
+    archive = StateArchive(budget=5 * 8000 + 10_000)
+    states = [archive.capture({"W": np.full(1000, float(k))}, True, set(), ErrorHistory(), "", {"tt": Snapshots()})
+              for k in range(5)]
+    assert [bool(s.kept) for s in states] == [False, False, False, False, True]
+    assert not any(s.released for s in states)  # every step still brings its weights and history back

@@ -9,8 +9,10 @@ Memory: a parameter block that has not changed since the previous capture is
 shared, not copied (edits in a row without training in between cost nothing);
 the history is kept as compact arrays.  All captured states together stay
 within a byte budget (:data:`UNDO_MEMORY_BUDGET`); when it is exceeded the
-states used longest ago give up their contents (:meth:`TrainedState.release`);
-the newest one, and the one an undo is about to put back, are always kept.  Undoing an edit whose state was released
+states used longest ago give up their time-travel snapshots first (the big
+part: up to 50 MB a run), then their weights and history too
+(:meth:`TrainedState.release`); the newest state, and the one an undo is about
+to put back, are always kept whole.  Undoing an edit whose state was released
 still restores the structure, and says that its trained weights were not kept.
 """
 
@@ -25,7 +27,7 @@ import numpy as np
 from ...core.history import ErrorHistory
 
 #: bytes all captured states may hold together (a 784-512-512-10 network's weights are 5.4 MB)
-UNDO_MEMORY_BUDGET = 12 * 2**20
+UNDO_MEMORY_BUDGET = 8 * 2**20
 
 
 @dataclass
@@ -75,12 +77,16 @@ class TrainedState:
         return self.blocks is None
 
     @property
+    def kept_nbytes(self) -> int:
+        return sum(int(getattr(part, "nbytes", 0)) for part in self.kept.values())
+
+    @property
     def nbytes(self) -> int:
         """An upper bound: shared blocks are counted in every state that holds them."""
         if self.blocks is None:
             return 0
-        kept = sum(int(getattr(part, "nbytes", 0)) for part in self.kept.values())
-        return sum(b.nbytes for b in self.blocks.values()) + (self.history.nbytes if self.history else 0) + kept
+        history = self.history.nbytes if self.history else 0
+        return sum(b.nbytes for b in self.blocks.values()) + history + self.kept_nbytes
 
     def release(self) -> None:
         """Give up the contents (the memory budget is exceeded); restoring then keeps the current weights."""
@@ -121,13 +127,18 @@ class StateArchive:
         return [s for s in (ref() for ref in self._states) if s is not None]
 
     def _enforce(self, protect: tuple[TrainedState, ...]) -> None:
+        """Over budget: first the time-travel snapshots of the states used longest ago go, then whole states."""
         states = self._alive()
         total = sum(s.nbytes for s in states)
-        for state in states[:-1]:  # the newest is always kept whole
+        candidates = [s for s in states[:-1] if not any(s is kept for kept in protect)]  # never the newest
+        for state in candidates:
             if total <= self.budget:
-                break
-            if any(state is kept for kept in protect):
-                continue
+                return
+            total -= state.kept_nbytes
+            state.kept = {}
+        for state in candidates:
+            if total <= self.budget:
+                return
             total -= state.nbytes
             state.release()
 
