@@ -1,6 +1,6 @@
 """Train / Stop / Reset cycles through the window's actions: memory growth (tracemalloc and RSS) and hangs.
 
-    QT_QPA_PLATFORM=offscreen python benchmarks/train_cycles_memory.py [cycles]
+    QT_QPA_PLATFORM=offscreen python benchmarks/train_cycles_memory.py [cycles] [undo budget in MB]
 
 Each cycle presses Train, waits until the run has applied a frame to the
 document, presses Stop, then Reset Weights (an undo step that keeps the run,
@@ -27,7 +27,7 @@ def rss_mb() -> float:
     return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-def main(cycles: int = 1000) -> int:
+def main(cycles: int = 1000, budget_mb: float | None = None) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     scratch = tempfile.mkdtemp(prefix="nnstudio-cycles-")
     os.environ["XDG_DATA_HOME"] = scratch  # autosaves of this run stay out of the user's folder
@@ -46,6 +46,8 @@ def main(cycles: int = 1000) -> int:
     window.show()
     doc, controller, actions = window.document, window.training.controller, window.actions
     doc.set_settings(TrainSettings(target_error=0.0, epochs=10**9))  # runs until Stop
+    if budget_mb is not None:
+        doc.states.budget = int(budget_mb * 2**20)
 
     def wait_for(condition) -> bool:
         deadline = time.perf_counter() + HANG_SECONDS
@@ -77,6 +79,9 @@ def main(cycles: int = 1000) -> int:
         if not cycle():
             hangs += 1
         slowest = max(slowest, time.perf_counter() - start)
+        if (k + 1) % max(1, cycles // 10) == 0:
+            print(f"  after {k + 1} cycles: traced {tracemalloc.get_traced_memory()[0] / 2**20:.1f} MB, "
+                  f"RSS {rss_mb():.1f} MB", flush=True)
     app.processEvents()
     traced_end, rss_end = tracemalloc.get_traced_memory()[0], rss_mb()
     tracemalloc.stop()
@@ -92,4 +97,5 @@ def main(cycles: int = 1000) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(int(sys.argv[1]) if len(sys.argv) > 1 else 1000))
+    args = sys.argv[1:]
+    sys.exit(main(int(args[0]) if args else 1000, float(args[1]) if len(args) > 1 else None))

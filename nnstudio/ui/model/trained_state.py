@@ -26,8 +26,9 @@ import numpy as np
 
 from ...core.history import ErrorHistory
 
-#: bytes all captured states may hold together (a 784-512-512-10 network's weights are 5.4 MB)
-UNDO_MEMORY_BUDGET = 8 * 2**20
+#: bytes the captured states but the newest may hold together: the edits of a small network keep their runs
+#: for dozens of steps; a 784-512-512-10 network's weights (5.4 MB) stay with the newest step only
+UNDO_MEMORY_BUDGET = 4 * 2**20
 
 
 @dataclass
