@@ -69,7 +69,7 @@ class Activation:
 
     name: str
     forward: Callable[[Array], Array]
-    derivative: Callable[[Array, Array], Array]
+    derivative: Callable[[Array, Array], Array]  # elementwise; for softmax the diagonal of its Jacobian
     output_range: tuple[float, float]  # every output lies in [low, high]
     python: str
     python_derivative: str

@@ -16,7 +16,7 @@ from .graph import Layer
 from .network import Network
 
 if TYPE_CHECKING:
-    from .datasets import Dataset
+    from collections.abc import Callable
 
 #: Synaptic's ``trainer.XOR()`` options: online (one row at a time), shuffled, rate 0.2, up to 100,000
 #: iterations or an MSE of 0.005
@@ -86,7 +86,7 @@ class TruthTableTasks:
     network: Network
 
     if TYPE_CHECKING:
-        def train(self, data: Dataset, **options: Any) -> dict[str, Any]: ...
+        train: Callable[..., dict[str, Any]]  # Trainer.train
 
     def _truth_table(self, gate: str, options: dict[str, Any]) -> dict[str, Any]:
         net = self.network

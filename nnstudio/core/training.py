@@ -186,6 +186,7 @@ class TrainingRun:
         )
         self._binary_targets = bool(np.isin(data.Y, (0.0, 1.0)).all())
         self._scalar: ScalarStepper | None = None
+        self._scalar_cost = ""  # the loss the scalar kernel was compiled for
         self._prepare_online()
 
     def _prepare_online(self) -> None:
@@ -330,9 +331,10 @@ class TrainingRun:
         self.optimizer.reset()
 
     def test_error(self) -> float | None:
-        if not self.data.has_test:
+        X_test, Y_test = self.data.X_test, self.data.Y_test
+        if X_test is None or Y_test is None or not len(X_test):  # no test part (Dataset.has_test)
             return None
-        return self.loss.error(self.net.forward(self.data.X_test), self.data.Y_test)
+        return self.loss.error(self.net.forward(X_test), Y_test)
 
     # -- the loop ----------------------------------------------------------------------------
     def snapshots(self, stop: Callable[[], bool] = lambda: False, max_rate: float = 30.0) -> Iterator[Snapshot]:
@@ -478,6 +480,7 @@ class Trainer(TruthTableTasks):
                 if snap.epoch % log == 0 or snap.done:
                     print(f"iterations {snap.epoch} error {snap.error:.6g} rate {snap.rate:.4g}")
                 final = snap
+            assert final is not None, "snapshots() always ends with the snapshot that carries the reason"
             final.errors = np.concatenate(errors)
         else:
             final = run.run(stop)

@@ -24,7 +24,7 @@ from typing import BinaryIO
 _OWNERLESS_AGE_S = 600.0
 
 
-def write_atomic(path: str | os.PathLike, write: Callable[[BinaryIO], None]) -> None:
+def write_atomic(path: str | os.PathLike, write: Callable[[BinaryIO], object]) -> None:
     """Call ``write(binary_file)`` on a temporary file, then rename it over ``path``.
 
     Any exception from ``write`` or from the file system (a full disk, a
@@ -65,7 +65,7 @@ def write_text_atomic(path: str | os.PathLike, text: str) -> None:
 
 def remove_leftovers(target: Path) -> list[Path]:
     """Delete temporary files of earlier writes to ``target`` whose process is gone; returns what was removed."""
-    removed = []
+    removed: list[Path] = []
     pattern = re.compile(re.escape(f".{target.name}.") + r"(?:(\d+)-[0-9a-f]{8}|[a-z0-9_]{8})\.tmp")
     try:
         candidates = [p for p in target.parent.iterdir() if pattern.fullmatch(p.name)]

@@ -131,18 +131,21 @@ def synaptic_graph(doc: dict) -> tuple[Graph, dict[str, np.ndarray]]:
 def _check_connection(c: Any, n_neurons: int) -> tuple[int, int, float]:
     if not isinstance(c, dict):
         raise ForeignNetworkError("Synaptic file: a connection is not an object")
-    src, tgt, w = c.get("from"), c.get("to"), c.get("weight")
-    for end in (src, tgt):
-        if not isinstance(end, int) or isinstance(end, bool) or not 0 <= end < n_neurons:
-            raise ForeignNetworkError(f"Synaptic file: connection end {end!r} is not a neuron index")
+    src, tgt, w = _neuron_index(c.get("from"), n_neurons), _neuron_index(c.get("to"), n_neurons), c.get("weight")
     if not isinstance(w, (int, float)) or isinstance(w, bool) or not np.isfinite(w):
         raise ForeignNetworkError(f"Synaptic file: connection {src}→{tgt} has no finite weight")
     return src, tgt, float(w)
 
 
+def _neuron_index(end: Any, n_neurons: int) -> int:
+    if not isinstance(end, int) or isinstance(end, bool) or not 0 <= end < n_neurons:
+        raise ForeignNetworkError(f"Synaptic file: connection end {end!r} is not a neuron index")
+    return end
+
+
 def _layer_activation(neurons: list[dict], member: list[int], name: str) -> str:
     # fromJSON turns null and unknown squash names into LOGISTIC; we do the same
-    names = {SYNAPTIC_NAMES.get(neurons[i].get("squash"), "logistic") for i in member}
+    names = {SYNAPTIC_NAMES.get(str(neurons[i].get("squash")), "logistic") for i in member}
     if len(names) > 1:
         raise ForeignNetworkError(f"Synaptic file: the neurons of {name} use different squash functions "
                                   f"({', '.join(sorted(names))}); an nnstudio layer has one activation")

@@ -109,7 +109,9 @@ def _synaptic_project(doc: dict, stem: str) -> Project:
 def _brain_project(doc: dict, stem: str) -> Project:
     graph, blocks, input_names, output_names = brain_graph(doc)
     dataset = _dataset(graph, blocks, input_names, output_names)
-    opts = doc.get("trainOpts") if isinstance(doc.get("trainOpts"), dict) else {}
+    opts = doc.get("trainOpts")
+    if not isinstance(opts, dict):
+        opts = {}
     settings = TrainSettings(
         rate=_setting(opts, "learningRate", "rate", 0.3), epochs=int(_setting(opts, "iterations", "epochs", 20000)),
         target_error=_setting(opts, "errorThresh", "target_error", 0.005), cost="mse", optimizer="momentum",
@@ -131,7 +133,8 @@ def _setting(opts: dict, key: str, setting: str, default: float) -> float:
     """brain.js's ``trainOpts[key]`` when it is a positive number nnstudio's setting admits, else ``default``."""
     value = opts.get(key)
     low, high = SETTING_RANGES[setting]
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value <= high and value >= low
-    if ok and setting == "epochs":
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or not (0 < value <= high and value >= low):
+        return default
+    if setting == "epochs":
         return int(value) if int(value) >= 1 else default
-    return float(value) if ok else default
+    return float(value)

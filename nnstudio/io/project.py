@@ -8,7 +8,6 @@ whose message starts with the path of the field at fault, e.g.
 
 from __future__ import annotations
 
-import json
 import math
 import os
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from ..core.limits import dataset_cells_problem, graph_size_problem
 from ..core.network import Network
 from ..core.training import SETTING_RANGES, TrainSettings
 from .atomic import write_text_atomic
+from .json_text import dumps_readable
 from .limits import (
     MAX_CONNECTIONS,
     MAX_INT,
@@ -147,7 +147,7 @@ def save_project(project: Project, path: str | os.PathLike) -> None:
 
 
 def write_json_atomic(data: dict, path: str | os.PathLike) -> None:
-    write_text_atomic(path, json.dumps(data, indent=1, allow_nan=False))
+    write_text_atomic(path, dumps_readable(data))
 
 
 # -- loading --------------------------------------------------------------------------
@@ -306,7 +306,8 @@ def _load_graph(d: dict) -> Graph:
             isinstance(p, (int, float)) and not isinstance(p, bool) and abs(p) <= 1e9 for p in pos
         ):
             raise ProjectError(f"{where}.position", "expected two numbers [x, y] from -1e9 to 1e9")
-    conn_ids, pairs = set(), {}
+    conn_ids: set[str] = set()
+    pairs: dict[tuple[str, str], int] = {}
     for i, cd in enumerate(conns):
         where = f"graph.connections[{i}]"
         if not isinstance(cd, dict):
@@ -407,8 +408,9 @@ def _load_dataset(d: dict) -> Dataset:
         raise ProjectError(f"dataset.{exc.args[0]}", "missing") from None
     except (DatasetError, TypeError, ValueError, OverflowError) as exc:
         raise ProjectError("dataset", str(exc)) from None
-    if dataset.X_test is not None and (len(dataset.X_test) or len(dataset.Y_test)):
-        x_shape, y_shape = dataset.X_test.shape, dataset.Y_test.shape
+    X_test, Y_test = dataset.X_test, dataset.Y_test
+    if X_test is not None and Y_test is not None and (len(X_test) or len(Y_test)):
+        x_shape, y_shape = X_test.shape, Y_test.shape
         if x_shape[0] != y_shape[0] or x_shape[1] != dataset.n_inputs or y_shape[1] != dataset.n_outputs:
             raise ProjectError(
                 "dataset",

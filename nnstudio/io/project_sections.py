@@ -26,12 +26,16 @@ MAX_STRIDE = 2**40  # the history's stride doubles from 1; 2**40 would need 10**
 MAX_SNAPSHOT_BYTES = 2**30  # the memory a time-travel store may grow to (the app uses 50 MB)
 
 
+def _section(d: dict, key: str, error: Any) -> dict:
+    value = d.get(key)
+    if not isinstance(value, dict):
+        raise error(f"weights.{key}", "missing" if value is None else "expected an object")
+    return value
+
+
 def load_weights(d: dict, graph: Graph, error: Any) -> dict[str, np.ndarray]:
     """Parameter blocks by key ("W:<conn>", "b:<layer>") from a ``weights`` section of ``graph``."""
-    conns, biases = d.get("connections"), d.get("biases")
-    for key, value in (("connections", conns), ("biases", biases)):
-        if not isinstance(value, dict):
-            raise error(f"weights.{key}", "missing" if value is None else "expected an object")
+    conns, biases = _section(d, "connections", error), _section(d, "biases", error)
     blocks = {}
     for conn in graph.connections.values():
         where = f"weights.connections[{conn.id!r}]"

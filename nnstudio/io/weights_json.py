@@ -20,6 +20,7 @@ from ..core.limits import MAX_CONNECTIONS, MAX_LAYERS, MAX_PARAMETERS
 from ..core.network import Network
 from ..core.standalone import evaluation_plan, input_steps, output_steps
 from .atomic import write_atomic, write_text_atomic
+from .json_text import dumps_readable
 from .limits import MAX_NAME_CHARS, MAX_WEIGHTS_BYTES, JsonLimitError, read_json
 
 FORMAT = "nnstudio-weights"
@@ -55,6 +56,7 @@ def weights_document(net: Network) -> dict:
         })
         for src, w in step.sources:
             conn = net.graph.find_connection(net.layers[src].id, net.layers[step.index].id)
+            assert conn is not None, "the plan's sources are the graph's connections"
             connections.append({"from": plan[src].name, "to": step.name, "kind": conn.kind, "weights": w.tolist()})
     return {
         "format": FORMAT,
@@ -67,13 +69,13 @@ def weights_document(net: Network) -> dict:
 
 
 def write_weights_json(net: Network, path: str | os.PathLike) -> None:
-    write_text_atomic(path, json.dumps(weights_document(net), indent=1, allow_nan=False) + "\n")
+    write_text_atomic(path, dumps_readable(weights_document(net)) + "\n")
 
 
 def write_weights_npz(net: Network, path: str | os.PathLike) -> None:
     """Arrays ``W:<from>-><to>`` and ``b:<layer>``, plus ``meta``: the JSON document without the numbers."""
     doc = weights_document(net)
-    arrays = {}
+    arrays: dict[str, Any] = {}  # (np.savez's stub would take a dict of arrays for its allow_pickle flag)
     for layer in doc["layers"]:
         if layer["bias"] is not None:
             arrays[f"b:{layer['name']}"] = np.array(layer["bias"], dtype=float)
