@@ -301,3 +301,16 @@ def test_a_project_the_loader_passed_but_the_document_cannot_hold_changes_nothin
     assert not window.open_path(str(tmp_path / "whatever.nnstudio"), ask=False)
     assert len(errors) == 1 and "whatever.nnstudio" in errors[0]
     assert_untouched(window, path, content, graph, count)
+
+
+def test_a_table_edit_keeps_the_class_names_and_the_input_scaling(window):
+    import dataclasses
+
+    from nnstudio.core.scaling import InputScaling
+
+    doc, model = window.document, window.training.data_table.model
+    scaling = InputScaling("minmax", np.zeros(2), np.ones(2))
+    doc.set_dataset(dataclasses.replace(doc.dataset, class_names=["true"], scaling=scaling))
+    assert model.setData(model.index(2, 1), 0.5)
+    assert doc.dataset.name == "Custom" and doc.dataset.X[2, 1] == 0.5
+    assert doc.dataset.class_names == ["true"] and doc.dataset.scaling is scaling

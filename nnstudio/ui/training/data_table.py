@@ -7,6 +7,8 @@ dataset.  Selecting a row makes it the "current data row" the canvas shows.
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -20,7 +22,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QHeaderView, QPushButton, QTableView, QVBoxLayout, QWidget
 
-from ...core.datasets import Dataset, DatasetError
+from ...core.datasets import DatasetError
 from ..model.document import Document
 from ..model.state_commands import CUSTOM_DATA, DATA_CHANGED, SetDatasetCommand, push_with_state
 from .outputs import row_errors
@@ -181,9 +183,9 @@ class DataTableModel(QAbstractTableModel):
         old = self.document.dataset
         n = self.n_train if n_train is None else n_train
         try:
-            data = Dataset(X[:n], Y[:n], name=CUSTOM_DATA, input_names=old.input_names,
-                           output_names=old.output_names, X_test=X[n:] if len(X) > n else None,
-                           Y_test=Y[n:] if len(X) > n else None, kind=old.kind)
+            # names, kind, class names and input scaling stay: the edited values are the network's inputs
+            data = dataclasses.replace(old, X=X[:n], Y=Y[:n], name=CUSTOM_DATA,
+                                       X_test=X[n:] if len(X) > n else None, Y_test=Y[n:] if len(X) > n else None)
         except DatasetError as exc:
             self.editFailed.emit(str(exc))
             return False
