@@ -52,10 +52,12 @@ def test_typing_a_learning_rate_is_one_undo_step(qtbot, window):
 
 @pytest.mark.parametrize(("widget", "field", "value"), [
     ("optimizer", "optimizer", "adam"), ("loss", "cost", "mse"), ("batchMode", "batch_size", 1),
+    ("precision", "dtype", "float32"),
 ])
 def test_each_learning_choice_is_undoable(window, widget, field, value):
     doc, dock = window.document, window.training.training_dock
-    combo = {"optimizer": dock.optimizer, "loss": dock.loss, "batchMode": dock.batch_mode}[widget]
+    combo = {"optimizer": dock.optimizer, "loss": dock.loss, "batchMode": dock.batch_mode,
+             "precision": dock.precision}[widget]
     old = getattr(doc.settings, field)
     combo.setCurrentIndex(combo.findData("online" if widget == "batchMode" else value))
     assert getattr(doc.settings, field) == value

@@ -92,17 +92,18 @@ TYPED_FIELDS = {"rate", "momentum", "batch_size", "l1", "l2", "epochs", "target_
 FIELD_NAMES = {"rate": "learning rate", "optimizer": "optimizer", "momentum": "momentum", "batch_size": "batches",
                "cost": "loss", "l1": "L1", "l2": "L2", "epochs": "max epochs", "target_error": "target error",
                "patience": "plateau patience", "seed": "shuffling seed", "shuffle": "shuffling",
-               "max_seconds": "time limit", "schedule": "rate schedule"}
+               "max_seconds": "time limit", "schedule": "rate schedule", "dtype": "precision"}
 
 
 def settings_command(document: Document, settings: TrainSettings, session: int) -> SetSettingsCommand | None:
     """The undo step for new settings (None: nothing changed); typed fields merge within one ``session``."""
-    changed = [key for key in FIELD_NAMES if getattr(settings, key) != getattr(document.settings, key)]
+    old, new = document.settings.to_dict(), settings.to_dict()
+    changed = [key for key in new if new[key] != old.get(key)]  # every field, also ones added later
     if not changed:
         return None
     merge_key = (tuple(changed), session) if set(changed) <= TYPED_FIELDS else None
-    return SetSettingsCommand(document, settings, "Change " + ", ".join(FIELD_NAMES[key] for key in changed),
-                              merge_key)
+    text = "Change " + ", ".join(FIELD_NAMES.get(key, key.replace("_", " ")) for key in changed)
+    return SetSettingsCommand(document, settings, text, merge_key)
 
 
 class SetDatasetCommand(QUndoCommand):

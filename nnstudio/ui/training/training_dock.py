@@ -48,6 +48,7 @@ SPEEDS = [("As fast as possible", 0.0), ("1000 epochs/s", 1000.0), ("100 epochs/
 OPTIMIZERS = [("SGD", "sgd"), ("Momentum", "momentum"), ("Adam", "adam")]
 LOSSES = [("Auto", "auto"), ("Mean squared error", "mse"), ("Binary cross-entropy", "bce"),
           ("Categorical cross-entropy", "ce")]
+PRECISIONS = [("float64 (double)", "float64"), ("float32 (single)", "float32")]
 BATCH_MODES = [("Full batch", "full"), ("Mini-batch", "mini"), ("Online (one sample)", "online")]
 MAX_INT = 2**31 - 1
 
@@ -181,6 +182,9 @@ class TrainingDock(QWidget):
         self.loss = choice_box("loss", "The error the network minimises (auto picks one that suits the outputs)",
                             LOSSES, self._settings_edited)
         form.addRow("Loss", self.loss)
+        self.precision = choice_box("precision", "Precision of the training arithmetic: float32 is faster on wide "
+                                    "networks, float64 is exact to more digits", PRECISIONS, self._settings_edited)
+        form.addRow("Precision", self.precision)
         self.l1 = double_box("l1", "L1 regularisation strength (weights only)", 0.0, 10.0, 0.0001, 5)
         self.l2 = double_box("l2", "L2 regularisation strength (weights only)", 0.0, 10.0, 0.0001, 5)
         self.max_epochs = int_box("maxEpochs", "Stop after this many epochs (per run)", 1, MAX_INT)
@@ -236,6 +240,7 @@ class TrainingDock(QWidget):
             select_data(self.optimizer, s.optimizer)
             select_data(self.batch_mode, _batch_mode(s.batch_size))
             select_data(self.loss, s.cost)
+            select_data(self.precision, s.dtype)
             values = [(self.momentum, s.momentum), (self.l1, s.l1), (self.l2, s.l2),
                       (self.target_error, s.target_error), (self.max_epochs, min(s.epochs, MAX_INT)),
                       (self.patience, min(s.patience, MAX_INT)),
@@ -311,7 +316,7 @@ class TrainingDock(QWidget):
             self.document.settings, rate=rate, optimizer=self.optimizer.currentData(),
             momentum=self.momentum.value(), batch_size=batch, cost=self.loss.currentData(), l1=self.l1.value(),
             l2=self.l2.value(), epochs=self.max_epochs.value(), target_error=self.target_error.value(),
-            patience=self.patience.value(), seed=self.shuffle_seed.value(),
+            patience=self.patience.value(), seed=self.shuffle_seed.value(), dtype=self.precision.currentData(),
         )
         try:
             settings.validate()
