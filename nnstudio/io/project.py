@@ -19,6 +19,7 @@ import numpy as np
 from ..core import datasets
 from ..core.activations import ACTIVATIONS
 from ..core.datasets import Dataset, DatasetError
+from ..core.features import check_features, feature_problem
 from ..core.graph import KINDS, ROLES, Graph, TopologyError
 from ..core.history import ErrorHistory
 from ..core.initializers import DEFAULT_INIT, INITIALIZERS
@@ -119,9 +120,9 @@ def project_from_network(net: Network, dataset: Dataset, name: str = "") -> Proj
 
     Layers that all sit at the origin (built in code) are placed in columns by depth, left to right.
     """
-    if (dataset.n_inputs, dataset.n_outputs) != (net.n_inputs, net.n_outputs):
+    if (dataset.network_width, dataset.n_outputs) != (net.n_inputs, net.n_outputs):
         raise ValueError(
-            f"the dataset has {dataset.n_inputs} inputs and {dataset.n_outputs} targets, "
+            f"the dataset has {dataset.network_width} inputs and {dataset.n_outputs} targets, "
             f"the network {net.n_inputs} inputs and {net.n_outputs} outputs"
         )
     graph = net.graph.copy()
@@ -402,8 +403,9 @@ def _load_dataset(d: dict) -> Dataset:
     too_large = dataset_cells_problem(cells)  # counted before numpy builds a single array
     if too_large:
         raise ProjectError("dataset", too_large)
+    features = _get(d, "features", list, "dataset", default=None, allow_none=True)
     try:
-        dataset = Dataset.from_dict(d)
+        dataset = Dataset.from_dict({k: v for k, v in d.items() if k != "features"})
     except KeyError as exc:
         raise ProjectError(f"dataset.{exc.args[0]}", "missing") from None
     except (DatasetError, TypeError, ValueError, OverflowError) as exc:
@@ -424,4 +426,8 @@ def _load_dataset(d: dict) -> Dataset:
     ):
         if len(names) != width:
             raise ProjectError(f"dataset.{key}", f"{len(names)} names for {width} columns")
+    problem = feature_problem(features, dataset.n_inputs)
+    if problem:
+        raise ProjectError("dataset.features", problem)
+    dataset.features = check_features(features, dataset.n_inputs)
     return dataset

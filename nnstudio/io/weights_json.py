@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -42,8 +43,11 @@ def _check_unique_names(net: Network) -> None:
         seen.add(layer.name)
 
 
-def weights_document(net: Network) -> dict:
-    """The weights JSON document (a plain dict) for ``net``'s current parameters."""
+def weights_document(net: Network, features: Sequence[str] | None = None) -> dict:
+    """The weights JSON document (a plain dict) for ``net``'s current parameters.
+
+    ``features`` (the dataset's feature inputs) are listed in the document: the input layer takes them.
+    """
     _check_unique_names(net)
     plan = evaluation_plan(net)
     layers, connections = [], []
@@ -58,7 +62,7 @@ def weights_document(net: Network) -> dict:
             conn = net.graph.find_connection(net.layers[src].id, net.layers[step.index].id)
             assert conn is not None, "the plan's sources are the graph's connections"
             connections.append({"from": plan[src].name, "to": step.name, "kind": conn.kind, "weights": w.tolist()})
-    return {
+    doc = {
         "format": FORMAT,
         "version": VERSION,
         "layers": layers,
@@ -66,15 +70,18 @@ def weights_document(net: Network) -> dict:
         "inputs": [s.name for s in input_steps(plan)],
         "outputs": [s.name for s in output_steps(plan)],
     }
+    if features is not None:
+        doc["features"] = list(features)
+    return doc
 
 
-def write_weights_json(net: Network, path: str | os.PathLike) -> None:
-    write_text_atomic(path, dumps_readable(weights_document(net)) + "\n")
+def write_weights_json(net: Network, path: str | os.PathLike, features: Sequence[str] | None = None) -> None:
+    write_text_atomic(path, dumps_readable(weights_document(net, features)) + "\n")
 
 
-def write_weights_npz(net: Network, path: str | os.PathLike) -> None:
+def write_weights_npz(net: Network, path: str | os.PathLike, features: Sequence[str] | None = None) -> None:
     """Arrays ``W:<from>-><to>`` and ``b:<layer>``, plus ``meta``: the JSON document without the numbers."""
-    doc = weights_document(net)
+    doc = weights_document(net, features)
     arrays: dict[str, Any] = {}  # (np.savez's stub would take a dict of arrays for its allow_pickle flag)
     for layer in doc["layers"]:
         if layer["bias"] is not None:
