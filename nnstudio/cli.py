@@ -5,6 +5,7 @@ Bare (or with a project path) it opens the GUI; subcommands work headless::
     nnstudio new OUT.nnstudio --data FILE [--target COL ...] [--hidden 16,8] [--activation tanh]
                  [--test-split 0.2] [--scale standard|minmax|none] [--classes] [--seed S] [--features x1^2,x2^2]
     nnstudio train FILE [--epochs N] [--rate R] [--seed S] [--reset] [--out TRAINED.nnstudio] [--json]
+                                      (--out also adds the run to the project's run list)
     nnstudio predict FILE X1 X2 ... [--json]      (raw inputs: the project's input scaling and features are applied)
     nnstudio export FILE OUT          (OUT's extension picks the format: .json .npz .onnx .py .h .csv)
     nnstudio export FILE OUT.json --format synaptic|brain   (a file the JavaScript library loads)
@@ -33,7 +34,9 @@ from .core.activations import ACTIVATIONS
 from .core.datasets import DatasetError
 from .core.features import FEATURES, parse_features
 from .core.graph import TopologyError
+from .core.history import ErrorHistory
 from .core.metrics import accuracy
+from .core.runs import add_run, record_run
 from .core.scaling import SCALINGS
 from .io.export import EXPORT_FORMATS, export_format, export_project
 from .io.export_js import JS_FORMATS
@@ -185,16 +188,22 @@ def cmd_train(args: argparse.Namespace) -> int:
     before = project.history.last_epoch
     progress = _Progress(sys.stderr if sys.stderr.isatty() and not args.json else None, settings.epochs)
     snap = None
+    curve = ErrorHistory()  # this run's errors, for the run list
     for snap in run.snapshots(max_rate=10):
         project.history.extend(before + snap.epoch - len(snap.errors) + 1, snap.errors)
+        curve.extend(snap.epoch - len(snap.errors) + 1, snap.errors)
         if snap.test_error is not None:
             project.history.add_test(before + snap.epoch, snap.test_error)
+            curve.add_test(snap.epoch, snap.test_error)
         progress.show(snap.epoch, snap.error)
     progress.close()
 
     project.weights = net.param_dict()
     project.settings = settings
     if args.out:
+        add_run(project.runs, record_run(net, project.dataset, settings, curve, init=project.init,
+                                         init_seed=project.init_seed, data_seed=project.data_seed,
+                                         reason=snap.reason or "stopped", seconds=snap.elapsed))
         _save(project, args.out)
     outputs = net.predict(project.dataset.network_inputs())
     report = {

@@ -25,6 +25,7 @@ from ..core.history import ErrorHistory
 from ..core.initializers import DEFAULT_INIT, INITIALIZERS
 from ..core.limits import dataset_cells_problem, graph_size_problem
 from ..core.network import Network
+from ..core.runs import RunRecord
 from ..core.training import SETTING_RANGES, TrainSettings
 from .atomic import write_text_atomic
 from .json_text import dumps_readable
@@ -38,6 +39,7 @@ from .limits import (
     JsonLimitError,
     read_json,
 )
+from .project_runs import load_runs
 from .project_sections import check_snapshots, load_history, load_weights
 
 FORMAT = "nnstudio"
@@ -68,6 +70,7 @@ class Project:
     history: ErrorHistory = field(default_factory=ErrorHistory)
     name: str = ""
     description: str = ""
+    runs: list[RunRecord] = field(default_factory=list)  # the run list, oldest first (core.runs)
     extra: dict[str, Any] = field(default_factory=dict)  # sections other parts of the app own (e.g. "snapshots", "ui")
 
     def build_network(self) -> Network:
@@ -91,6 +94,8 @@ class Project:
             "weights": None if self.weights is None else _weights_to_json(self.weights),
             "history": self.history.to_dict(),
         }
+        if self.runs:  # files without runs stay as they were
+            d["runs"] = [run.to_dict() for run in self.runs]
         d.update(self.extra)
         return d
 
@@ -254,6 +259,8 @@ def project_from_dict(data: Any) -> Project:
     history = _get(data, "history", dict, "", default=None, allow_none=True)
     if history is not None:
         project.history = load_history(history, ProjectError)
+    if "runs" in data:
+        project.runs = load_runs(data["runs"], ProjectError)
     if "snapshots" in data:  # the time-travel slider's section: read by the app after the document opened
         check_snapshots(data["snapshots"], graph, ProjectError)
     project.extra = {k: v for k, v in data.items() if k not in _KNOWN_KEYS}
@@ -272,6 +279,7 @@ _KNOWN_KEYS = {
     "dataset",
     "weights",
     "history",
+    "runs",
 }
 
 
