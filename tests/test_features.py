@@ -194,3 +194,17 @@ def test_new_with_features(tmp_path, capsys) -> None:
     (tmp_path / "three.csv").write_text("a,b,c,y\n1,2,3,0\n2,3,4,1\n3,4,5,0\n4,5,6,1\n5,6,7,0\n")
     assert main(["new", str(tmp_path / "t.nnstudio"), "--data", str(tmp_path / "three.csv"), "--features", "x1"]) == 2
     assert "need a dataset with 2 inputs" in capsys.readouterr().err
+
+
+def test_choosing_features_is_one_fit_of_the_input_layer() -> None:  # what the GUI wraps in one undo command
+    from nnstudio.core.fitting import plan_fit
+
+    project = circle_with(None, hidden=(4,))
+    graph = project.graph
+    fit = plan_fit(graph, replace(project.dataset, features=("x1", "x2", "x1^2", "sin(x2)")), project.settings)
+    (input_id, (old, new)), = fit.sizes.items()
+    assert (graph.layers[input_id].role, old, new) == ("input", 2, 4)
+    fit.apply(graph)
+    assert graph.layers[input_id].size == input_width(("x1", "x2", "x1^2", "sin(x2)"))
+    fit.revert(graph)
+    assert graph.layers[input_id].size == 2
