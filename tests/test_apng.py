@@ -51,3 +51,28 @@ def test_frames_of_another_size_or_no_frames_are_refused() -> None:
         apng_from_pngs([], delay_ms=100)
     with pytest.raises(ApngError, match="not PNG data"):
         apng_from_pngs([b"GIF89a"], delay_ms=100)
+
+
+def test_palette_frames_must_share_one_palette() -> None:
+    def indexed(colour: str, table=None) -> tuple[bytes, list]:
+        image = QImage(40, 30, QImage.Format.Format_ARGB32)
+        image.fill(QColor(colour))
+        image = image.convertToFormat(QImage.Format.Format_Indexed8, table) if table else image.convertToFormat(
+            QImage.Format.Format_Indexed8)
+        data = QByteArray()
+        buffer = QBuffer(data)
+        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+        assert image.save(buffer, "PNG")
+        return bytes(data.data()), image.colorTable()
+
+    first, table = indexed("red")
+    table = [*table, QColor("blue").rgba()]
+    first, _ = indexed("red", table)
+    same, _ = indexed("blue", table)
+    apng = apng_from_pngs([first, same], delay_ms=50)
+    assert [k for k, _ in chunks(apng)].count(b"PLTE") == 1
+    decoded = [QImage.fromData(png, "PNG") for png in png_frames(apng)]
+    assert [image.pixelColor(3, 3) for image in decoded] == [QColor("red"), QColor("blue")]
+    other, _ = indexed("green", [QColor("green").rgba(), QColor("white").rgba()])
+    with pytest.raises(ApngError, match="another palette"):
+        apng_from_pngs([first, other], delay_ms=50)
