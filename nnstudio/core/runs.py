@@ -157,6 +157,7 @@ def run_facts(run: RunRecord) -> dict[str, Any]:
         "time limit (s)": s.max_seconds,
         "schedule": "none" if s.schedule is None else f"× {s.schedule.get('factor', 0.5)} every {s.schedule['every']}",
         "shuffle": s.shuffle,
+        "precision": s.dtype,
         "topology": run.topology,
         "features": "raw inputs" if run.features is None else ", ".join(run.features),
         "initializer": run.init,
