@@ -11,12 +11,14 @@ from nnstudio.cli import main
 from nnstudio.core.history import ErrorHistory
 from nnstudio.core.runs import (
     MAX_CURVE_POINTS,
+    MAX_RUN_PARAMETERS,
     MAX_RUNS,
     add_run,
     downsample,
     record_run,
     run_differences,
     topology_summary,
+    weights_problem,
 )
 from nnstudio.io.project import ProjectError, load_project, project_from_dict, save_project
 
@@ -77,7 +79,10 @@ def test_files_without_runs_are_saved_as_before() -> None:
     (lambda r: r["curve"].update(train=[0.1]), "runs[0].curve.train", "of one length"),
     (lambda r: r["final"].update(accuracy="high"), "runs[0].final", "numbers or null"),
     (lambda r: r.pop("topology"), "runs[0].topology", "missing"),
-    (lambda r: r.update(weights=[]), "runs[0].weights", "not a field"),
+    (lambda r: r.update(colour="red"), "runs[0].colour", "not a field"),
+    (lambda r: r.update(weights=[]), "runs[0].weights", "expected an object"),
+    (lambda r: r["weights"]["biases"].update(L2=["x", 1, 2, 3]), "runs[0].weights.biases['L2']", "finite numbers"),
+    (lambda r: r["weights"]["connections"].update(big=[[0.0] * 100] * 101), "runs[0].weights", "MAX_RUN_PARAMETERS"),
 ])
 def test_the_loader_names_what_is_wrong_with_a_run(change, field, message) -> None:
     project = load_project(SAMPLES / "circle.nnstudio")
@@ -115,3 +120,27 @@ def test_train_out_appends_its_run(tmp_path, capsys) -> None:
     assert runs[1].reason == "max_epochs" and runs[1].train_error is not None and runs[1].accuracy is not None
     assert "rate" in run_differences(runs) and "max epochs" in run_differences(runs)
     assert load_project(SAMPLES / "xor.nnstudio").runs == []  # the input file is not touched
+
+
+def test_a_run_keeps_its_final_weights_to_restore_them(tmp_path) -> None:
+    project = load_project(SAMPLES / "circle.nnstudio")
+    run = a_record(project)
+    assert set(run.weights) == set(project.build_network().param_dict()) and weights_problem(run, project.graph) is None
+    add_run(project.runs, run)
+    save_project(project, tmp_path / "p.nnstudio")
+    back = load_project(tmp_path / "p.nnstudio").runs[0]
+    for key, block in run.weights.items():
+        np.testing.assert_array_equal(back.weights[key], block)
+    project.weights = back.weights  # what restoring does: the network then has the run's final weights
+    restored = project.build_network().param_dict()
+    assert all(np.array_equal(restored[key], block) for key, block in run.weights.items())
+    project.graph.set_layer(project.graph.topological_order()[1], size=5)
+    assert "trained on another network" in weights_problem(back, project.graph)
+
+
+def test_large_networks_keep_no_weights_in_the_run_list() -> None:
+    project = load_project(SAMPLES / "circle.nnstudio")
+    project.graph.set_layer(project.graph.topological_order()[1], size=5000)
+    assert project.build_network().n_params > MAX_RUN_PARAMETERS
+    run = a_record(project, epochs=5)
+    assert run.weights is None and "not kept" in weights_problem(run, project.graph)

@@ -2,8 +2,10 @@
 
 A :class:`RunRecord` holds what a run was trained with (settings, initializer, seeds, a topology summary, the
 feature inputs), its error curve downsampled to at most :data:`MAX_CURVE_POINTS` points, how it ended (final
-train and test error and accuracy, stop reason, epochs, seconds, when) — no weights.  A project keeps the last
-:data:`MAX_RUNS` (:func:`add_run`); :func:`run_differences` says what differs between chosen runs.
+train and test error and accuracy, stop reason, epochs, seconds, when) and, for a network of at most
+:data:`MAX_RUN_PARAMETERS` parameters, its final weights (:func:`weights_problem` says whether they fit a
+graph, to restore them).  A project keeps the last :data:`MAX_RUNS` (:func:`add_run`); :func:`run_differences`
+says what differs between chosen runs.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from .training import TrainSettings
 
 MAX_RUNS = 50  # runs a project keeps: the oldest goes when another ends
 MAX_CURVE_POINTS = 200  # points of each curve (train, test) a run keeps: enough for an overlay plot
+MAX_RUN_PARAMETERS = 10_000  # a run keeps its final weights up to this size: 50 runs stay within ~10 MB of JSON
 
 
 @dataclass
@@ -49,6 +52,7 @@ class RunRecord:
     epochs_trained: int = 0
     seconds: float = 0.0
     ended: str = ""  # ISO 8601, UTC
+    weights: dict[str, np.ndarray] | None = None  # final parameter blocks ("W:<conn>", "b:<layer>"), small nets only
 
     def to_dict(self) -> dict:
         settings = {k: v for k, v in self.settings.to_dict().items() if k != "seed"}
@@ -65,12 +69,20 @@ class RunRecord:
             "epochs": self.epochs_trained,
             "seconds": self.seconds,
             "ended": self.ended,
+            "weights": None if self.weights is None else {
+                "connections": {k[2:]: v.tolist() for k, v in self.weights.items() if k.startswith("W:")},
+                "biases": {k[2:]: v.tolist() for k, v in self.weights.items() if k.startswith("b:")},
+            },
         }
 
     @classmethod
     def from_dict(cls, d: dict) -> RunRecord:
         """From :meth:`to_dict`'s form (checked first by the project loader, :mod:`nnstudio.io.project_runs`)."""
-        seeds, curve, final = d["seeds"], d["curve"], d["final"]
+        seeds, curve, final, weights = d["seeds"], d["curve"], d["final"], d.get("weights")
+        blocks = None if weights is None else {
+            **{"W:" + k: np.asarray(v, dtype=float) for k, v in weights["connections"].items()},
+            **{"b:" + k: np.asarray(v, dtype=float) for k, v in weights["biases"].items()},
+        }
         return cls(
             settings=TrainSettings.from_dict({**d["settings"], "seed": seeds["shuffle"]}),
             init=d["init"], init_seed=seeds["init"], data_seed=seeds["data"], topology=d["topology"],
@@ -79,7 +91,7 @@ class RunRecord:
             test_epochs=list(curve["test_epochs"]), test=list(curve["test"]),
             train_error=final["train_error"], test_error=final["test_error"], accuracy=final["accuracy"],
             test_accuracy=final["test_accuracy"], reason=d["reason"], epochs_trained=d["epochs"],
-            seconds=d["seconds"], ended=d["ended"],
+            seconds=d["seconds"], ended=d["ended"], weights=blocks,
         )
 
 
@@ -125,6 +137,7 @@ def record_run(net: Network, dataset: Dataset, settings: TrainSettings, curve: E
         test_error=_finite(curve.test[-1]) if curve.test else None,
         reason=reason, epochs_trained=curve.last_epoch, seconds=float(seconds),
         ended=(ended or datetime.now(UTC)).isoformat(timespec="seconds"),
+        weights=net.param_dict() if net.n_params <= MAX_RUN_PARAMETERS else None,
     )
     if dataset.kind == "classification" and net.n_inputs == dataset.network_width:
         record.accuracy = accuracy(net.predict(dataset.network_inputs()), dataset.Y)
@@ -132,6 +145,20 @@ def record_run(net: Network, dataset: Dataset, settings: TrainSettings, curve: E
         if X_test is not None and Y_test is not None and len(X_test):  # has_test, spelt out for the type checker
             record.test_accuracy = accuracy(net.predict(dataset.network_inputs(X_test)), Y_test)
     return record
+
+
+def weights_problem(run: RunRecord, graph: Graph) -> str | None:
+    """Why ``run``'s final weights cannot be restored into ``graph`` (None when they can: same blocks and shapes)."""
+    if run.weights is None:
+        return "this run's weights were not kept (its network was too large)"
+    expected: dict[str, tuple[int, ...]] = {"W:" + c.id: (graph.layers[c.source].size, graph.layers[c.target].size)
+                for c in graph.connections.values()}
+    expected.update({"b:" + layer.id: (layer.size,) for layer in graph.layers.values()
+                     if layer.bias and layer.role != "input"})
+    got = {key: block.shape for key, block in run.weights.items()}
+    if got != expected:
+        return f"the run was trained on another network ({run.topology}); its weights do not fit this one"
+    return None
 
 
 def add_run(runs: list[RunRecord], record: RunRecord) -> None:

@@ -13,12 +13,13 @@ from typing import Any
 
 from ..core.features import feature_problem
 from ..core.initializers import INITIALIZERS
-from ..core.runs import MAX_CURVE_POINTS, MAX_RUNS, RunRecord
+from ..core.runs import MAX_CURVE_POINTS, MAX_RUN_PARAMETERS, MAX_RUNS, RunRecord
 from ..core.training import STOP_REASONS
 from .limits import MAX_INT, MAX_NAME_CHARS
 from .project_sections import MAX_EPOCH
 
 _KEYS = {"settings", "init", "seeds", "topology", "features", "curve", "final", "reason", "epochs", "seconds", "ended"}
+_OPTIONAL = {"weights"}
 _FINAL = ("train_error", "test_error", "accuracy", "test_accuracy")
 
 
@@ -37,7 +38,7 @@ def _load_run(d: Any, where: str, error: Any) -> RunRecord:
     missing = sorted(_KEYS - set(d))
     if missing:
         raise error(f"{where}.{missing[0]}", "missing")
-    unknown = sorted(set(d) - _KEYS)
+    unknown = sorted(set(d) - _KEYS - _OPTIONAL)
     if unknown:
         raise error(f"{where}.{unknown[0][:40]}", "not a field of a run")
     for key in ("init", "topology", "reason", "ended"):
@@ -65,6 +66,8 @@ def _load_run(d: Any, where: str, error: Any) -> RunRecord:
     ):
         raise error(f"{where}.final", f"expected {', '.join(_FINAL)}: numbers or null")
     _check_curve(d["curve"], f"{where}.curve", error)
+    if d.get("weights") is not None:
+        _check_weights(d["weights"], f"{where}.weights", error)
     settings = d["settings"]
     if not isinstance(settings, dict) or "seed" in settings:
         raise error(f"{where}.settings", "expected an object of training settings (the seeds are in seeds)")
@@ -88,6 +91,28 @@ def _check_curve(curve: Any, where: str, error: Any) -> None:
             raise error(f"{where}.{epochs_key}", f"expected whole numbers from 0 to {MAX_EPOCH}")
         if not all(v is None or _number(v) for v in values):
             raise error(f"{where}.{values_key}", "expected numbers or null")
+
+
+def _check_weights(weights: Any, where: str, error: Any) -> None:
+    """Tables (and bias vectors) of finite numbers by id, at most MAX_RUN_PARAMETERS numbers: counted first."""
+    if not isinstance(weights, dict) or set(weights) != {"connections", "biases"} or not all(
+        isinstance(v, dict) for v in weights.values()
+    ):
+        raise error(where, 'expected an object with "connections" and "biases" objects, or null')
+    count = 0
+    for part in ("connections", "biases"):
+        for key, table in weights[part].items():
+            here = f"{where}.{part}[{key[:40]!r}]"
+            rows = table if part == "connections" else [table]
+            if len(key) > MAX_NAME_CHARS or not isinstance(table, list) or not table or not all(
+                isinstance(row, list) and len(row) == len(rows[0]) and row for row in rows
+            ):
+                raise error(here, "expected a table of numbers" if part == "connections" else "expected numbers")
+            count += len(rows) * len(rows[0])
+            if count > MAX_RUN_PARAMETERS:
+                raise error(where, f"more than {MAX_RUN_PARAMETERS:,} numbers (MAX_RUN_PARAMETERS)")
+            if not all(_number(v) for row in rows for v in row):
+                raise error(here, "expected finite numbers")
 
 
 def _whole(value: Any, high: int) -> bool:
