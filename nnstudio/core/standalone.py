@@ -7,13 +7,15 @@ exporters all write from it, so they evaluate exactly what :class:`Network` does
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .activations import get_activation
+from .features import RAW_INPUTS, input_width, python_feature_lines
+from .scaling import InputScaling
 
 if TYPE_CHECKING:
     from .network import Network
@@ -84,15 +86,23 @@ def printable_name(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def standalone_source(net: Network) -> str:
-    """Python source defining ``predict(inputs) -> list`` for ``net``'s current weights; needs only ``math``."""
-    return "\n".join(standalone_lines(net)) + "\n"
+def standalone_source(net: Network, features: Sequence[str] | None = None,
+                      scaling: InputScaling | None = None) -> str:
+    """Python source defining ``predict(inputs) -> list`` for ``net``'s current weights; needs only ``math``.
+
+    With ``features``, ``predict`` takes the raw x1, x2, applies ``scaling`` and feeds the network the features.
+    """
+    return "\n".join(standalone_lines(net, features, scaling)) + "\n"
 
 
-def standalone_lines(net: Network) -> Iterator[str]:
+def standalone_lines(net: Network, features: Sequence[str] | None = None,
+                     scaling: InputScaling | None = None) -> Iterator[str]:
     """The lines of :func:`standalone_source`, one at a time (a weight matrix yields one line per row)."""
     plan = evaluation_plan(net)
     sizes = "-".join(str(s.size) for s in plan)
+    n_inputs = net.n_inputs if features is None else RAW_INPUTS
+    if features is not None and input_width(features) != net.n_inputs:
+        raise ValueError(f"the network has {net.n_inputs} inputs for {len(features)} features")
     yield from [
         f'"""A {sizes} network exported by nnstudio: ``predict(inputs)`` returns the outputs as a list.',
         "",
@@ -101,7 +111,7 @@ def standalone_lines(net: Network) -> Iterator[str]:
         "",
         "import math",
         "",
-        f"N_INPUTS = {net.n_inputs}",
+        f"N_INPUTS = {n_inputs}",
         f"N_OUTPUTS = {net.n_outputs}",
         "",
     ]
@@ -131,6 +141,8 @@ def standalone_lines(net: Network) -> Iterator[str]:
         "    if len(inputs) != N_INPUTS:",
         '        raise ValueError(f"expected {N_INPUTS} inputs, got {len(inputs)}")',
     ]
+    if features is not None:
+        yield from python_feature_lines(features, scaling)
     col = 0
     for step in input_steps(plan):
         yield f"    a{step.index} = inputs[{col}:{col + step.size}]  # {printable_name(step.name)}"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -42,9 +43,10 @@ def _check_unique_names(net: Network) -> None:
         seen.add(layer.name)
 
 
-def weights_document(net: Network, arrays: bool = False) -> dict:
+def weights_document(net: Network, features: Sequence[str] | None = None, arrays: bool = False) -> dict:
     """The weights JSON document (a plain dict) for ``net``'s current parameters.
 
+    ``features`` (the dataset's feature inputs) are listed in the document: the input layer takes them.
     With ``arrays`` the biases and weights stay NumPy arrays (for the writers:
     a table of millions of numbers is never a list of Python floats).
     """
@@ -63,7 +65,7 @@ def weights_document(net: Network, arrays: bool = False) -> dict:
             conn = net.graph.find_connection(net.layers[src].id, net.layers[step.index].id)
             assert conn is not None, "the plan's sources are the graph's connections"
             connections.append({"from": plan[src].name, "to": step.name, "kind": conn.kind, "weights": values(w)})
-    return {
+    doc = {
         "format": FORMAT,
         "version": VERSION,
         "layers": layers,
@@ -71,16 +73,19 @@ def weights_document(net: Network, arrays: bool = False) -> dict:
         "inputs": [s.name for s in input_steps(plan)],
         "outputs": [s.name for s in output_steps(plan)],
     }
+    if features is not None:
+        doc["features"] = list(features)
+    return doc
 
 
-def write_weights_json(net: Network, path: str | os.PathLike) -> None:
-    doc = weights_document(net, arrays=True)
+def write_weights_json(net: Network, path: str | os.PathLike, features: Sequence[str] | None = None) -> None:
+    doc = weights_document(net, features, arrays=True)
     write_atomic(path, lambda fh: write_readable(doc, fh, end="\n"))
 
 
-def write_weights_npz(net: Network, path: str | os.PathLike) -> None:
+def write_weights_npz(net: Network, path: str | os.PathLike, features: Sequence[str] | None = None) -> None:
     """Arrays ``W:<from>-><to>`` and ``b:<layer>``, plus ``meta``: the JSON document without the numbers."""
-    doc = weights_document(net, arrays=True)
+    doc = weights_document(net, features, arrays=True)
     arrays: dict[str, Any] = {}  # (np.savez's stub would take a dict of arrays for its allow_pickle flag)
     for layer in doc["layers"]:
         if layer["bias"] is not None:
