@@ -86,7 +86,7 @@ def test_every_sample_one_after_another_and_back(qtbot, qtlog, window):
     order = SAMPLES + SAMPLES[-2::-1]
     with qtbot.capture_exceptions() as exceptions:
         for path in order:
-            assert window.open_sample(path), path
+            assert window.files.open_sample(path), path
             assert_canvas_mirrors_graph(window)
             qtbot.wait(30)  # throttled views and repaints get their turn before the next switch
             assert_canvas_mirrors_graph(window)
@@ -106,7 +106,7 @@ def test_every_sample_one_after_another_and_back(qtbot, qtlog, window):
 def test_fewer_layers_then_more_via_open_path(qtbot, qtlog, window, names):
     with qtbot.capture_exceptions() as exceptions:
         for name in names:
-            assert window.open_path(str(samples_dir() / f"{name}.nnstudio"), ask=False)
+            assert window.files.open_path(str(samples_dir() / f"{name}.nnstudio"), ask=False)
             assert_canvas_mirrors_graph(window)
             assert_neuron_images_current(qtbot, window)
             assert_canvas_mirrors_graph(window)
@@ -117,13 +117,13 @@ def test_fewer_layers_then_more_via_open_path(qtbot, qtlog, window, names):
 def test_open_another_sample_after_training(qtbot, qtlog, window):
     controller = window.training.controller
     with qtbot.capture_exceptions() as exceptions:
-        assert window.open_sample(samples_dir() / "spiral.nnstudio")
+        assert window.files.open_sample(samples_dir() / "spiral.nnstudio")
         assert controller.train()
         qtbot.waitUntil(lambda: controller.frames >= 3, timeout=10000)
         controller.stop()
         qtbot.waitUntil(lambda: controller.state == IDLE and not controller.is_active, timeout=10000)
         for name in ("single-neuron", "deep-6-4-3-1", "circle"):
-            assert window.open_sample(samples_dir() / f"{name}.nnstudio")
+            assert window.files.open_sample(samples_dir() / f"{name}.nnstudio")
             assert_canvas_mirrors_graph(window)
             assert_neuron_images_current(qtbot, window)
     assert not exceptions, [str(e[1]) for e in exceptions]
@@ -134,11 +134,11 @@ def test_opening_a_sample_while_training_ends_the_run_first(qtbot, qtlog, window
     """The sample menu stays usable during a run: the old run must not write into the new project."""
     controller = window.training.controller
     with qtbot.capture_exceptions() as exceptions:
-        assert window.open_sample(samples_dir() / "spiral.nnstudio")
+        assert window.files.open_sample(samples_dir() / "spiral.nnstudio")
         assert controller.train()
         qtbot.waitUntil(lambda: controller.frames >= 2, timeout=10000)
         xor = load_project(samples_dir() / "xor.nnstudio")
-        assert window.open_sample(samples_dir() / "xor.nnstudio")
+        assert window.files.open_sample(samples_dir() / "xor.nnstudio")
         assert controller.state == IDLE and not controller.is_active
         assert not window.document.training
         params = window.document.network.params.copy()
@@ -154,10 +154,10 @@ def test_import_sequences(qtbot, qtlog, window):
     files = ["brain_tanh-2-4-3-2.json", "brain_xor-2-3-1.json", "brain_tanh-2-4-3-2.json"]
     with qtbot.capture_exceptions() as exceptions:
         for name in files:
-            assert window.import_path(str(JS / name)), name
+            assert window.files.import_path(str(JS / name)), name
             assert_canvas_mirrors_graph(window)
             assert_neuron_images_current(qtbot, window)
-        assert window.open_sample(samples_dir() / "xor-skip-2-1-1.nnstudio")
+        assert window.files.open_sample(samples_dir() / "xor-skip-2-1-1.nnstudio")
         assert_canvas_mirrors_graph(window)
     assert not exceptions, [str(e[1]) for e in exceptions]
     assert not qt_warnings(qtlog)
@@ -187,7 +187,7 @@ def test_deleting_the_selected_input_layer(qtbot, qtlog, window):
         (item,) = [i for i in window.scene.layer_items() if i.layer.role == "input"]
         window.scene.select(layer_ids=[item.layer_id])
         assert window.properties_panel.layer_id == item.layer_id
-        window.delete_selected()
+        window.editing.delete_selected()
         assert item.layer_id not in window.document.graph.layers
         assert window.properties_panel.layer_id is None
         assert_canvas_mirrors_graph(window)
@@ -262,5 +262,5 @@ def test_opening_another_project_clears_the_inspector(qtbot, tmp_path) -> None:
     panel = window.learning_tools.inspector
     panel.show_neuron("L2", 3, 0)
     assert panel.table.rowCount() > 0
-    window.open_path(str(sample_path("xor")))
+    window.files.open_path(str(sample_path("xor")))
     assert panel.layer_id is None and panel.table.rowCount() == 0 and panel.title.text() == CLICK_HINT

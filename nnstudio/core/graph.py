@@ -232,10 +232,11 @@ class Graph:
         return None
 
     # -- edits --------------------------------------------------------------
-    def add_layer(self, layer: Layer) -> Layer:
+    def add_layer(self, layer: Layer, index: int | None = None) -> Layer:
+        """Add ``layer`` at the end, or at position ``index`` of the layer order (undo puts layers back there)."""
         if layer.id in self.layers:
             raise ValueError(f"a layer with id {layer.id!r} is already in the graph")
-        self.layers[layer.id] = layer
+        _insert(self.layers, layer.id, layer, index)
         self._emit("layer_added", layer=layer)
         return layer
 
@@ -249,13 +250,14 @@ class Graph:
         self._emit("layer_removed", layer=layer)
         return layer, removed
 
-    def add_connection(self, conn: Connection) -> Connection:
+    def add_connection(self, conn: Connection, index: int | None = None) -> Connection:
+        """Add ``conn`` at the end, or at position ``index`` of the connection order."""
         problem = self.connect_problem(conn.source, conn.target, conn.kind)
         if problem:
             raise TopologyError(problem)
         if conn.id in self.connections:
             raise ValueError(f"a connection with id {conn.id!r} is already in the graph")
-        self.connections[conn.id] = conn
+        _insert(self.connections, conn.id, conn, index)
         self._emit("connection_added", connection=conn)
         return conn
 
@@ -484,3 +486,14 @@ class Graph:
             layer.projections = []
         graph.validate()
         return graph
+
+
+def _insert(items: dict, key: str, value: Any, index: int | None) -> None:
+    """Put ``key: value`` into an insertion-ordered dict at position ``index`` (None: at the end)."""
+    if index is None or index >= len(items):
+        items[key] = value
+        return
+    entries = list(items.items())
+    entries.insert(max(0, index), (key, value))
+    items.clear()
+    items.update(entries)

@@ -1,20 +1,20 @@
-"""Undo commands for every graph edit, and the editor that checks and pushes them.
+"""Every undo command: each changes only the model, ``redo`` one model method and ``undo`` its inverse.
 
-Each command changes only the model: ``redo`` calls one graph method and
-``undo`` its inverse; the canvas follows through graph events (the Orange
+The canvas and the docks follow through the document's signals (the Orange
 canvas way).  Gestures that touch several things (a drag of many layers, a
 delete of a selection, a preset) become one :class:`MacroCommand` that runs
-its commands in order (and undoes them in reverse).
+its commands in order (and undoes them in reverse).  The checks before an edit
+live in :mod:`nnstudio.ui.model.editor`.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 from PySide6.QtGui import QUndoCommand
 
-from ...core import Connection, Graph, Layer, TopologyError
-from ...core.presets import build_preset
+from ...core import Connection, Graph, Layer
 from .document import Document
 
 #: QUndoCommand.id() of layer edits that merge while a field is being typed in
@@ -49,34 +49,25 @@ class AddLayerCommand(QUndoCommand):
         self.graph.remove_layer(self.layer.id)
 
 
-def _restore_order(items: dict, order: list[str]) -> None:
-    """Put a dict's keys back in ``order`` (graph dicts keep insertion order; undo must give the exact graph)."""
-    ordered = {key: items[key] for key in order if key in items}
-    ordered.update(items)
-    items.clear()
-    items.update(ordered)
-
-
 class RemoveLayerCommand(QUndoCommand):
-    """Remove a layer with its connections; undo puts both back where they were."""
+    """Remove a layer with its connections; undo puts each back at its place in the graph's order."""
 
     def __init__(self, graph: Graph, layer_id: str):
         super().__init__(f"Delete {graph.layers[layer_id].name}")
         self.graph, self.layer_id = graph, layer_id
-        self.removed: tuple[Layer, list[Connection]] | None = None
-        self.order: tuple[list[str], list[str]] = ([], [])
+        self.removed: tuple[int, Layer, list[tuple[int, Connection]]] | None = None
 
     def redo(self) -> None:
-        self.order = (list(self.graph.layers), list(self.graph.connections))
-        self.removed = self.graph.remove_layer(self.layer_id)
+        index = list(self.graph.layers).index(self.layer_id)
+        order = list(self.graph.connections)
+        layer, connections = self.graph.remove_layer(self.layer_id)
+        self.removed = index, layer, sorted((order.index(conn.id), conn) for conn in connections)
 
     def undo(self) -> None:
-        layer, connections = self.removed
-        self.graph.add_layer(layer)
-        for conn in connections:
-            self.graph.add_connection(conn)
-        _restore_order(self.graph.layers, self.order[0])
-        _restore_order(self.graph.connections, self.order[1])
+        index, layer, connections = self.removed
+        self.graph.add_layer(layer, index)
+        for position, conn in connections:  # in ascending order, so each lands where it was
+            self.graph.add_connection(conn, position)
 
 
 class AddConnectionCommand(QUndoCommand):
@@ -96,15 +87,14 @@ class RemoveConnectionCommand(QUndoCommand):
     def __init__(self, graph: Graph, conn_id: str):
         super().__init__(f"Disconnect {conn_id}")
         self.graph, self.conn = graph, graph.connections[conn_id]
-        self.order: list[str] = []
+        self.index = 0
 
     def redo(self) -> None:
-        self.order = list(self.graph.connections)
+        self.index = list(self.graph.connections).index(self.conn.id)
         self.graph.remove_connection(self.conn.id)
 
     def undo(self) -> None:
-        self.graph.add_connection(self.conn)
-        _restore_order(self.graph.connections, self.order)
+        self.graph.add_connection(self.conn, self.index)
 
 
 class SetLayerCommand(QUndoCommand):
@@ -149,194 +139,34 @@ class SetConnectionKindCommand(QUndoCommand):
         self.graph.set_connection_kind(self.conn_id, self.old)
 
 
-def fresh_layer_ids(graph: Graph, n: int) -> list[str]:
-    """``n`` layer ids not used in ``graph`` (nor among each other)."""
-    ids: list[str] = []
-    k = 1
-    while len(ids) < n:
-        if f"L{k}" not in graph.layers:
-            ids.append(f"L{k}")
-        k += 1
-    return ids
+# -- parameter edits (the network's weights) ------------------------------------------------
+class SetWeightCommand(QUndoCommand):
+    """Set one synapse weight ``W[i, j]`` of a connection."""
+
+    def __init__(self, document: Document, conn_id: str, i: int, j: int, value: float):
+        super().__init__(f"Set weight {conn_id} [{i}, {j}] to {value:g}")
+        self.document, self.conn_id, self.i, self.j = document, conn_id, i, j
+        self.new = float(value)
+        self.old = float(document.network.weights[conn_id][i, j])
+
+    def redo(self) -> None:
+        self.document.set_weight(self.conn_id, self.i, self.j, self.new)
+
+    def undo(self) -> None:
+        self.document.set_weight(self.conn_id, self.i, self.j, self.old)
 
 
-def _unique_names(graph: Graph, stems: list[str]) -> list[str]:
-    taken = {layer.name for layer in graph.layers.values()}
-    names = []
-    for stem in stems:
-        name, k = stem, 2
-        while name in taken:
-            name, k = f"{stem} {k}", k + 1
-        taken.add(name)
-        names.append(name)
-    return names
+class LoadWeightsCommand(QUndoCommand):
+    """Replace every parameter of the open network with those read from a file."""
 
+    def __init__(self, document: Document, old: np.ndarray, new: np.ndarray, name: str):
+        super().__init__(f"Load weights from {name}")
+        self.document, self.old, self.new = document, old, new
+        self.was_trained = document.trained
 
-class Editor:
-    """Checks an edit against the graph, then pushes it as an undo command.
+    def redo(self) -> None:
+        self.document.set_params(self.new)
 
-    Methods return None on success or a sentence saying why the edit was refused.
-    """
-
-    def __init__(self, document: Document):
-        self.document = document
-
-    @property
-    def graph(self) -> Graph:
-        return self.document.graph
-
-    def _push(self, command: QUndoCommand) -> None:
-        self.document.undo_stack.push(command)
-
-    def _locked(self) -> str | None:
-        return "Training is running: stop it to change the network" if self.document.training else None
-
-    # -- layers ----------------------------------------------------------------------------------
-    def add_layer(self, role: str, position: tuple[float, float], size: int | None = None) -> str | None:
-        """Add a new input, hidden or output layer at ``position``; returns its id (or None when locked)."""
-        if self._locked():
-            return None
-        defaults = {
-            "input": (2, "Input", "identity"), "hidden": (3, "Hidden", "logistic"), "output": (1, "Output", "logistic"),
-        }
-        default_size, stem, activation = defaults[role]
-        layer = Layer(
-            size or default_size, activation, name=self.graph.unique_name(stem),
-            role=role, position=position, id=self.graph.new_layer_id(),
-        )
-        self._push(AddLayerCommand(self.graph, layer))
-        return layer.id
-
-    def add_graph(self, other: Graph, origin: tuple[float, float], text: str) -> list[str]:
-        """Copy every layer and connection of ``other`` in, shifted to ``origin``; one undo step."""
-        if self._locked():
-            return []
-        layers = list(other.layers.values())
-        if not layers:
-            return []
-        ids = dict(zip(other.layers, fresh_layer_ids(self.graph, len(layers)), strict=True))
-        names = dict(zip(other.layers, _unique_names(self.graph, [layer.name for layer in layers]), strict=True))
-        x0 = min(layer.position[0] for layer in layers)
-        y0 = min(layer.position[1] for layer in layers)
-        parts: list[QUndoCommand] = []
-        for layer in layers:
-            position = (origin[0] + layer.position[0] - x0, origin[1] + layer.position[1] - y0)
-            copy = Layer(layer.size, layer.activation, layer.bias, names[layer.id], role=layer.role,
-                         position=position, id=ids[layer.id])
-            parts.append(AddLayerCommand(self.graph, copy))
-        for conn in other.connections.values():
-            if conn.source in ids and conn.target in ids:
-                copy = Connection(ids[conn.source], ids[conn.target], conn.kind)
-                parts.append(AddConnectionCommand(self.graph, copy))
-        self._push(MacroCommand(text, parts))
-        return list(ids.values())
-
-    def add_preset(self, name: str, origin: tuple[float, float]) -> list[str]:
-        return self.add_graph(build_preset(name), origin, f"Add {name}")
-
-    def duplicate(self, layer_ids: list[str]) -> list[str]:
-        """Copies of the layers (and the connections among them), shifted down and right."""
-        if not layer_ids:
-            return []
-        sub = Graph()
-        for lid in layer_ids:
-            sub.add_layer(Layer.from_dict(self.graph.layers[lid].to_dict()))
-        for conn in self.graph.connections.values():
-            if conn.source in sub.layers and conn.target in sub.layers:
-                sub.add_connection(Connection(conn.source, conn.target, conn.kind))
-        x0 = min(layer.position[0] for layer in sub.layers.values())
-        y0 = min(layer.position[1] for layer in sub.layers.values())
-        return self.add_graph(sub, (x0 + 40, y0 + 40), "Duplicate")
-
-    def remove(self, layer_ids: list[str] = (), conn_ids: list[str] = ()) -> str | None:
-        """Delete connections and layers (a layer takes its connections with it); one undo step."""
-        if not layer_ids and not conn_ids:
-            return "Nothing selected to delete"
-        if self._locked():
-            return self._locked()
-        parts: list[QUndoCommand] = []
-        for cid in conn_ids:
-            conn = self.graph.connections[cid]
-            if conn.source not in layer_ids and conn.target not in layer_ids:
-                parts.append(RemoveConnectionCommand(self.graph, cid))
-        for lid in layer_ids:
-            parts.append(RemoveLayerCommand(self.graph, lid))
-        self._push(MacroCommand("Delete", parts))
-        return None
-
-    def set_layer(self, layer_id: str, merge_key: Any = None, **changes: Any) -> str | None:
-        """Edit layer attributes after checking them on a copy of the graph."""
-        structural = set(changes) - {"name", "position"}
-        if structural and self._locked():
-            return self._locked()
-        layer = self.graph.layers[layer_id]
-        changes = {k: v for k, v in changes.items() if getattr(layer, k) != v}
-        if not changes:
-            return None
-        trial = self.graph.copy()
-        try:
-            trial.set_layer(layer_id, **changes)
-        except (TopologyError, ValueError, AttributeError) as error:
-            return str(error)
-        self._push(SetLayerCommand(self.graph, layer_id, changes, merge_key=merge_key))
-        return None
-
-    def rename(self, layer_id: str, name: str) -> str | None:
-        name = name.strip()
-        if not name:
-            return "A layer needs a name"
-        return self.set_layer(layer_id, name=name)
-
-    def move_layers(self, positions: dict[str, tuple[float, float]]) -> None:
-        """One undo step for a drag of one or more layers (pushed when the mouse is released)."""
-        if not positions:
-            return
-        text = "Move" if len(positions) > 1 else f"Move {self.graph.layers[next(iter(positions))].name}"
-        parts = [SetLayerCommand(self.graph, lid, {"position": (float(x), float(y))})
-                 for lid, (x, y) in positions.items()]
-        self._push(MacroCommand(text, parts))
-
-    def auto_layout(self, heights: dict[str, float], spacing: float = 260.0, gap: float = 40.0) -> str | None:
-        """Place layers by topological depth, left to right, each column centred on y = 0."""
-        try:
-            depths = self.graph.depths()
-        except TopologyError as error:
-            return f"Auto-layout needs a graph without cycles ({error})"
-        columns: dict[int, list[str]] = {}
-        for lid in self.graph.topological_order():
-            columns.setdefault(depths[lid], []).append(lid)
-        positions = {}
-        for depth, ids in columns.items():
-            total = sum(heights.get(lid, 100.0) for lid in ids) + gap * (len(ids) - 1)
-            y = -total / 2
-            for lid in ids:
-                positions[lid] = (depth * spacing, round(y))
-                y += heights.get(lid, 100.0) + gap
-        moved = {lid: p for lid, p in positions.items() if self.graph.layers[lid].position != p}
-        if moved:
-            self.move_layers(moved)
-        return None
-
-    # -- connections ---------------------------------------------------------------------------------
-    def connect(self, source: str, target: str, kind: str = "all_to_all") -> str | None:
-        if self._locked():
-            return self._locked()
-        problem = self.graph.connect_problem(source, target, kind)
-        if problem:
-            return problem
-        self._push(AddConnectionCommand(self.graph, Connection(source, target, kind)))
-        return None
-
-    def set_connection_kind(self, conn_id: str, kind: str) -> str | None:
-        if self._locked():
-            return self._locked()
-        conn = self.graph.connections[conn_id]
-        if conn.kind == kind:
-            return None
-        trial = self.graph.copy()
-        try:
-            trial.set_connection_kind(conn_id, kind)
-        except (TopologyError, ValueError) as error:
-            return str(error)
-        self._push(SetConnectionKindCommand(self.graph, conn_id, kind))
-        return None
+    def undo(self) -> None:
+        self.document.set_params(self.old, trained=False)
+        self.document.trained = self.was_trained

@@ -222,6 +222,7 @@ class DataTable(QWidget):
         layout.addWidget(self.view, 1)
         layout.addLayout(buttons)
         self.current_row = 0
+        document.trainingChanged.connect(self.set_training)
 
     def sizeHint(self) -> QSize:
         """Wide enough for the inputs, a target, an output and the error side by side."""
@@ -231,6 +232,7 @@ class DataTable(QWidget):
         return QSize(max(super().sizeHint().width(), width), super().sizeHint().height())
 
     def set_training(self, training: bool) -> None:
+        """During a run, rows cannot be added or removed."""
         self.add_button.setEnabled(not training)
         self.remove_button.setEnabled(not training)
 

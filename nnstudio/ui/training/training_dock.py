@@ -87,6 +87,7 @@ class TrainingDock(QWidget):
         outer.addWidget(scroll)
         document.settingsChanged.connect(self.show_settings)
         document.datasetChanged.connect(self.show_dataset)
+        document.trainingChanged.connect(self._enable)
         self.show_settings()
         self.show_dataset()
 
@@ -268,13 +269,9 @@ class TrainingDock(QWidget):
                                   f"{plural(data.n_outputs, 'target')} ({data.kind})")
         self._enable()
 
-    def set_training(self, training: bool) -> None:
-        """Lock what cannot change during a run (the data and the initial weights)."""
-        self._training = training
-        self._enable()
-
-    def _enable(self) -> None:
-        training = getattr(self, "_training", False)
+    def _enable(self, _training_changed: bool = False) -> None:
+        """During a run, what cannot change is locked (the data and the initial weights)."""
+        training = self.document.training
         generated = str(self.dataset_combo.currentData()).startswith("gen:")
         self.dataset_combo.setEnabled(not training)
         for widget in self.generator_widgets:
