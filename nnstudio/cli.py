@@ -268,6 +268,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if problem:
             print(f"nnstudio: {problem}", file=sys.stderr)
             return 2
+        from .startup_check import startup_problem
+
+        problem = startup_problem()
+        if problem:  # say what is missing instead of letting Qt abort the process
+            print(f"nnstudio: {problem}", file=sys.stderr)
+            return 2
         from .app import run_gui
 
         return run_gui(argv)

@@ -8,6 +8,7 @@ in Qt callbacks and the Qt warnings, and asserts there were none.
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
 import textwrap
@@ -22,7 +23,7 @@ from nnstudio.paths import samples_dir
 from nnstudio.ui import MainWindow
 from nnstudio.ui.canvas import ConnectionItem, LayerItem
 from nnstudio.ui.canvas.layer_item import IMAGE_SLOT
-from nnstudio.ui.training.controller import IDLE
+from nnstudio.ui.training.controller import IDLE, RUNNING
 from nnstudio.ui.training.heatmaps import neuron_images
 
 SAMPLES = sorted(samples_dir().glob("*.nnstudio"))
@@ -114,12 +115,21 @@ def test_fewer_layers_then_more_via_open_path(qtbot, qtlog, window, names):
     assert not qt_warnings(qtlog)
 
 
+def train_spiral_without_end(window: MainWindow) -> None:
+    """Open the spiral sample and train it with no epoch limit: the run lasts until stopped.
+
+    With the sample's own 3,000 epochs a fast run could end before the frames a test waits for.
+    """
+    assert window.files.open_sample(samples_dir() / "spiral.nnstudio")
+    window.document.set_settings(dataclasses.replace(window.document.settings, epochs=10**9, target_error=0.0))
+    assert window.training.controller.train()
+
+
 def test_open_another_sample_after_training(qtbot, qtlog, window):
     controller = window.training.controller
     with qtbot.capture_exceptions() as exceptions:
-        assert window.files.open_sample(samples_dir() / "spiral.nnstudio")
-        assert controller.train()
-        qtbot.waitUntil(lambda: controller.frames >= 3, timeout=10000)
+        train_spiral_without_end(window)
+        qtbot.waitUntil(lambda: controller.frames >= 3, timeout=10000)  # frames keep coming until the stop
         controller.stop()
         qtbot.waitUntil(lambda: controller.state == IDLE and not controller.is_active, timeout=10000)
         for name in ("single-neuron", "deep-6-4-3-1", "circle"):
@@ -134,9 +144,9 @@ def test_opening_a_sample_while_training_ends_the_run_first(qtbot, qtlog, window
     """The sample menu stays usable during a run: the old run must not write into the new project."""
     controller = window.training.controller
     with qtbot.capture_exceptions() as exceptions:
-        assert window.files.open_sample(samples_dir() / "spiral.nnstudio")
-        assert controller.train()
+        train_spiral_without_end(window)
         qtbot.waitUntil(lambda: controller.frames >= 2, timeout=10000)
+        assert controller.state == RUNNING
         xor = load_project(samples_dir() / "xor.nnstudio")
         assert window.files.open_sample(samples_dir() / "xor.nnstudio")
         assert controller.state == IDLE and not controller.is_active

@@ -136,7 +136,6 @@ def test_reset_returns_to_the_same_initial_weights(qtbot, doc, controller):
 def test_hundred_rapid_train_stop_reset_cycles(qtbot, doc, controller):
     initial = doc.network.get_params()
     doc.set_settings(ENDLESS)
-    start = time.perf_counter()
     for k in range(100):
         controller.train()
         if k % 3 == 0:
@@ -146,7 +145,6 @@ def test_hundred_rapid_train_stop_reset_cycles(qtbot, doc, controller):
         controller.stop()
         controller.reset()
         assert controller.thread is None
-    assert time.perf_counter() - start < 30
     qtbot.wait(100)  # late signals from the closed runs must be ignored
     assert controller.state == IDLE and not doc.training
     assert np.array_equal(doc.network.params, initial)
@@ -168,10 +166,12 @@ def test_older_snapshots_are_dropped_but_no_epoch_is_lost(qtbot, doc, controller
     controller.train()
     qtbot.waitUntil(lambda: doc.history.last_epoch > 5, timeout=5000)
     frames, received = controller.frames, controller.snapshots_received
-    time.sleep(0.4)  # the GUI is busy: several snapshots queue up
-    # deliver just the queued snapshot signals (no timers run), then draw one frame
-    QCoreApplication.sendPostedEvents(controller, QEvent.Type.MetaCall)
-    assert controller.snapshots_received >= received + 3
+    # the GUI is busy: no frame is drawn while several snapshots queue up (the run never ends, so they come);
+    # only the queued snapshot signals are delivered (no timer runs), then one frame is drawn
+    while controller.snapshots_received < received + 3:
+        time.sleep(0.01)
+        QCoreApplication.sendPostedEvents(controller, QEvent.Type.MetaCall)
+    assert controller.frames == frames
     controller.apply_frame()
     assert controller.frames == frames + 1, "queued snapshots are merged into one frame"
     controller.stop()
@@ -181,12 +181,22 @@ def test_older_snapshots_are_dropped_but_no_epoch_is_lost(qtbot, doc, controller
 
 
 def test_speed_limit_paces_epochs(qtbot, doc, controller):
+    """At 50 epochs a second, epoch k starts no sooner than (k - 1) / 50 s after the first one.
+
+    Both checks are one-sided, so a busy machine (which only slows the run) cannot fail them:
+    epoch 11 comes no sooner than 0.2 s after Train, and by any moment there are at most
+    1 + 50 x (seconds since Train) epochs.  Unlimited, the worker runs thousands of XOR epochs in 0.2 s.
+    """
     doc.set_settings(ENDLESS)
     controller.set_speed(50)
+    start = time.perf_counter()
     controller.train()
-    qtbot.wait(600)
+    qtbot.waitUntil(lambda: doc.history.last_epoch >= 11, timeout=10000)
+    epochs = doc.history.last_epoch
+    elapsed = time.perf_counter() - start
+    assert elapsed >= 10 / 50
+    assert epochs <= 1 + 50 * elapsed
     controller.stop()
-    assert 15 <= doc.history.last_epoch <= 45
 
 
 def test_a_run_writes_the_training_state_twice_and_its_final_weights_once(qtbot, monkeypatch):
