@@ -7,6 +7,8 @@ shell its widgets (``set_canvas``, ``add_dock``).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QShowEvent
 from PySide6.QtWidgets import (
@@ -23,6 +25,9 @@ from ..paths import icon_path
 from .actions import TRAINING_ACTIONS, build_actions
 from .canvas.view import CanvasView
 from .model.document import Document
+
+if TYPE_CHECKING:
+    from .files import Recovery
 
 START_HINT = "Drag layers from the palette; drag from an output port to an input to connect."
 MENUS = {  # objectName: (title, action names; None is a separator)
@@ -144,8 +149,8 @@ class WindowShell(QMainWindow):
             QMessageBox.StandardButton.Save,
         )
 
-    def ask_recover(self, recovery) -> bool:
-        """Whether to restore an autosave left by a crashed session (a :class:`~nnstudio.ui.files.Recovery`)."""
+    def ask_recover(self, recovery: Recovery) -> bool:
+        """Whether to restore an autosave left by a crashed session."""
         where = recovery.original_path or "an untitled project"
         answer = QMessageBox.question(
             self, "Recover unsaved work?",
