@@ -18,7 +18,7 @@ def layered_positions(graph: Graph, heights: dict[str, float], spacing: float = 
     columns: dict[int, list[str]] = {}
     for layer_id in graph.topological_order():
         columns.setdefault(depths[layer_id], []).append(layer_id)
-    positions = {}
+    positions: dict[str, tuple[float, float]] = {}
     for depth, ids in columns.items():
         total = sum(heights.get(lid, DEFAULT_HEIGHT) for lid in ids) + gap * (len(ids) - 1)
         y = -total / 2

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from .files import Recovery
 
 START_HINT = "Drag layers from the palette; drag from an output port to an input to connect."
-MENUS = {  # objectName: (title, action names; None is a separator)
+MENUS: dict[str, tuple[str, list[str | None]]] = {  # objectName: (title, action names; None: a separator)
     "menuFile": ("&File", ["new", "open", "@menuOpenRecent", "@menuOpenSample", None, "save", "saveAs", None,
                            "import", "export", "exportImage", None, "quit"]),
     "menuEdit": ("&Edit", ["undo", "redo", None, "delete", "duplicate", "rename", "selectAll"]),
@@ -40,9 +40,9 @@ MENUS = {  # objectName: (title, action names; None is a separator)
     "menuHelp": ("&Help", ["about"]),
 }
 SUBMENUS = {"menuOpenRecent": "Open &Recent", "menuOpenSample": "Open Sa&mple"}
-TOOLBAR = ["new", "open", "save", None, "undo", "redo", None, "delete", "connect", "autoLayout", None,
+TOOLBAR: list[str | None] = ["new", "open", "save", None, "undo", "redo", None, "delete", "connect", "autoLayout", None,
            "zoomIn", "zoomOut", "zoomFit", None, *TRAINING_ACTIONS]
-CANVAS_MENU = ["connect", "duplicate", "rename", "delete", None, "autoLayout", "zoomFit", "selectAll"]
+CANVAS_MENU: list[str | None] = ["connect", "duplicate", "rename", "delete", None, "autoLayout", "zoomFit", "selectAll"]
 
 
 class WindowShell(QMainWindow):
@@ -56,7 +56,8 @@ class WindowShell(QMainWindow):
         self.setObjectName("mainWindow")
         self.setWindowIcon(QIcon(str(icon_path("nnstudio"))))
         self.document, self.settings = document, settings
-        self.actions: dict[str, QAction] = build_actions(self)
+        # by name, as scripts use them (window.actions["train"]); it hides QWidget.actions()
+        self.actions: dict[str, QAction] = build_actions(self)  # type: ignore[assignment]
         for action in self.actions.values():
             self.addAction(action)
         self.actions["showLegend"].setChecked(True)

@@ -155,7 +155,7 @@ class Document(QObject):
         """Each layer's activations for the inputs being tried (the canvas colours its neurons by them)."""
         self.activationsChanged.emit(activations)
 
-    def show_neuron_images(self, images: dict[str, list] | None) -> None:
+    def show_neuron_images(self, images: dict | None) -> None:
         """Per layer, one picture per neuron of its output over the input plane (None: no pictures)."""
         self.neuronImagesChanged.emit(images)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtGui import QUndoCommand
@@ -98,8 +99,8 @@ class Editor:
             parts.append(AddLayerCommand(self.graph, copy))
         for conn in other.connections.values():
             if conn.source in ids and conn.target in ids:
-                copy = Connection(ids[conn.source], ids[conn.target], conn.kind)
-                parts.append(AddConnectionCommand(self.graph, copy))
+                wire = Connection(ids[conn.source], ids[conn.target], conn.kind)
+                parts.append(AddConnectionCommand(self.graph, wire))
         self._push(MacroCommand(text, parts))
         return list(ids.values())
 
@@ -120,7 +121,7 @@ class Editor:
         y0 = min(layer.position[1] for layer in sub.layers.values())
         return self.add_graph(sub, (x0 + 40, y0 + 40), "Duplicate")
 
-    def remove(self, layer_ids: list[str] = (), conn_ids: list[str] = ()) -> str | None:
+    def remove(self, layer_ids: Sequence[str] = (), conn_ids: Sequence[str] = ()) -> str | None:
         """Delete connections and layers (a layer takes its connections with it); one undo step."""
         if not layer_ids and not conn_ids:
             return "Nothing selected to delete"
@@ -164,8 +165,8 @@ class Editor:
         if not positions:
             return
         text = "Move" if len(positions) > 1 else f"Move {self.graph.layers[next(iter(positions))].name}"
-        parts = [SetLayerCommand(self.graph, lid, {"position": (float(x), float(y))})
-                 for lid, (x, y) in positions.items()]
+        parts: list[QUndoCommand] = [SetLayerCommand(self.graph, lid, {"position": (float(x), float(y))})
+                                     for lid, (x, y) in positions.items()]
         self._push(MacroCommand(text, parts))
 
     def auto_layout(self, heights: dict[str, float], spacing: float = 260.0, gap: float = 40.0) -> str | None:
