@@ -29,6 +29,7 @@ from .core.datasets import DatasetError
 from .core.graph import TopologyError
 from .io.export import EXPORT_FORMATS, export_format, export_project
 from .io.importers import import_file
+from .io.limits import MAX_INT
 from .io.project import Project, ProjectError, load_project, save_project
 
 SUBCOMMANDS: dict[str, str] = {
@@ -84,6 +85,15 @@ def _load(path: str) -> Project:
         raise CliError(f"{path}: {exc}") from None
 
 
+def _save(project: Project, path: str) -> None:
+    try:
+        save_project(project, path)
+    except OSError as exc:
+        raise CliError(f"cannot save {path}: {exc.strerror or exc} (nothing was changed there)") from None
+    except ValueError as exc:
+        raise CliError(f"cannot save {path}: {exc}") from None
+
+
 def cmd_train(args: argparse.Namespace) -> int:
     project = _load(args.file)
     settings = project.settings
@@ -92,6 +102,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     if args.rate is not None:
         settings = replace(settings, rate=args.rate)
     if args.seed is not None:
+        if not 0 <= args.seed <= MAX_INT:
+            raise CliError(f"--seed must be from 0 to {MAX_INT}, not {args.seed}")
         project.init_seed = args.seed
     if args.seed is not None or args.reset:
         project.weights = None
@@ -116,10 +128,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     project.weights = net.param_dict()
     project.settings = settings
     if args.out:
-        try:
-            save_project(project, args.out)
-        except OSError as exc:
-            raise CliError(f"cannot save {args.out}: {exc.strerror or exc}") from None
+        _save(project, args.out)
     outputs = net.predict(project.dataset.X)
     report = {
         "file": args.file,
@@ -201,11 +210,15 @@ def cmd_predict(args: argparse.Namespace) -> int:
         raise CliError(f"the network has {net.n_inputs} inputs, {len(args.inputs)} values were given")
     if not all(math.isfinite(v) for v in args.inputs):
         raise CliError("inputs must be finite numbers")
+    names = project.dataset.output_names
+    if len(names) != net.n_outputs:
+        raise CliError(f"{args.file}: the network has {net.n_outputs} outputs but its dataset names "
+                       f"{len(names)} targets; fit the dataset to the network first")
     out = net.predict(np.array(args.inputs))
     if args.json:
         print(json.dumps({"inputs": args.inputs, "outputs": out.tolist(), "names": project.dataset.output_names}))
     else:
-        for name, value in zip(project.dataset.output_names, out, strict=True):
+        for name, value in zip(names, out, strict=True):
             print(f"{name}: {value:.6g}")
     return 0
 
@@ -219,7 +232,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     try:
         export_project(project, args.out)
     except OSError as exc:
-        raise CliError(f"cannot write {args.out}: {exc.strerror or exc}") from None
+        raise CliError(f"cannot write {args.out}: {exc.strerror or exc} (nothing was changed there)") from None
     except (ValueError, RuntimeError) as exc:
         raise CliError(f"{args.out}: {exc}") from None
     print(f"wrote {args.out} ({EXPORT_FORMATS[export_format(args.out)]})")
@@ -235,10 +248,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         raise CliError(f"cannot read {args.file}: {exc.strerror or exc}") from None
     except ValueError as exc:
         raise CliError(f"{args.file}: {exc}") from None
-    try:
-        save_project(project, args.out)
-    except OSError as exc:
-        raise CliError(f"cannot save {args.out}: {exc.strerror or exc}") from None
+    _save(project, args.out)
     print(f"wrote {args.out}: {project.description}")
     return 0
 

@@ -72,7 +72,7 @@ class Dataset:
             Y = [list(r["output"]) for r in records]
         except (KeyError, TypeError):
             raise DatasetError('each sample must be a dict with "input" and "output" lists') from None
-        return cls(X, Y, name=name)
+        return cls(_matrix(X, "inputs"), _matrix(Y, "targets"), name=name)
 
     def to_records(self) -> list[dict]:
         return [{"input": x.tolist(), "output": y.tolist()} for x, y in zip(self.X, self.Y, strict=True)]
@@ -86,9 +86,10 @@ class Dataset:
             "inputs": self.X.tolist(),
             "targets": self.Y.tolist(),
         }
-        if self.has_test:
-            d["test_inputs"] = self.X_test.tolist()
-            d["test_targets"] = self.Y_test.tolist()
+        X_test, Y_test = self.X_test, self.Y_test
+        if X_test is not None and Y_test is not None and len(X_test):  # has_test, spelt out for the type checker
+            d["test_inputs"] = X_test.tolist()
+            d["test_targets"] = Y_test.tolist()
         return d
 
     @classmethod
@@ -135,12 +136,13 @@ def truth_table(name: str) -> Dataset:
     """The two-input truth table of a logic gate (xor, and, or, nand, nor, xnor), or "one_to_zero"."""
     key = name.lower()
     if key == "one_to_zero":
-        return Dataset([[1.0]], [[0.0]], name="1 → 0", input_names=["x"], output_names=["y"])
+        return Dataset(np.array([[1.0]]), np.array([[0.0]]), name="1 → 0", input_names=["x"], output_names=["y"])
     if key not in _GATES:
         raise DatasetError(f"unknown truth table {name!r}; choose one of: {', '.join(TRUTH_TABLES)}")
     rows = [(a, b) for a in (0, 1) for b in (0, 1)]
     return Dataset(
-        rows, [[_GATES[key](a, b)] for a, b in rows], name=key.upper(), input_names=["a", "b"], output_names=[key]
+        np.array(rows, float), np.array([[_GATES[key](a, b)] for a, b in rows], float),
+        name=key.upper(), input_names=["a", "b"], output_names=[key],
     )
 
 
@@ -178,8 +180,8 @@ def logic_gates() -> Dataset:
     """Two inputs and three targets at once: AND, OR and XOR."""
     rows = [(a, b) for a in (0, 1) for b in (0, 1)]
     return Dataset(
-        rows,
-        [[a & b, a | b, a ^ b] for a, b in rows],
+        np.array(rows, float),
+        np.array([[a & b, a | b, a ^ b] for a, b in rows], float),
         name="AND/OR/XOR",
         input_names=["a", "b"],
         output_names=["and", "or", "xor"],

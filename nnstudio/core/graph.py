@@ -6,148 +6,32 @@ edits and that :class:`~nnstudio.core.network.Network` is built from.  Every
 change goes through a graph method, which notifies subscribers with a small
 event so that views can mirror the graph without keeping a copy.
 
-The Synaptic way of building also works: ``a.project(b)`` records a connection
-on two free-standing layers, and ``Network(input=a, hidden=[...], output=b)``
-gathers them into a graph.
+The parts, :class:`Layer` and :class:`Connection` (and the Synaptic way of
+building with ``a.project(b)``), live in :mod:`nnstudio.core.layers`.
 """
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
 from .activations import get_activation
+from .layers import (
+    KINDS,
+    MAX_LAYER_SIZE,
+    ROLES,
+    Connection,
+    Layer,
+    TopologyError,
+    check_size,
+    connection_problem,
+    normalize_kind,
+)
+from .limits import graph_size_problem
 
-ROLES = ("input", "hidden", "output")
-KINDS = ("all_to_all", "one_to_one", "all_to_else")
-MAX_LAYER_SIZE = 100_000
-_SYNAPTIC_KINDS = {"ALL_TO_ALL": "all_to_all", "ONE_TO_ONE": "one_to_one", "ALL_TO_ELSE": "all_to_else"}
-
-
-class TopologyError(ValueError):
-    """The graph cannot be built into a network; the message names the layers at fault."""
-
-    def __init__(self, problems: list[str] | str):
-        self.problems = [problems] if isinstance(problems, str) else list(problems)
-        super().__init__("; ".join(self.problems))
-
-
-def _check_size(size: Any) -> int:
-    if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= MAX_LAYER_SIZE:
-        raise ValueError(f"layer size must be a whole number from 1 to {MAX_LAYER_SIZE}, not {size!r}")
-    return size
-
-
-def normalize_kind(kind: str) -> str:
-    """Accept nnstudio's and Synaptic's connection kind names."""
-    kind = _SYNAPTIC_KINDS.get(kind, kind)
-    if kind not in KINDS:
-        raise ValueError(f"unknown connection kind {kind!r}; choose one of: {', '.join(KINDS)}")
-    return kind
-
-
-class Layer:
-    """A group of neurons sharing an activation: Synaptic's ``new Layer(size)``."""
-
-    _ids = itertools.count(1)
-
-    def __init__(
-        self,
-        size: int,
-        activation: str = "logistic",
-        bias: bool = True,
-        name: str | None = None,
-        *,
-        role: str = "hidden",
-        position: tuple[float, float] = (0.0, 0.0),
-        id: str | None = None,
-    ):
-        self.size = _check_size(size)
-        get_activation(activation)
-        self.activation = activation
-        self.bias = bool(bias)
-        if role not in ROLES:
-            raise ValueError(f"layer role must be one of {', '.join(ROLES)}, not {role!r}")
-        self.role = role
-        self.id = id or f"L{next(Layer._ids)}"
-        self.name = name or self.id
-        self.position = (float(position[0]), float(position[1]))
-        #: connections made with :meth:`project` before the layer joined a graph
-        self.projections: list[Connection] = []
-
-    def project(self, other: Layer, kind: str = "all_to_all") -> Connection:
-        """Connect this layer's neurons to ``other``'s, as Synaptic's ``layer.project``."""
-        kind = normalize_kind(kind)
-        problem = connection_problem(self, other, kind)
-        if problem:
-            raise TopologyError(problem)
-        conn = Connection(self.id, other.id, kind)
-        self.projections.append(conn)
-        return conn
-
-    def to_dict(self) -> dict:
-        return {
-            "id": self.id,
-            "name": self.name,
-            "role": self.role,
-            "size": self.size,
-            "activation": self.activation,
-            "bias": self.bias,
-            "position": list(self.position),
-        }
-
-    @classmethod
-    def from_dict(cls, d: dict) -> Layer:
-        return cls(
-            d["size"], d["activation"], d["bias"], d["name"],
-            role=d["role"], position=tuple(d["position"]), id=d["id"],
-        )
-
-    def __repr__(self) -> str:
-        return f"Layer({self.size}, {self.activation!r}, name={self.name!r}, role={self.role!r})"
-
-
-@dataclass
-class Connection:
-    """All synapses from one layer to another, of one kind."""
-
-    source: str
-    target: str
-    kind: str = "all_to_all"
-    id: str = field(default="")
-
-    def __post_init__(self) -> None:
-        self.kind = normalize_kind(self.kind)
-        if not self.id:
-            self.id = f"{self.source}->{self.target}"
-
-    def to_dict(self) -> dict:
-        return {"id": self.id, "source": self.source, "target": self.target, "kind": self.kind}
-
-    @classmethod
-    def from_dict(cls, d: dict) -> Connection:
-        return cls(d["source"], d["target"], d["kind"], d["id"])
-
-
-def connection_problem(source: Layer, target: Layer, kind: str) -> str | None:
-    """Why a connection may not be made between two layers on their own, or None."""
-    if source is target or source.id == target.id:
-        return f"a layer cannot connect to itself ({source.name})"
-    if target.role == "input":
-        return f"{target.name} is an input layer: nothing can connect into it"
-    if source.role == "output":
-        return f"{source.name} is an output layer: it cannot feed other layers"
-    if kind in ("one_to_one", "all_to_else") and source.size != target.size:
-        return (
-            f"{kind} needs equal sizes, but {source.name} has {source.size} "
-            f"and {target.name} has {target.size} neurons"
-        )
-    if kind == "all_to_else" and source.size == 1:
-        return f"all_to_else between single neurons ({source.name} → {target.name}) has no synapses"
-    return None
-
+# the parts a graph is made of are importable from here too
+__all__ = ["KINDS", "MAX_LAYER_SIZE", "ROLES", "Connection", "Graph", "Layer", "TopologyError", "normalize_kind"]
 
 Listener = Callable[[str, dict], None]
 
@@ -277,7 +161,7 @@ class Graph:
         """
         layer = self.layer(layer_id)
         if "size" in changes:
-            _check_size(changes["size"])
+            check_size(changes["size"])
             for conn in self.incoming(layer_id) + self.outgoing(layer_id):
                 if conn.kind != "all_to_all" and changes["size"] != layer.size:
                     other = self.layers[conn.source if conn.target == layer_id else conn.target]
@@ -322,6 +206,9 @@ class Graph:
     # -- structure ------------------------------------------------------------
     def problems(self) -> list[str]:
         """Everything that keeps this graph from being a trainable network, in plain words."""
+        too_large = graph_size_problem(self)
+        if too_large:
+            return [too_large]  # the checks below are not needed, and may be slow, for such a graph
         found: list[str] = []
         inputs, outputs = self.layers_with_role("input"), self.layers_with_role("output")
         if not inputs:
@@ -447,10 +334,17 @@ class Graph:
         graph = cls()
         for ld in d["layers"]:
             graph.add_layer(Layer.from_dict(ld))
+        pairs = set()
         for cd in d["connections"]:
             conn = Connection.from_dict(cd)
             if conn.source not in graph.layers or conn.target not in graph.layers:
                 raise TopologyError(f"connection {conn.id} names a layer that does not exist")
+            if conn.id in graph.connections:
+                raise TopologyError(f"two connections have the id {conn.id!r}")
+            if (conn.source, conn.target) in pairs:
+                src, tgt = graph.layers[conn.source].name, graph.layers[conn.target].name
+                raise TopologyError(f"{src} is connected to {tgt} twice: a network has one connection per pair")
+            pairs.add((conn.source, conn.target))
             problem = connection_problem(graph.layers[conn.source], graph.layers[conn.target], conn.kind)
             if problem:
                 raise TopologyError(problem)
@@ -471,19 +365,18 @@ class Graph:
         for layer in hidden:
             layer.role = "hidden"
         # ids follow the position in the network, so the same seed gives the same weights every time
-        new_ids = {layer.id: f"L{k + 1}" for k, layer in enumerate(members)}
         graph = cls()
-        for layer in members:
+        for k, layer in enumerate(members):
             if layer.name == layer.id:
-                layer.name = new_ids[layer.id]
-            layer.id = new_ids[layer.id]
+                layer.name = f"L{k + 1}"
+            layer.id = f"L{k + 1}"
             graph.add_layer(layer)
+        inside = {id(layer) for layer in members}
         for layer in members:
-            for conn in layer.projections:
-                if conn.target not in new_ids:
+            for target, kind in layer.projection_targets():
+                if id(target) not in inside:
                     raise TopologyError(f"{layer.name} projects to a layer that is not part of the network")
-                graph.add_connection(Connection(layer.id, new_ids[conn.target], conn.kind))
-            layer.projections = []
+                graph.add_connection(Connection(layer.id, target.id, kind))
         graph.validate()
         return graph
 

@@ -8,12 +8,14 @@ documented in ``docs/weights-format.md``.
 from __future__ import annotations
 
 import csv
+import io
 import os
 from collections.abc import Callable
 from pathlib import Path
 
 from ..core.history import ErrorHistory
 from ..core.network import Network
+from .atomic import write_text_atomic
 from .export_c import write_header
 from .export_onnx import write_onnx
 from .project import Project
@@ -30,7 +32,7 @@ EXPORT_FORMATS: dict[str, str] = {
 
 
 def _write_python(net: Network, path: str | os.PathLike) -> None:
-    Path(path).write_text(net.standalone(), encoding="utf-8")
+    write_text_atomic(path, net.standalone())
 
 
 _NETWORK_WRITERS: dict[str, Callable[[Network, str | os.PathLike], None]] = {
@@ -54,9 +56,11 @@ def export_format(path: str | os.PathLike) -> str:
 def export_project(project: Project, path: str | os.PathLike) -> None:
     """Write the project's network (with its current weights) or error history to ``path``.
 
-    Raises ValueError for an unknown extension or a network that cannot be
-    written in that format, RuntimeError when the optional onnx package is
-    missing, OSError when the file cannot be written.
+    Every format is written atomically (see :mod:`nnstudio.io.atomic`): when
+    anything fails, the file already at ``path`` is left as it was.  Raises
+    ValueError for an unknown extension or a network that cannot be written in
+    that format, RuntimeError when the optional onnx package is missing,
+    OSError when the file cannot be written.
     """
     ext = export_format(path)
     if ext == ".csv":
@@ -74,11 +78,12 @@ def write_history_csv(history: ErrorHistory, path: str | os.PathLike) -> None:
     trains = dict(zip(history.epochs.tolist(), history.train.tolist(), strict=True))
     tests = dict(zip(history.test_epochs, history.test, strict=True))
     cell = lambda table, epoch: repr(float(table[epoch])) if epoch in table else ""  # noqa: E731
-    with open(path, "w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["epoch", "train", "test"] if tests else ["epoch", "train"])
-        for epoch in sorted(set(trains) | set(tests)):
-            row = [epoch, cell(trains, epoch)]
-            if tests:
-                row.append(cell(tests, epoch))
-            writer.writerow(row)
+    text = io.StringIO(newline="")
+    writer = csv.writer(text)
+    writer.writerow(["epoch", "train", "test"] if tests else ["epoch", "train"])
+    for epoch in sorted(set(trains) | set(tests)):
+        row = [epoch, cell(trains, epoch)]
+        if tests:
+            row.append(cell(tests, epoch))
+        writer.writerow(row)
+    write_text_atomic(path, text.getvalue())

@@ -4,8 +4,9 @@ The model computes in float64 (``tensor(double)``), as nnstudio does, so it
 reproduces nnstudio's outputs to rounding.  Every connection is a ``MatMul``
 with its full ``source_size × target_size`` matrix (one_to_one and
 all_to_else keep their zeros); a layer fed by several layers ``Sum``s them.
-leaky_relu, softplus and step are written with elementary operators because
-onnxruntime has no float64 kernels for ``LeakyRelu`` and ``Softplus``.
+Each activation's operators come from its entry in the activation registry
+(some are elementary operators there, because onnxruntime has no float64
+kernels for ``LeakyRelu`` and ``Softplus``).
 ``onnx`` is imported only when exporting.
 """
 
@@ -16,8 +17,10 @@ import os
 import numpy as np
 
 from .. import __version__
+from ..core.activations import get_activation
 from ..core.network import Network
 from ..core.standalone import PlanStep, evaluation_plan, input_steps, output_steps
+from .atomic import write_bytes_atomic
 
 OPSET = 13
 MISSING_ONNX = "ONNX export needs the onnx package: pip install nnstudio[onnx]"
@@ -40,6 +43,8 @@ def build_model(net: Network):
     names = [s.name for s in plan]
     if len(set(names)) != len(names):
         raise ValueError("two layers have the same name; ONNX inputs and outputs are named after layers, so rename one")
+    if any(len({src for src, _ in s.sources}) != len(s.sources) for s in plan):
+        raise ValueError("two connections join the same layers; ONNX nodes are named after them")
     nodes, inits = [], []
 
     def const(name: str, values: np.ndarray) -> str:
@@ -73,40 +78,28 @@ def build_model(net: Network):
     )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)],
                               producer_name="nnstudio", producer_version=__version__)
-    onnx.checker.check_model(model)
+    try:
+        onnx.checker.check_model(model)
+    except Exception as exc:  # onnx's ValidationError derives from Exception only
+        raise ValueError(f"the ONNX checker refused the model: {str(exc).splitlines()[0]}") from None
     return model
 
 
 def _activation(step: PlanStep, z: str, out: str, node, const) -> str:
-    """Nodes applying the step's activation to tensor ``z``; the result is named ``out``."""
-    act, p = step.activation, step.name
-    if act == "logistic":
-        return node("Sigmoid", [z], out)
-    if act == "tanh":
-        return node("Tanh", [z], out)
-    if act == "relu":
-        return node("Relu", [z], out)
-    if act == "identity":
-        return node("Identity", [z], out)
-    if act == "softmax":
-        return node("Softmax", [z], out, axis=-1)
-    if act == "leaky_relu":  # max(z, 0.01 z)
-        scaled = node("Mul", [z, const(f"{p}/slope", np.array(0.01))], f"{p}/scaled")
-        return node("Max", [z, scaled], out)
-    if act == "step":  # 1 where z > 0, else 0
-        positive = node("Greater", [z, const(f"{p}/zero", np.array(0.0))], f"{p}/positive")
-        from onnx import TensorProto
-
-        return node("Cast", [positive], out, to=TensorProto.DOUBLE)
-    if act == "softplus":  # max(z, 0) + log(1 + exp(-|z|)), stable for large |z|
-        one = const(f"{p}/one", np.array(1.0))
-        neg = node("Neg", [node("Abs", [z], f"{p}/abs")], f"{p}/neg_abs")
-        log = node("Log", [node("Add", [one, node("Exp", [neg], f"{p}/exp")], f"{p}/one_plus")], f"{p}/log")
-        return node("Add", [node("Relu", [z], f"{p}/relu"), log], out)
-    raise ValueError(f"no ONNX form for activation {act!r}")
+    """Nodes applying the step's activation (its registry entry's ONNX form) to tensor ``z``; the result is ``out``."""
+    assert step.activation is not None  # only input layers have none, and they are not evaluated
+    forms = get_activation(step.activation).onnx
+    names = {"z": z}
+    for k, form in enumerate(forms):
+        inputs = [
+            const(f"{step.name}/{form.output}/{i}", np.array(x)) if isinstance(x, float) else names[x]
+            for i, x in enumerate(form.inputs)
+        ]
+        output = out if k == len(forms) - 1 else f"{step.name}/{form.output}"
+        names[form.output] = node(form.op, inputs, output, **dict(form.attributes))
+    return out
 
 
 def write_onnx(net: Network, path: str | os.PathLike) -> None:
     model = build_model(net)
-    with open(path, "wb") as fh:
-        fh.write(model.SerializeToString())
+    write_bytes_atomic(path, model.SerializeToString())

@@ -346,7 +346,7 @@ class FileActions(QObject):
                 from ..io.export import export_project  # loads the exporters only when one is used
 
                 export_project(self.document.project(), path)
-        except (ValueError, OSError, ImportError) as error:
+        except (ValueError, OSError, ImportError, RuntimeError) as error:  # RuntimeError: no onnx package
             self.shell.show_error("Could not export", f"{path}:\n{error}")
             return False
         self.shell.show_status(f"Exported {path}")
