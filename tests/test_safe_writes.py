@@ -169,3 +169,17 @@ def test_unencodable_text_fails_before_any_file_is_made(tmp_path) -> None:
     with pytest.raises(UnicodeEncodeError):
         write_text_atomic(tmp_path / "bad.txt", "lone \ud800")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_readable_json_is_the_same_value_with_compact_number_rows() -> None:
+    import json
+
+    from nnstudio.io.json_text import dumps_readable
+
+    doc = {"a": [[1.5, 2], [3, -0.0]], "b": [], "c": [[]], "d": ["@@table-0@@", {"e": [1, [2, 3]]}], "f": [True, 1],
+           "g": 10**300, "h": [[1], ["x"]]}
+    text = dumps_readable(doc)
+    assert json.loads(text) == doc
+    assert "[1.5, 2],\n[3, -0.0]" in text
+    with pytest.raises(ValueError):
+        dumps_readable({"x": [float("nan")]})

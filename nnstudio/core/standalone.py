@@ -69,7 +69,7 @@ _ADD_PRODUCT = '''def _add_product(z, a, w):
 def _literal(values: np.ndarray) -> str:
     # repr of a Python float round-trips exactly
     if values.ndim == 1:
-        return "[" + ", ".join(repr(float(v)) for v in values) + "]"
+        return "[" + ", ".join(map(repr, values.astype(float).tolist())) + "]"
     return "[\n" + "".join(f"    {_literal(row)},\n" for row in values) + "]"
 
 

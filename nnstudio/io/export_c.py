@@ -2,7 +2,7 @@
 
 The header needs only ``<math.h>`` (link with ``-lm``).  Everything in it is
 ``static``, so it may be included from several C files.  Weights are written
-with 17 significant digits, which round-trips float64 exactly.
+as the shortest decimal that round-trips float64 exactly (Python's repr).
 """
 
 from __future__ import annotations
@@ -18,14 +18,9 @@ from ..core.standalone import evaluation_plan, input_steps, output_steps, printa
 from .atomic import write_text_atomic
 
 
-def _number(v: float) -> str:
-    text = f"{float(v):.17g}"
-    return text if any(c in text for c in ".en") else text + ".0"
-
-
 def _array(values: np.ndarray) -> str:
-    if values.ndim == 1:
-        return "{" + ", ".join(_number(v) for v in values) + "}"
+    if values.ndim == 1:  # Python's repr of a finite float is a C double literal that round-trips exactly
+        return "{" + ", ".join(map(repr, values.astype(float).tolist())) + "}"
     return "{\n" + "".join(f"    {_array(row)},\n" for row in values) + "}"
 
 

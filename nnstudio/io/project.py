@@ -8,7 +8,6 @@ whose message starts with the path of the field at fault, e.g.
 
 from __future__ import annotations
 
-import json
 import math
 import os
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from ..core.limits import dataset_cells_problem, graph_size_problem
 from ..core.network import Network
 from ..core.training import SETTING_RANGES, TrainSettings
 from .atomic import write_text_atomic
+from .json_text import dumps_readable
 from .limits import (
     MAX_CONNECTIONS,
     MAX_INT,
@@ -147,7 +147,7 @@ def save_project(project: Project, path: str | os.PathLike) -> None:
 
 
 def write_json_atomic(data: dict, path: str | os.PathLike) -> None:
-    write_text_atomic(path, json.dumps(data, indent=1, allow_nan=False))
+    write_text_atomic(path, dumps_readable(data))
 
 
 # -- loading --------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from ..core.limits import MAX_CONNECTIONS, MAX_LAYERS, MAX_PARAMETERS
 from ..core.network import Network
 from ..core.standalone import evaluation_plan, input_steps, output_steps
 from .atomic import write_atomic, write_text_atomic
+from .json_text import dumps_readable
 from .limits import MAX_NAME_CHARS, MAX_WEIGHTS_BYTES, JsonLimitError, read_json
 
 FORMAT = "nnstudio-weights"
@@ -68,7 +69,7 @@ def weights_document(net: Network) -> dict:
 
 
 def write_weights_json(net: Network, path: str | os.PathLike) -> None:
-    write_text_atomic(path, json.dumps(weights_document(net), indent=1, allow_nan=False) + "\n")
+    write_text_atomic(path, dumps_readable(weights_document(net)) + "\n")
 
 
 def write_weights_npz(net: Network, path: str | os.PathLike) -> None:
