@@ -18,5 +18,5 @@ def run_gui(argv: Sequence[str] = ()) -> int:
     paths = [a for a in argv if not a.startswith("-")]
     window = MainWindow(paths[0] if paths else None)
     window.show()
-    window.files.offer_recovery()  # an autosave left by a crashed session
+    window.offer_recovery()  # an autosave left by a crashed session
     return app.exec()

@@ -287,7 +287,7 @@ def test_graph_round_trips_through_save_and_load_with_positions(window, qtbot, t
     window.editor.connect("L1", "L4")
     window.editor.connect("L4", "L3")
     path = tmp_path / "net.nnstudio"
-    assert window.files.save_to(str(path))
+    assert window.save_to(str(path))
     reopened = MainWindow(str(path))
     qtbot.addWidget(reopened)
     reopened.ask_save_changes = lambda: QMessageBox.StandardButton.Discard

@@ -46,7 +46,7 @@ def test_weights_file_loads_into_the_open_network_and_undoes(window, tmp_path, s
     write(twin, path)
     graph_before = doc.graph.to_dict()
     assert is_weights_file(path)
-    assert window.files.import_path(str(path)), window.errors
+    assert window.import_path(str(path)), window.errors
     assert np.allclose(doc.network.params, twin.params)
     assert doc.graph.to_dict() == graph_before  # same project, not a new one
     assert doc.modified
@@ -66,7 +66,7 @@ def test_mismatched_weights_name_the_layer_and_both_shapes(window, tmp_path) -> 
     path = tmp_path / "bigger.json"
     write_weights_json(Network.from_graph(bigger, seed=0), path)
     before = doc.network.get_params()
-    assert not window.files.import_path(str(path))
+    assert not window.import_path(str(path))
     assert len(window.errors) == 1
     message = window.errors[0]
     assert hidden.name in message
@@ -78,12 +78,12 @@ def test_mismatched_weights_name_the_layer_and_both_shapes(window, tmp_path) -> 
 def test_foreign_networks_still_become_new_projects(window) -> None:
     path = JS / "brain_xor-2-3-1.json"
     assert not is_weights_file(path)
-    assert window.files.import_path(str(path)), window.errors
+    assert window.import_path(str(path)), window.errors
     assert window.document.name == "brain_xor-2-3-1"
 
 
 def test_a_broken_npz_is_reported_as_a_weights_problem(window, tmp_path) -> None:
     path = tmp_path / "broken.npz"
     path.write_bytes(b"not a zip")
-    assert not window.files.import_path(str(path))
+    assert not window.import_path(str(path))
     assert "not a readable .npz" in window.errors[0]

@@ -95,7 +95,7 @@ def test_snapshots_round_trip_through_save_and_load(qtbot, window, tmp_path):
     train_to_end(qtbot, window, 120)
     store = window.learning_tools.time_travel.store
     path = tmp_path / "xor.nnstudio"
-    assert window.files.save_to(str(path))
+    assert window.save_to(str(path))
     saved = json.loads(path.read_text())["snapshots"]
     assert saved["epochs"] == store.epochs.tolist()
     other = MainWindow(str(path))
@@ -108,7 +108,7 @@ def test_snapshots_round_trip_through_save_and_load(qtbot, window, tmp_path):
         other.learning_tools.time_travel.slider.show_epoch(7)
         assert np.array_equal(other.document.network.params, store.nearest(7)[1])
         # opening another project replaces the snapshots; a new project has none
-        other.files.new_document()
+        other.new_document()
         assert len(other.learning_tools.time_travel.store) == 0
         assert "snapshots" not in other.document.project().extra
     finally:
@@ -122,7 +122,7 @@ def test_saving_while_the_past_is_shown_saves_the_present(qtbot, window, tmp_pat
     window.learning_tools.time_travel.slider.show_epoch(10)
     assert not np.array_equal(window.document.network.params, present)
     path = tmp_path / "scrubbed.nnstudio"
-    assert window.files.save_to(str(path))
+    assert window.save_to(str(path))
     saved = load_project(path).build_network()
     assert np.array_equal(saved.params, present)
 

@@ -79,7 +79,7 @@ def test_title_marks_unsaved_changes(window, tmp_path):
     assert not window.isWindowModified() and "[*]" in window.windowTitle()
     modify(window)
     assert window.isWindowModified()
-    assert window.files.save_to(str(tmp_path / "a.nnstudio"))
+    assert window.save_to(str(tmp_path / "a.nnstudio"))
     assert not window.isWindowModified()
     assert window.windowTitle().startswith("a.nnstudio")
 
@@ -98,7 +98,7 @@ def test_a_bad_file_shows_what_is_wrong_and_leaves_the_document_untouched(window
     before = (window.document.graph.to_dict(), window.document.path, window.document.undo_stack.count())
     bad = tmp_path / "bad.nnstudio"
     bad.write_bytes(content)
-    assert not window.files.open_path(str(bad))
+    assert not window.open_path(str(bad))
     assert (window.document.graph.to_dict(), window.document.path, window.document.undo_stack.count()) == before
     assert window.isWindowModified()
     assert len(window.prompts.errors) == 1 and str(bad) in window.prompts.errors[0]
@@ -108,20 +108,20 @@ def test_a_bad_file_shows_what_is_wrong_and_leaves_the_document_untouched(window
 def test_unsaved_changes_prompt_on_new(window, tmp_path):
     modify(window)
     window.prompts.answer = CANCEL
-    assert not window.files.new_document()
+    assert not window.new_document()
     assert window.document.graph.layers["L2"].size == 4 and window.prompts.asked == ["save?"]
     window.prompts.answer = DISCARD
-    assert window.files.new_document()
+    assert window.new_document()
     assert window.document.graph.layers["L2"].size == 3 and not window.isWindowModified()
 
 
 def test_save_answer_saves_before_opening(window, tmp_path):
     path = tmp_path / "kept.nnstudio"
-    assert window.files.save_to(str(path))
+    assert window.save_to(str(path))
     modify(window)
     window.prompts.answer = SAVE
     other = Path(__file__).parent.parent / "samples" / "xor.nnstudio"
-    assert window.files.open_path(str(other))
+    assert window.open_path(str(other))
     assert load_project(path).graph.layers["L2"].size == 4
     assert window.document.path == str(other)
 
@@ -139,7 +139,7 @@ def test_close_asks_and_cancel_keeps_the_window(window):
 def test_autosave_goes_to_the_app_data_folder(window, tmp_path):
     user_file = tmp_path / "work" / "net.nnstudio"
     user_file.parent.mkdir()
-    assert window.files.save_to(str(user_file))
+    assert window.save_to(str(user_file))
     modify(window)
     assert window.autosaver.timer.interval() == AUTOSAVE_INTERVAL_MS == 30_000
     window.autosaver.timer.timeout.emit()  # what the 30 s timer does
@@ -148,7 +148,7 @@ def test_autosave_goes_to_the_app_data_folder(window, tmp_path):
     assert str(app_data_dir()).startswith(str(tmp_path / "data"))
     assert sorted(p.name for p in user_file.parent.iterdir()) == ["net.nnstudio"]
     assert load_project(saved).graph.layers["L2"].size == 4
-    assert window.files.save_to(str(user_file))
+    assert window.save_to(str(user_file))
     assert not saved.exists()  # saved by the user: nothing left to recover
 
 
@@ -178,12 +178,12 @@ def test_recovery_is_offered_after_a_crash(window, tmp_path):
     assert run.returncode == 3
     offered = []
     window.ask_recover = lambda recovery: offered.append(recovery) or True
-    assert window.files.offer_recovery()
+    assert window.offer_recovery()
     assert offered[0].original_path == "/somewhere/crashed.nnstudio"
     layer = window.document.graph.layers["L2"]
     assert (layer.name, layer.size) == ("Unsaved work", 5)
     assert window.isWindowModified() and window.document.path == "/somewhere/crashed.nnstudio"
-    assert not window.files.offer_recovery()  # offered once, then cleaned up
+    assert not window.offer_recovery()  # offered once, then cleaned up
     assert [p.name for p in autosave_dir().glob("autosave-*")] == [window.autosaver.path.name]
 
 
@@ -192,38 +192,38 @@ def test_a_running_session_is_not_offered_for_recovery(window, qtbot):
     qtbot.addWidget(other)
     other.prompts = Prompts(other)
     modify(other)
-    other.autosaver.autosave_now()
+    other.autosave_now()
     window.ask_recover = lambda recovery: pytest.fail("a live session's autosave was offered")
-    assert not window.files.offer_recovery()
+    assert not window.offer_recovery()
     assert other.autosaver.path.exists()
 
 
 def test_recent_files_and_samples(window, tmp_path):
     path = tmp_path / "r.nnstudio"
-    window.files.save_to(str(path))
+    window.save_to(str(path))
     assert window.recent.paths()[0] == str(path.resolve())
     window.files.fill_recent_menu()
     assert "r.nnstudio" in [a.text() for a in window.recent_menu.actions()]
     samples = window.files.sample_paths()
     assert any(p.stem == "xor" for p in samples)
-    assert window.files.open_sample(next(p for p in samples if p.stem == "xor"))
+    assert window.open_sample(next(p for p in samples if p.stem == "xor"))
     assert window.document.path is None and window.document.network is not None
 
 
 def test_canvas_images_and_exports(window, tmp_path):
     png, svg = tmp_path / "c.png", tmp_path / "c.svg"
-    assert window.files.export_to(str(png)) and window.files.export_to(str(svg))
+    assert window.export_to(str(png)) and window.export_to(str(svg))
     image = QImage(str(png))
     assert image.width() > 600 and image.height() > 100
     assert "<svg" in svg.read_text()
     weights = tmp_path / "w.json"
-    assert window.files.export_to(str(weights)), window.prompts.errors
+    assert window.export_to(str(weights)), window.prompts.errors
     assert json.loads(weights.read_text())["format"] == "nnstudio-weights"
 
 
 def test_import_a_synaptic_network(window):
     path = FIXTURES / "js" / "synaptic_xor-2-3-1.json"
-    assert window.files.import_path(str(path)), window.prompts.errors
+    assert window.import_path(str(path)), window.prompts.errors
     sizes = sorted(layer.size for layer in window.document.graph.layers.values())
     assert sizes == [1, 2, 3]
     assert window.isWindowModified() and window.document.path is None

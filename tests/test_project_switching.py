@@ -87,7 +87,7 @@ def test_every_sample_one_after_another_and_back(qtbot, qtlog, window):
     order = SAMPLES + SAMPLES[-2::-1]
     with qtbot.capture_exceptions() as exceptions:
         for path in order:
-            assert window.files.open_sample(path), path
+            assert window.open_sample(path), path
             assert_canvas_mirrors_graph(window)
             qtbot.wait(30)  # throttled views and repaints get their turn before the next switch
             assert_canvas_mirrors_graph(window)
@@ -107,7 +107,7 @@ def test_every_sample_one_after_another_and_back(qtbot, qtlog, window):
 def test_fewer_layers_then_more_via_open_path(qtbot, qtlog, window, names):
     with qtbot.capture_exceptions() as exceptions:
         for name in names:
-            assert window.files.open_path(str(samples_dir() / f"{name}.nnstudio"), ask=False)
+            assert window.open_path(str(samples_dir() / f"{name}.nnstudio"), ask=False)
             assert_canvas_mirrors_graph(window)
             assert_neuron_images_current(qtbot, window)
             assert_canvas_mirrors_graph(window)
@@ -120,7 +120,7 @@ def train_spiral_without_end(window: MainWindow) -> None:
 
     With the sample's own 3,000 epochs a fast run could end before the frames a test waits for.
     """
-    assert window.files.open_sample(samples_dir() / "spiral.nnstudio")
+    assert window.open_sample(samples_dir() / "spiral.nnstudio")
     window.document.set_settings(dataclasses.replace(window.document.settings, epochs=10**9, target_error=0.0))
     assert window.training.controller.train()
 
@@ -133,7 +133,7 @@ def test_open_another_sample_after_training(qtbot, qtlog, window):
         controller.stop()
         qtbot.waitUntil(lambda: controller.state == IDLE and not controller.is_active, timeout=10000)
         for name in ("single-neuron", "deep-6-4-3-1", "circle"):
-            assert window.files.open_sample(samples_dir() / f"{name}.nnstudio")
+            assert window.open_sample(samples_dir() / f"{name}.nnstudio")
             assert_canvas_mirrors_graph(window)
             assert_neuron_images_current(qtbot, window)
     assert not exceptions, [str(e[1]) for e in exceptions]
@@ -148,7 +148,7 @@ def test_opening_a_sample_while_training_ends_the_run_first(qtbot, qtlog, window
         qtbot.waitUntil(lambda: controller.frames >= 2, timeout=10000)
         assert controller.state == RUNNING
         xor = load_project(samples_dir() / "xor.nnstudio")
-        assert window.files.open_sample(samples_dir() / "xor.nnstudio")
+        assert window.open_sample(samples_dir() / "xor.nnstudio")
         assert controller.state == IDLE and not controller.is_active
         assert not window.document.training
         params = window.document.network.params.copy()
@@ -164,10 +164,10 @@ def test_import_sequences(qtbot, qtlog, window):
     files = ["brain_tanh-2-4-3-2.json", "brain_xor-2-3-1.json", "brain_tanh-2-4-3-2.json"]
     with qtbot.capture_exceptions() as exceptions:
         for name in files:
-            assert window.files.import_path(str(JS / name)), name
+            assert window.import_path(str(JS / name)), name
             assert_canvas_mirrors_graph(window)
             assert_neuron_images_current(qtbot, window)
-        assert window.files.open_sample(samples_dir() / "xor-skip-2-1-1.nnstudio")
+        assert window.open_sample(samples_dir() / "xor-skip-2-1-1.nnstudio")
         assert_canvas_mirrors_graph(window)
     assert not exceptions, [str(e[1]) for e in exceptions]
     assert not qt_warnings(qtlog)
@@ -272,5 +272,5 @@ def test_opening_another_project_clears_the_inspector(qtbot, tmp_path) -> None:
     panel = window.learning_tools.inspector
     panel.show_neuron("L2", 3, 0)
     assert panel.table.rowCount() > 0
-    window.files.open_path(str(sample_path("xor")))
+    window.open_path(str(sample_path("xor")))
     assert panel.layer_id is None and panel.table.rowCount() == 0 and panel.title.text() == CLICK_HINT

@@ -198,7 +198,7 @@ def test_opening_the_saved_network_shows_its_trained_weights(window, tmp_path):
     Trainer(net).XOR(iterations=300, error=0)
     path = tmp_path / "perceptron.nnstudio"
     save_project(project_from_network(net, datasets.xor()), path)
-    assert window.files.open_path(str(path), ask=False)
+    assert window.open_path(str(path), ask=False)
     np.testing.assert_array_equal(window.document.network.params, net.params)
 
 

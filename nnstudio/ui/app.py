@@ -7,6 +7,8 @@ the connections made here; nothing is attached to the window from outside.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import shiboken6
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QWidget
@@ -210,6 +212,31 @@ class MainWindow(WindowShell):
         self.scene.apply_weights()  # unknown-weight lines take the theme's grey
         self.scene.repaint_all()
         self.view.refresh_theme()
+
+    # -- the window's file API (scripts and tests call these on the window; the work is in files.py) ------
+    def new_document(self) -> bool:
+        return self.files.new_document()
+
+    def open_path(self, path: str, ask: bool = True) -> bool:
+        return self.files.open_path(path, ask)
+
+    def open_sample(self, path: Path) -> bool:
+        return self.files.open_sample(path)
+
+    def save_to(self, path: str) -> bool:
+        return self.files.save_to(path)
+
+    def export_to(self, path: str) -> bool:
+        return self.files.export_to(path)
+
+    def import_path(self, path: str) -> bool:
+        return self.files.import_path(path)
+
+    def offer_recovery(self) -> bool:
+        return self.files.offer_recovery()
+
+    def autosave_now(self) -> Path:
+        return self.autosaver.autosave_now()
 
     # -- closing -----------------------------------------------------------------------------------
     def may_close(self) -> bool:
