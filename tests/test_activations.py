@@ -159,7 +159,7 @@ def test_onnx_form_in_onnxruntime_matches_numpy(name):
 
     assert ONNX_DOUBLE == TensorProto.DOUBLE
     net = one_layer_network(name)
-    model = build_model(net)
+    model = build_model(net, "float64")  # the exact forms; float32 (the default) is checked in test_export_onnx_data
     ops = [n.op_type for n in model.graph.node]
     assert ops[-len(get_activation(name).onnx):] == [form.op for form in get_activation(name).onnx]
     session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])

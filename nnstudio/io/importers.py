@@ -27,6 +27,7 @@ from ..core.graph import Graph
 from ..core.network import Network
 from ..core.training import SETTING_RANGES, TrainSettings
 from .import_brain import brain_graph
+from .import_onnx import import_onnx
 from .import_synaptic import ForeignNetworkError, synaptic_graph
 from .limits import MAX_IMPORT_BYTES, JsonLimitError, read_json
 from .project import Project, ProjectError, project_from_dict
@@ -36,17 +37,21 @@ __all__ = ["IMPORT_FORMATS", "WEIGHTS_FORMATS", "ForeignNetworkError", "WeightsE
            "load_weights", "read_weights"]
 
 #: What :func:`import_file` reads, by extension (for the file dialog filter).
-IMPORT_FORMATS: dict[str, str] = {".json": "Synaptic.js or brain.js network (toJSON)"}
+IMPORT_FORMATS: dict[str, str] = {".json": "Synaptic.js or brain.js network (toJSON)",
+                                  ".onnx": "ONNX multilayer perceptron (torch, skl2onnx, tf2onnx)"}
 #: What :func:`load_weights` reads into an open network.
 WEIGHTS_FORMATS: dict[str, str] = {".json": "nnstudio weights JSON", ".npz": "nnstudio weights (NumPy .npz)"}
 
 def import_file(path: str | os.PathLike) -> Project:
-    """A project from a Synaptic.js ``network.toJSON()`` or brain.js ``net.toJSON()`` file.
+    """A project from a Synaptic.js ``network.toJSON()`` or brain.js ``net.toJSON()`` file, or an ONNX model
+    (:mod:`nnstudio.io.import_onnx`).
 
     Raises :class:`ForeignNetworkError` (a ValueError) naming what is wrong or
     what cannot be represented, OSError when the file cannot be read.
     """
     path = Path(path)
+    if path.suffix.lower() == ".onnx":
+        return import_onnx(path)
     if path.stat().st_size > MAX_IMPORT_BYTES:
         raise ForeignNetworkError(f"{path.name} is larger than {MAX_IMPORT_BYTES // 2**20} MB")
     try:
