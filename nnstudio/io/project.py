@@ -356,6 +356,7 @@ _SETTING_TYPES: dict[str, tuple] = {
     "patience": (int,),
     "max_seconds": (int, float),
     "schedule": (dict, type(None)),
+    "dtype": (str,),
 }
 
 

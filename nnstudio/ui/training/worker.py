@@ -136,7 +136,7 @@ class TrainingWorker(QObject):
                     return
                 continue
             last: Snapshot | None = None
-            for snap in run.snapshots(self._should_halt, max_rate=self.max_rate):
+            for snap in run.snapshots(self._should_halt, max_rate=self.max_rate, check_every=self._check_every):
                 self._record()
                 last = snap
                 if snap.reason is None:
@@ -210,6 +210,12 @@ class TrainingWorker(QObject):
         if epoch > store.last_epoch:
             store.add(epoch, run.net.params, run.last_error)
         self._record_at = store.next_kept_epoch - self.epoch_offset
+
+    def _check_every(self) -> int:
+        """How many epochs the compiled kernel may run before the next _should_halt (it records, paces, counts)."""
+        if self._epochs_per_second or self._epoch_budget is not None:
+            return 1
+        return max(1, self._record_at - self.run.epochs_done)
 
     def _should_halt(self) -> bool:
         """The generator's stop check, called before every epoch."""
