@@ -16,7 +16,8 @@ from pathlib import Path
 from ..core.history import ErrorHistory
 from ..core.network import Network
 from ..core.raw_inputs import raw_input_network
-from .atomic import write_text_atomic
+from ..core.standalone import standalone_lines
+from .atomic import write_atomic, write_text_atomic
 from .export_c import write_header
 from .export_js import JS_FORMATS, write_js
 from .export_onnx import write_onnx
@@ -34,7 +35,8 @@ EXPORT_FORMATS: dict[str, str] = {
 
 
 def _write_python(net: Network, path: str | os.PathLike) -> None:
-    write_text_atomic(path, net.standalone())
+    lines = standalone_lines(net)  # line by line: a large network is never one string
+    write_atomic(path, lambda fh: fh.writelines(f"{line}\n".encode() for line in lines))
 
 
 _NETWORK_WRITERS: dict[str, Callable[[Network, str | os.PathLike], None]] = {

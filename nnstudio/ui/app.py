@@ -13,7 +13,6 @@ import shiboken6
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QWidget
 
-from ..io.project import ProjectError, load_project
 from .actions import TRAINING_ACTIONS
 from .canvas.editing import CanvasEditing
 from .canvas.palette import PaletteList
@@ -41,13 +40,8 @@ class MainWindow(WindowShell):
     def __init__(self, path: str | None = None, parent: QWidget | None = None):
         settings = app_settings()
         apply_theme(bool(settings.value("darkTheme", False, type=bool)))
-        project, error = None, None
-        if path:
-            try:
-                project = load_project(path)
-            except (ProjectError, OSError) as exc:
-                error, path = f"{path}:\n{exc}", None
-        document = Document(project, path)
+        # the project opens once every part is built (they check their own sections of it)
+        document = Document(None, None)
         super().__init__(document, settings, parent)
         document.setParent(self)
         self.editor = Editor(document)
@@ -65,6 +59,7 @@ class MainWindow(WindowShell):
             "validation": self.add_dock(self.validation_list, "Validation", "validation", LEFT),
         }
         self.autosaver = Autosaver(document, parent=self)
+        self.autosaver.failed.connect(self._autosave_failed)
         self.files = FileActions(document, self.scene, self, settings, self.autosaver, self)
         self.recent = self.files.recent
         self.training = TrainingPanel(document, {name: self.actions[name] for name in TRAINING_ACTIONS}, self)
@@ -76,8 +71,9 @@ class MainWindow(WindowShell):
         self._update_actions()
         theme_plots(self)
         if path:
-            self.recent.add(path)
-        self.startup_error = error
+            self.startup_error = self.files.open_file(path, str(path))
+            if self.startup_error is None:
+                self.recent.add(path)
 
     # -- docks -------------------------------------------------------------------------------------
     def _dock_training(self) -> None:
@@ -165,6 +161,9 @@ class MainWindow(WindowShell):
     def _ask_layer_name(self, current: str) -> str | None:
         return self.ask_layer_name(current)  # looked up on each call: tests answer for the dialog
 
+    def _autosave_failed(self, text: str) -> None:
+        self.show_status(text, 0)  # until the next message: the user should notice it
+
     def _add_palette_entry(self, entry: dict) -> None:
         self.editing.add_palette_entry(entry, None)
 
@@ -223,6 +222,9 @@ class MainWindow(WindowShell):
     def open_sample(self, path: Path) -> bool:
         return self.files.open_sample(path)
 
+    def save(self) -> bool:
+        return self.files.save()
+
     def save_to(self, path: str) -> bool:
         return self.files.save_to(path)
 
@@ -235,15 +237,16 @@ class MainWindow(WindowShell):
     def offer_recovery(self) -> bool:
         return self.files.offer_recovery()
 
-    def autosave_now(self) -> Path:
+    def autosave_now(self) -> Path | None:
+        """Write the autosave file now; None when that failed."""
         return self.autosaver.autosave_now()
 
     # -- closing -----------------------------------------------------------------------------------
     def may_close(self) -> bool:
-        self.training.controller.shutdown(1000)  # the run ends first: what is saved is where it stopped
-        return self.files.maybe_save()
+        return self.files.maybe_save()  # Cancel leaves the window, and a training run, as they were
 
     def _closing(self) -> None:
+        self.training.controller.shutdown(1000)
         self.autosaver.stop()
         # the window is going away: its parts must not signal into each other while Qt destroys them
         _block_signals((self.document.undo_stack, self.document, self.scene))

@@ -2,11 +2,17 @@
 
 :class:`FileActions` does the File menu's work for one document and asks its
 questions through the window shell (``ask_save_changes``, ``show_error``, the
-file dialogs), so tests can answer them.  Autosaves go to the
-application-data folder, never next to the user's file.  Each running window
-holds a ``QLockFile`` for its session; after a crash the lock is stale (its
-process is gone), which is how the next start knows there is something to
-recover.
+file dialogs), so tests can answer them.  Opening is all or nothing: the
+whole project is checked before the open document, its path or a running
+training change.
+
+Autosaves go to the application-data folder, never next to the user's file:
+every 30 s, ~3 s after the last edit (at most ~5 s after the first one of a
+burst) and when a run stops, so a crash loses a few seconds of work.  A
+failing autosave (a full disk, a read-only folder) is reported once and tried
+again at the next edit or tick; it never raises.  Each running window holds a
+``QLockFile`` for its session; after a crash the lock is stale (its process is
+gone), which is how the next start knows there is something to recover.
 """
 
 from __future__ import annotations
@@ -25,12 +31,16 @@ from ..paths import samples_dir
 from .canvas.image_export import export_canvas_image
 from .canvas.scene import CanvasScene
 from .main_window import WindowShell
-from .model.document import Document, default_project
+from .model.document import Document, DocumentLoadError, default_project
 from .model.import_weights import is_weights_file, load_weights_into
 
 ORGANIZATION = "nnstudio"
 APPLICATION = "nnstudio"
 AUTOSAVE_INTERVAL_MS = 30_000
+#: quiet time after the last edit before an autosave
+AUTOSAVE_IDLE_MS = 3_000
+#: the longest an edit waits for its autosave while edits keep coming
+AUTOSAVE_MAX_WAIT_MS = 5_000
 MAX_RECENT = 8
 
 PROJECT_FILTER = "nnstudio projects (*.nnstudio);;All files (*)"
@@ -116,9 +126,13 @@ def _session_files(folder: Path, session: str) -> list[Path]:
 
 
 class Autosaver(QObject):
-    """Saves the document to the app-data folder every 30 s while it has unsaved changes."""
+    """Saves the document to the app-data folder while it has unsaved changes: periodically and after edits."""
 
-    def __init__(self, document: Document, folder: Path | None = None, parent: QObject | None = None):
+    saved = Signal(str)  # the autosave file just written
+    failed = Signal(str)  # why autosaving fails (once per run of failures)
+
+    def __init__(self, document: Document, folder: Path | None = None, parent: QObject | None = None,
+                 idle_ms: int = AUTOSAVE_IDLE_MS, max_wait_ms: int = AUTOSAVE_MAX_WAIT_MS):
         super().__init__(parent)
         self.document = document
         self.folder = folder or autosave_dir()
@@ -126,17 +140,34 @@ class Autosaver(QObject):
         self.lock = QLockFile(str(_lock_path(self.folder, self.session)))
         self.lock.setStaleLockTime(0)
         self.lock.tryLock(0)
+        self.failure: str | None = None  # the last failure, until an autosave succeeds again
         self.timer = QTimer(self)
         self.timer.setInterval(AUTOSAVE_INTERVAL_MS)
         self.timer.timeout.connect(self._tick)
         self.timer.start()
         document.trainingChanged.connect(self._training_changed)
+        self.idle_timer = _single_shot(self, idle_ms, self._tick)
+        self.deadline_timer = _single_shot(self, max_wait_ms, self._tick)
+        document.undo_stack.indexChanged.connect(self.edited)
+        document.modifiedChanged.connect(self._modified_changed)
 
     @property
     def path(self) -> Path:
         return self.folder / f"autosave-{self.session}.nnstudio"
 
+    def edited(self, *_args: object) -> None:
+        """An edit: autosave once editing pauses (or the first edit has waited long enough)."""
+        self.idle_timer.start()
+        if not self.deadline_timer.isActive():
+            self.deadline_timer.start()
+
+    def _modified_changed(self, modified: bool) -> None:
+        if modified:
+            self.edited()
+
     def _tick(self) -> None:
+        self.idle_timer.stop()
+        self.deadline_timer.stop()
         if self.document.modified and not self.document.training:
             self.autosave_now()
 
@@ -144,11 +175,19 @@ class Autosaver(QObject):
         if not training and self.document.modified:
             self.autosave_now()  # a run has stopped: its results are kept at once
 
-    def autosave_now(self) -> Path:
-        """Write the document to this session's autosave file now (atomically)."""
-        save_project(self.document.project(), self.path)
-        meta = {"original_path": self.document.path, "saved_at": time.time()}
-        (self.folder / f"session-{self.session}.json").write_text(json.dumps(meta), encoding="utf-8")
+    def autosave_now(self) -> Path | None:
+        """Write the document to this session's autosave file now (atomically); None when that failed."""
+        try:
+            save_project(self.document.project(), self.path)
+            meta = {"original_path": self.document.path, "saved_at": time.time()}
+            (self.folder / f"session-{self.session}.json").write_text(json.dumps(meta), encoding="utf-8")
+        except (OSError, ValueError) as error:
+            if self.failure is None:
+                self.failed.emit(f"Autosave failed ({error}); nnstudio keeps trying. Save your work with Save As.")
+            self.failure = str(error)
+            return None
+        self.failure = None
+        self.saved.emit(str(self.path))
         return self.path
 
     def discard(self) -> None:
@@ -158,9 +197,18 @@ class Autosaver(QObject):
 
     def stop(self) -> None:
         """A clean shutdown: nothing to recover next time."""
-        self.timer.stop()
+        for timer in (self.timer, self.idle_timer, self.deadline_timer):
+            timer.stop()
         self.discard()
         self.lock.unlock()
+
+
+def _single_shot(parent: QObject, interval_ms: int, slot) -> QTimer:
+    timer = QTimer(parent)
+    timer.setSingleShot(True)
+    timer.setInterval(interval_ms)
+    timer.timeout.connect(slot)
+    return timer
 
 
 def find_recoveries(folder: Path | None = None) -> list[Recovery]:
@@ -220,18 +268,44 @@ class FileActions(QObject):
         recent = self.recent.paths()
         return str(Path(recent[0]).parent) if recent else str(Path.home())
 
-    def _load(self, project: Project, path: str | None) -> None:
-        self.aboutToLoad.emit()
-        self.document.load(project, path)
+    def _load(self, project: Project, path: str | None) -> str | None:
+        """Make ``project`` the document, all or nothing; returns why it could not be opened (None: opened).
+
+        The project is checked in full before anything changes: a refused one leaves the open document,
+        its path, its unsaved changes and a running training as they were.
+        """
+        try:
+            self.document.check(project)
+        except DocumentLoadError as error:
+            return str(error)
+        self.aboutToLoad.emit()  # a run of the old network must not go on writing into the new project
+        try:
+            self.document.load(project, path)
+        except DocumentLoadError as error:
+            return str(error)
         self.autosaver.discard()
         self.loaded.emit()
+        return None
+
+    def open_file(self, path: str | Path, document_path: str | None, name: str = "") -> str | None:
+        """Read ``path`` and open it as the document saved at ``document_path`` (None: untitled, called ``name``
+        unless it has a name); returns why it failed (None: opened)."""
+        try:
+            project = load_project(path)
+        except (ProjectError, OSError) as error:
+            return f"{path}:\n{error}"
+        project.name = project.name or name
+        problem = self._load(project, document_path)
+        return None if problem is None else f"{path}:\n{problem}"
 
     # -- new, open, samples, recent -------------------------------------------------------------
     def new_document(self) -> bool:
         if not self.maybe_save():
             return False
-        self._load(default_project(), None)
-        return True
+        problem = self._load(default_project(), None)
+        if problem:
+            self.shell.show_error("Could not start a new project", problem)
+        return problem is None
 
     def open_dialog(self) -> bool:
         if not self.maybe_save():
@@ -243,12 +317,10 @@ class FileActions(QObject):
         """Open a project; a bad file shows what is wrong and leaves the current document untouched."""
         if ask and not self.maybe_save():
             return False
-        try:
-            project = load_project(path)
-        except (ProjectError, OSError) as error:
-            self.shell.show_error("Could not open the project", f"{path}:\n{error}")
+        problem = self.open_file(path, str(path))
+        if problem:
+            self.shell.show_error("Could not open the project", problem)
             return False
-        self._load(project, str(path))
         self.recent.add(str(path))
         self.shell.show_status(f"Opened {path}")
         return True
@@ -283,13 +355,10 @@ class FileActions(QObject):
         """Open a bundled sample as an untitled copy (saving asks where, so the sample stays intact)."""
         if not self.maybe_save():
             return False
-        try:
-            project = load_project(path)
-        except (ProjectError, OSError) as error:
-            self.shell.show_error("Could not open the sample", f"{path}:\n{error}")
+        problem = self.open_file(path, None, name=path.stem)
+        if problem:
+            self.shell.show_error("Could not open the sample", problem)
             return False
-        project.name = project.name or path.stem
-        self._load(project, None)
         self.shell.show_status(f"Opened sample {path.stem}")
         return True
 
@@ -369,7 +438,10 @@ class FileActions(QObject):
         except (ValueError, OSError, ImportError) as error:
             self.shell.show_error("Could not import", f"{path}:\n{error}")
             return False
-        self._load(project, None)
+        problem = self._load(project, None)
+        if problem:
+            self.shell.show_error("Could not import", f"{path}:\n{problem}")
+            return False
         self.document.mark_modified()
         self.shell.show_status(f"Imported {path}")
         return True
@@ -392,12 +464,10 @@ class FileActions(QObject):
             return False
         newest, recovered = recoveries[0], False
         if self.shell.ask_recover(newest):
-            try:
-                project = load_project(newest.autosave)
-            except (ProjectError, OSError) as error:
-                self.shell.show_error("Could not recover the autosave", str(error))
+            problem = self.open_file(newest.autosave, newest.original_path)
+            if problem:
+                self.shell.show_error("Could not recover the autosave", problem)
             else:
-                self.document.load(project, newest.original_path)
                 self.document.mark_modified()
                 self.autosaver.autosave_now()
                 recovered = True

@@ -17,6 +17,7 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QThread, QTime
 
 from ...core.snapshots import SnapshotStore
 from ...core.training import Snapshot, TrainingRun, TrainSettings
+from ..model.commands import push_reset
 from ..model.document import Document
 from .status import end_text, progress_text
 from .worker import TrainingWorker
@@ -131,12 +132,12 @@ class TrainingController(QObject):
         self._worker.request_stop()
         self._join(wait_ms)
 
-    def reset(self) -> None:
-        """Stop, then go back to the initial weights of the current init seed."""
+    def reset(self, seed: int | None = None) -> None:
+        """Stop, then go back to the initial weights of ``seed`` (the current init seed); one undo step."""
         self.stop()
-        self.document.reset_weights()
+        push_reset(self.document, seed)
         self._rate_mark = (0, time.perf_counter())
-        self.statusChanged.emit(f"Reset to the initial weights (init seed {self.document.init_seed}).")
+        self.statusChanged.emit(self.document.status)
 
     def set_speed(self, epochs_per_second: float) -> None:
         """Limit the pace of training; 0 means as fast as possible."""
@@ -211,7 +212,8 @@ class TrainingController(QObject):
         self.apply_frame(final_params=None if outcome is None else outcome.params)
         self._generation += 1
         self._timer.stop()
-        worker.deleteLater()
+        # the thread has ended, so a deleteLater() of the worker (which lives there) would never run:
+        # the worker goes with its last Python reference instead
         thread.deleteLater()
         doc = self.document
         if outcome is not None:
@@ -223,7 +225,8 @@ class TrainingController(QObject):
         self.last_reason = outcome.reason
         epoch = self.last_epoch = self._epoch_offset + outcome.epoch
         error = doc.history.last_error if outcome.reason != "diverged" else math.nan
-        self.statusChanged.emit(end_text(outcome.reason, epoch, error))
+        doc.set_status(end_text(outcome.reason, epoch, error))
+        self.statusChanged.emit(doc.status)
         self.runFinished.emit(outcome.reason)
 
     # -- news from the worker -------------------------------------------------------------

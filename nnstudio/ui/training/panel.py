@@ -60,6 +60,7 @@ class TrainingPanel(QObject):
         a["reset"].triggered.connect(lambda _checked=False: c.reset())
         c.stateChanged.connect(self._state_changed)
         c.statusChanged.connect(self.status_label.setText)
+        doc.statusChanged.connect(self.status_label.setText)  # an undo brings back how the run ended
         c.sampleStepped.connect(self.data_table.select_row)
         self.training_dock.speedChanged.connect(c.set_speed)
         self.training_dock.stepSampleRequested.connect(c.step_sample)
@@ -73,11 +74,6 @@ class TrainingPanel(QObject):
         doc.networkChanged.connect(self._update_actions)
         doc.datasetChanged.connect(self._update_actions)
         doc.trainingChanged.connect(self._update_actions)
-        doc.graphChanged.connect(self._graph_changed)
-
-    def _graph_changed(self, event: str, _info: dict) -> None:
-        if event == "reset":  # another project: how the last one's run ended is no news about this one
-            self.status_label.clear()
 
     def _state_changed(self, _state: str) -> None:
         self._update_actions()
@@ -93,8 +89,7 @@ class TrainingPanel(QObject):
         a["train"].setText("&Resume" if state == PAUSED else "&Train")
 
     def _new_init_seed(self, seed: int) -> None:
-        self.controller.stop()
-        self.document.reset_weights(seed)
+        self.controller.reset(seed)
         self.status_label.setText(f"New initial weights from init seed {seed}.")
 
     # -- what the canvas shows ------------------------------------------------------------------
