@@ -177,3 +177,25 @@ def test_over_budget_the_snapshots_of_old_states_go_before_their_weights():
               for k in range(5)]
     assert [bool(s.kept) for s in states] == [False, False, False, False, True]
     assert not any(s.released for s in states)  # every step still brings its weights and history back
+
+
+def test_opening_a_restart_run_is_one_step_that_undo_takes_back(qtbot, window):
+    """Network → Train restarts → Open on canvas replaces a trained network: Undo brings it back whole."""
+    window.document.set_settings(TrainSettings(epochs=300, target_error=0.0))
+    train_until_it_stops(qtbot, window)
+    trained = trained_picture(window)
+    dialog = window.learning_tools.open_restarts()
+    dialog.count.setValue(4)
+    dialog.start()
+    qtbot.waitUntil(lambda: not dialog.running, timeout=30_000)
+    dialog.table.selectRow(0)
+    k = dialog.selected_run()
+    dialog.open_button.click()
+    assert np.array_equal(window.document.network.params, dialog.run.params_of(k))
+    opened = trained_picture(window)
+    assert window.document.undo_stack.undoText().startswith("Open the restart run from seed")
+    window.document.undo_stack.undo()
+    assert_same(trained, trained_picture(window))
+    window.document.undo_stack.redo()
+    assert_same(opened, trained_picture(window))
+    dialog.close()

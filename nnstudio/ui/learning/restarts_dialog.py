@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...core.population import Population, PopulationRun
+from ..model.commands import SetParamsCommand, push_with_state
 from ..model.document import Document
 
 CHUNK_SECONDS = 0.025  # training time per timer tick: the event loop runs in between
@@ -344,7 +345,10 @@ class RestartsDialog(QDialog):
         if self.document.training:
             self.summary.setText("Stop the training on the canvas first, then open a run.")
             return
-        self.document.set_params(self.run.params_of(k))
+        seed = int(self.run.population.seeds[k])
+        # one undo step: Undo brings back the network, history and status that were on the canvas
+        push_with_state(self.document, SetParamsCommand(self.document, self.run.params_of(k),
+                                                        f"Open the restart run from seed {seed}"))
         self.runOpened.emit(k)
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt's name)

@@ -86,7 +86,7 @@ class LearningTools(QObject):
             self.time_travel.store.add(0, start.params)
         self.time_travel.record_present(end, final)
         doc.mark_modified()
-        self.panel.status_label.setText(
+        doc.set_status(
             f"Kept the run from seed {run.population.seeds[k]}: its error curve is the history "
             f"(time travel holds its first and last epoch).")
 

@@ -320,6 +320,21 @@ class ResetWeightsCommand(QUndoCommand):
         self.document.settingsChanged.emit()
 
 
+class SetParamsCommand(QUndoCommand):
+    """Every parameter at once (a restart run opened on the canvas); pushed with :func:`push_with_state`,
+    whose captured state brings the weights, history and status back on undo."""
+
+    def __init__(self, document: Document, params: np.ndarray, text: str):
+        super().__init__(text)
+        self.document, self.params = document, params
+
+    def redo(self) -> None:
+        self.document.set_params(self.params)
+
+    def undo(self) -> None:
+        """Nothing of its own: the trained state captured before it is put back whole."""
+
+
 def push_with_state(document: Document, command: QUndoCommand, status: str | None = None) -> None:
     """Push ``command`` so that its undo also brings back the trained state."""
     document.undo_stack.push(KeepTrainedState(document, command, status))
