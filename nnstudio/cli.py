@@ -246,7 +246,7 @@ def _train_text(r: dict, project: Project) -> str:
     err = "nan" if r["error"] is None else f"{r['error']:.6g}"
     total = f", {r['total_epochs']} in all" if r["total_epochs"] != r["epochs"] else ""
     lines = [
-        f"{r['reason_text']} after {r['epochs']} epochs{total} ({r['time']:.2f} s)",
+        f"{r['reason_text']} after {r['epochs']} epoch{'' if r['epochs'] == 1 else 's'}{total} ({r['time']:.2f} s)",
         f"final error ({r['cost']}): {err}"
         + (f", test error: {r['test_error']:.6g}" if r["test_error"] is not None else ""),
     ]

@@ -59,6 +59,11 @@ _SETTING_TITLES = {"rate": "learning rate", "epochs": "max epochs", "target_erro
                    "seed": "shuffle seed", "momentum": "momentum", "patience": "patience"}
 
 
+def _number(x: float) -> str:
+    """A bound as a person reads it: 2,147,483,647 and 1,000,000 rather than 2.14748e+09 and 1e+06."""
+    return f"{int(x):,}" if float(x).is_integer() else f"{x:g}"
+
+
 @dataclass
 class TrainSettings:
     """Everything that shapes a training run; ``batch_size`` None means full batch."""
@@ -97,8 +102,9 @@ class TrainSettings:
             ok = isinstance(value, kinds) and not isinstance(value, bool) and low <= value <= high
             if not ok or (name == "rate" and value <= 0):
                 kind = "a whole number" if whole else "a number"
-                above = "above 0" if name == "rate" else f"from {low:g}"
-                raise ValueError(f"{_SETTING_TITLES[name]} must be {kind} {above} to {high:g}, not {value!r}")
+                span = f"above 0 and at most {_number(high)}" if name == "rate" else (
+                    f"from {_number(low)} to {_number(high)}")
+                raise ValueError(f"{_SETTING_TITLES[name]} must be {kind} {span}, not {value!r}")
         if self.dtype not in DTYPES:
             raise ValueError(f"dtype must be one of {', '.join(DTYPES)}, not {self.dtype!r}")
         if self.schedule is not None:
