@@ -25,6 +25,7 @@ from .datasets import Dataset
 from .losses import get_loss
 from .network import Network
 from .optimizers import OPTIMIZERS, make_optimizer
+from .pacing import EpochPacer
 from .scalar_kernel import ScalarStepper, supports
 
 Array = np.ndarray
@@ -59,10 +60,13 @@ class TrainSettings:
     l2: float = 0.0
     patience: int = 0  # epochs without improvement before stopping; 0 = never
     max_seconds: float = 0.0  # 0 = no limit
+    speed: float = 0.0  # epochs per second the GUI paces a run at (see core.pacing); 0 = as fast as possible
     schedule: dict | None = None  # {"kind": "step", "every": N, "factor": f}
     seed: int = 0  # shuffling seed
 
     def validate(self) -> None:
+        if not (isinstance(self.speed, (int, float)) and math.isfinite(self.speed) and self.speed >= 0):
+            raise ValueError(f"speed must be 0 (as fast as possible) or epochs per second, not {self.speed!r}")
         if self.cost != "auto":
             get_loss(self.cost)
         if self.optimizer not in OPTIMIZERS:
@@ -300,12 +304,14 @@ class TrainingRun:
         return self.loss.error(self.net.forward(self.data.X_test), self.data.Y_test)
 
     # -- the loop ----------------------------------------------------------------------------
-    def snapshots(self, stop: Callable[[], bool] = lambda: False, max_rate: float = 30.0) -> Iterator[Snapshot]:
+    def snapshots(self, stop: Callable[[], bool] = lambda: False, max_rate: float = 30.0,
+                  pacer: EpochPacer | None = None) -> Iterator[Snapshot]:
         """Run epochs until a stop reason; yield progress at most ``max_rate`` times a second.
 
         ``stop`` is checked between epochs (an external stop flag).  The last
         snapshot carries the reason.  Each snapshot's ``errors`` holds every
         epoch's error since the previous one, so nothing is lost by rate limiting.
+        A ``pacer`` holds the run to its speed (headless runs pass none and go as fast as they can).
         """
         interval = 1.0 / max_rate if max_rate > 0 else 0.0
         start = time.perf_counter()
@@ -314,7 +320,7 @@ class TrainingRun:
             errors: list[float] = []
             # divergence is handled by stop_reason(); NumPy's overflow warnings would only be noise
             with np.errstate(over="ignore", invalid="ignore"):
-                reason = self._run_until(stop, time.perf_counter() + interval, errors)
+                reason = self._run_until(stop, time.perf_counter() + interval, errors, pacer)
             self.elapsed = base_elapsed + time.perf_counter() - start
             if reason == "diverged":
                 self.restore_last_finite()
@@ -322,13 +328,19 @@ class TrainingRun:
             if reason is not None:
                 return
 
-    def _run_until(self, stop: Callable[[], bool], deadline: float, errors: list[float]) -> str | None:
+    def _run_until(self, stop: Callable[[], bool], deadline: float, errors: list[float],
+                   pacer: EpochPacer | None = None) -> str | None:
         """Run epochs until a stop reason (returned) or the deadline (None); at least one check per epoch."""
         while True:
             reason = self.stop_reason() or ("stopped" if stop() else None)
             if reason is not None:
                 return reason
-            errors.append(self.epoch())
+            if pacer is not None and pacer.allowance() < 1:
+                pacer.wait()  # then stop() is asked again: a pause or a stop may have come meanwhile
+            else:
+                errors.append(self.epoch())
+                if pacer is not None:
+                    pacer.spend(1)
             if time.perf_counter() >= deadline:
                 return None
 

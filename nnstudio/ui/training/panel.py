@@ -12,11 +12,12 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDockWidget, QGraphicsView, QInputDialog, QLabel, QMainWindow, QWidget
 
+from ...core.frames import Frame, ViewRequest
 from ..model.weight_commands import SetWeightCommand
 from .controller import IDLE, PAUSED, RUNNING, TrainingController
 from .data_table import DataTable
 from .error_plot import ErrorPlot
-from .heatmaps import DecisionSurface, neuron_images
+from .heatmaps import DecisionSurface, neuron_grid, neuron_images
 from .throttle import SLOW_VIEW_MS, Throttle
 from .training_dock import TrainingDock
 from .try_it import TryIt
@@ -43,12 +44,15 @@ class TrainingPanel(QObject):
         self.window = window
         self.document = doc = window.document
         self.actions = _training_actions(window)
-        self.controller = TrainingController(doc, lock=self._lock, parent=self)
+        # what the views show: the worker computes each frame for it (see core.frames)
+        self.view_request = request = ViewRequest()
+        request.update(accuracy=True)
+        self.controller = TrainingController(doc, lock=self._lock, parent=self, request=request)
         self.training_dock = TrainingDock(doc, self.actions)
         self.error_plot = ErrorPlot(doc)
-        self.data_table = DataTable(doc)
+        self.data_table = DataTable(doc, request)
         self.try_it = TryIt(doc)
-        self.heatmap = DecisionSurface(doc)
+        self.heatmap = DecisionSurface(doc, request)
         right, bottom = Qt.DockWidgetArea.RightDockWidgetArea, Qt.DockWidgetArea.BottomDockWidgetArea
         self.docks = {
             "training": _add_dock(window, self.training_dock, "Training", "training", right),
@@ -72,7 +76,8 @@ class TrainingPanel(QObject):
         window.statusBar().addPermanentWidget(self.status_label, 1)
         self._connect()
         self._update_actions()
-        self.show_activations()
+        self._probe_changed(self.try_it.values())
+        self._update_neuron_request()
         self.show_neuron_images()
         window.installEventFilter(self)
         app = QCoreApplication.instance()
@@ -88,19 +93,22 @@ class TrainingPanel(QObject):
         a["stop"].triggered.connect(lambda _checked=False: c.stop())
         a["reset"].triggered.connect(lambda _checked=False: c.reset())
         c.stateChanged.connect(self._state_changed)
+        c.frameReady.connect(self.show_frame)
         c.statusChanged.connect(self.status_label.setText)
         c.sampleStepped.connect(self.data_table.select_row)
-        self.training_dock.speedChanged.connect(c.set_speed)
         self.training_dock.stepSampleRequested.connect(c.step_sample)
         self.training_dock.initSeedChanged.connect(self._new_init_seed)
         self.training_dock.refused.connect(self.status_label.setText)
         self.data_table.rowSelected.connect(lambda row: self.try_it.set_values(self.data_table.inputs(row)))
         self.data_table.model.editFailed.connect(self.status_label.setText)
-        self.try_it.inputsChanged.connect(lambda _values: self.show_activations())
-        doc.weightsChanged.connect(Throttle(self.show_activations, SLOW_VIEW_MS, self))
-        doc.weightsChanged.connect(Throttle(self.show_neuron_images, SLOW_VIEW_MS, self))
+        self.try_it.inputsChanged.connect(self._probe_changed)
+        doc.weightsChanged.connect(Throttle(lambda: None if self.live else self.show_activations(), SLOW_VIEW_MS, self))
+        doc.weightsChanged.connect(Throttle(lambda: None if self.live else self.show_neuron_images(), SLOW_VIEW_MS,
+                                            self))
         doc.networkChanged.connect(self._update_actions)
         doc.datasetChanged.connect(self._update_actions)
+        doc.networkChanged.connect(self._update_neuron_request)
+        doc.datasetChanged.connect(self._update_neuron_request)
         doc.graphChanged.connect(self._graph_changed)
         if hasattr(self.window, "trainableChanged"):
             # the window re-decides Train's state on its own edits; a paused run must stay resumable
@@ -126,8 +134,38 @@ class TrainingPanel(QObject):
         if event == "reset":  # another project: how the last one's run ended is no news about this one
             self.status_label.clear()
 
-    def _state_changed(self, _state: str) -> None:
+    def _state_changed(self, state: str) -> None:
         self._update_actions()
+        self.set_live(state == RUNNING)
+
+    # -- frames ---------------------------------------------------------------------------------
+    @property
+    def live(self) -> bool:
+        """Training runs: the views show the worker's frames instead of computing from the document."""
+        return self.controller.state == RUNNING
+
+    def set_live(self, live: bool) -> None:
+        for view in (self.error_plot, self.try_it, self.heatmap):
+            view.live = live
+        self.data_table.set_live(live)
+
+    def show_frame(self, frame: Frame) -> None:
+        """Copy a frame's numbers into the views (each part only when the frame carries it)."""
+        self.data_table.show_frame(frame)
+        self.error_plot.show_frame(frame)
+        self.try_it.show_frame(frame)
+        self.heatmap.show_frame(frame)
+        if frame.probe_activations is not None:
+            self._show_layer_values(frame.probe_activations)
+        if frame.neuron_maps is not None:
+            self._show_images(neuron_images(self.document, frame.neuron_maps))
+
+    def _probe_changed(self, values) -> None:
+        self.view_request.update(probe=tuple(float(v) for v in values))
+        self.show_activations()
+
+    def _update_neuron_request(self) -> None:
+        self.view_request.update(neuron_maps=neuron_grid(self.document) if self.scene is not None else None)
 
     def _update_actions(self) -> None:
         state, a = self.controller.state, self.actions
@@ -151,19 +189,26 @@ class TrainingPanel(QObject):
         values = self.try_it.values()
         if net is None or scene is None or values.size != net.n_inputs:
             return
-        acts = net.layer_activations(values[None, :])
+        self._show_layer_values({k: v[0] for k, v in net.layer_activations(values[None, :]).items()})
+
+    def _show_layer_values(self, acts: dict) -> None:
+        scene = self.scene
+        if scene is None:
+            return
         for layer_id, act in acts.items():
             try:
-                scene.layer_item(layer_id).set_neuron_values(act[0])
+                scene.layer_item(layer_id).set_neuron_values(act)
             except (KeyError, ValueError):
                 pass  # the canvas is still catching up with a structural edit
 
     def show_neuron_images(self) -> None:
         """With two inputs, every neuron on the canvas shows its output over the input plane."""
+        self._show_images(neuron_images(self.document))
+
+    def _show_images(self, images: dict) -> None:
         scene = self.scene
         if scene is None:
             return
-        images = neuron_images(self.document)
         for item in scene.layer_items() if hasattr(scene, "layer_items") else []:
             try:
                 item.set_neuron_images(images.get(item.layer_id) if images else None)

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from ...core import datasets
 from ...core.datasets import DatasetError
 from ..model.document import Document, plural
+from .speed_choice import SpeedChoice
 
 GATES = [("XOR", "xor"), ("AND", "and"), ("OR", "or"), ("NAND", "nand"), ("NOR", "nor"), ("XNOR", "xnor")]
 GENERATED = [
@@ -42,8 +43,6 @@ GENERATED = [
     ("Gaussian bumps (regression)", "regression_gaussian"),
 ]
 RATES = ["0.0001", "0.001", "0.003", "0.01", "0.03", "0.1", "0.3", "0.5", "1", "2", "4", "10"]
-SPEEDS = [("As fast as possible", 0.0), ("1000 epochs/s", 1000.0), ("100 epochs/s", 100.0),
-          ("30 epochs/s", 30.0), ("10 epochs/s", 10.0), ("1 epoch/s", 1.0)]
 OPTIMIZERS = [("SGD", "sgd"), ("Momentum", "momentum"), ("Adam", "adam")]
 LOSSES = [("Auto", "auto"), ("Mean squared error", "mse"), ("Binary cross-entropy", "bce"),
           ("Categorical cross-entropy", "ce")]
@@ -58,7 +57,6 @@ def new_seed() -> int:
 class TrainingDock(QWidget):
     """The contents of the "training" dock."""
 
-    speedChanged = Signal(float)  # epochs per second, 0 = as fast as possible
     stepSampleRequested = Signal()
     refused = Signal(str)  # an input was not accepted: why (the window shows it in the status bar too)
     initSeedChanged = Signal(int)  # the weights must be reset to this seed
@@ -188,11 +186,10 @@ class TrainingDock(QWidget):
                               (self.target_error, "Target error"), (self.patience, "Plateau patience")):
             widget.valueChanged.connect(self._settings_edited)
             form.addRow(label, widget)
-        self.speed = _combo("speed", "How fast training runs; slow it down to watch the weights change")
-        for label, value in SPEEDS:
-            self.speed.addItem(label, value)
-        self.speed.currentIndexChanged.connect(lambda _i: self.speedChanged.emit(float(self.speed.currentData())))
-        form.addRow("Speed", self.speed)
+        self.speed_choice = SpeedChoice()
+        self.speed = self.speed_choice.combo
+        self.speed_choice.speedChosen.connect(self._speed_chosen)
+        form.addRow("Speed", self.speed_choice)
         return box
 
     def _seeds_group(self) -> QGroupBox:
@@ -236,6 +233,7 @@ class TrainingDock(QWidget):
             self.max_epochs.setValue(min(s.epochs, MAX_INT))
             self.target_error.setValue(s.target_error)
             self.patience.setValue(min(s.patience, MAX_INT))
+            self.speed_choice.show_speed(s.speed)
             self.shuffle_seed.setValue(s.seed)
             self.init_seed.setValue(self.document.init_seed)
             self.data_seed.setValue(self.document.data_seed)
@@ -315,6 +313,12 @@ class TrainingDock(QWidget):
             self.document.set_settings(settings)
         finally:
             self._updating = False
+
+    def _speed_chosen(self, speed: float) -> None:
+        """A new pace: part of the settings (a running worker takes it at once)."""
+        self.speed_choice.show_speed(speed)
+        if not self._updating and speed != self.document.settings.speed:
+            self.document.set_settings(dataclasses.replace(self.document.settings, speed=speed))
 
     def _rate_typed(self, text: str) -> None:
         if self.rate.lineEdit() and not self.rate.lineEdit().hasAcceptableInput() and text not in RATES:
