@@ -55,8 +55,9 @@ def xor_2_2_1() -> Project:
         graph=chain([2, 2, 1]), dataset=datasets.xor(), settings=settings, init="glorot", init_seed=2,
         name="XOR 2-2-1",
         description="The smallest layered network that solves XOR: two logistic hidden neurons, full batch with "
-        "momentum, 30 epochs a second. Stops below a cross-entropy of 0.01 (well within 3,000 epochs); all four outputs round to the "
-        "XOR targets. (Some other init seeds stall in XOR's well-known local minimum: press Reset and train again.)",
+        "momentum, 30 epochs a second. Stops below a cross-entropy of 0.01 (well within 3,000 epochs); all four "
+        "outputs round to the XOR targets. (Some other init seeds stall in XOR's well-known local minimum: press "
+        "Reset and train again.)",
     )
 
 
@@ -87,8 +88,8 @@ def xor_skip() -> Project:
         graph=graph, dataset=datasets.xor(), settings=settings, init="glorot", init_seed=1,
         name="XOR 2-1-1 with a skip connection",
         description="One hidden neuron plus a direct input→output connection solves XOR: the hidden neuron "
-        "learns AND and the output computes OR minus it (100 epochs a second). Stops below a cross-entropy of 0.01; all four outputs "
-        "round to the XOR targets.",
+        "learns AND and the output computes OR minus it (100 epochs a second). Stops below a cross-entropy of 0.01; "
+        "all four outputs round to the XOR targets.",
     )
 
 
@@ -106,7 +107,8 @@ def deep() -> Project:
         graph=chain([6, 4, 3, 1], ["logistic", "tanh", "tanh", "logistic"]), dataset=majority6(), settings=settings,
         init="glorot", init_seed=1, name="Deep 6-4-3-1: majority of 6 bits",
         description="Two tanh hidden layers learn whether more than three of six bits are on, from all 64 rows "
-        "(full batch, Adam, 20 epochs a second). Stops below a cross-entropy of 0.01; every output rounds to its target.",
+        "(full batch, Adam, 20 epochs a second). Stops below a cross-entropy of 0.01; every output rounds to its "
+        "target.",
     )
 
 
@@ -128,7 +130,8 @@ def logic_gates() -> Project:
         graph=chain([2, 4, 3]), dataset=datasets.logic_gates(), settings=settings, init="glorot", init_seed=1,
         name="Logic gates: AND, OR and XOR at once",
         description="Two inputs, three logistic outputs trained together on AND, OR and XOR (full batch, "
-        "momentum, 10 epochs a second). Stops below a cross-entropy of 0.01; all twelve outputs round to their targets.",
+        "momentum, 10 epochs a second). Stops below a cross-entropy of 0.01; all twelve outputs round to their "
+        "targets.",
     )
 
 

@@ -13,48 +13,51 @@ from nnstudio.ui.training.data_table import DataTableModel
 ENDLESS = TrainSettings(target_error=0.0, epochs=10**9)
 
 
-def _live_frame(qtbot, window):
-    """Train until a frame that carries every part arrives; returns it with the parameters it was made for."""
-    controller, doc = window.training.controller, window.document
-    seen = []
-    controller.frameReady.connect(lambda frame: seen.append((frame, doc.network.params.copy())))
-    doc.set_settings(ENDLESS)
-    controller.train()
-    qtbot.waitUntil(lambda: any(f.accuracy is not None and f.probe_activations is not None for f, _ in seen),
-                    timeout=20000)
-    controller.pause()
-    qtbot.waitUntil(lambda: controller.state == "paused", timeout=10000)
-    return seen[-1]
+def _shown(window) -> dict:
+    """What the views show right now."""
+    panel, scene = window.training, window.scene
+    model = panel.data_table.model
+    column = model.n_in + model.n_out
+    return {
+        "params": window.document.network.params.copy(),
+        "table": [model.data(model.index(row, column)) for row in range(model.rowCount())],
+        "accuracy": panel.error_plot.accuracy_label.text(),
+        "neurons": {lid: [item.neuron_value(k) for k in range(item.layer.size)]
+                    for lid, item in ((lid, scene.layer_item(lid)) for lid in ("L1", "L2", "L3"))},
+        "try_it": panel.try_it.output_labels[0].text(),
+    }
 
 
 def test_a_frame_from_the_worker_is_what_the_gui_computes_and_what_the_views_show(qtbot, window):
     window.show()
     panel, doc = window.training, window.document
     panel.data_table.select_row(2)
-    frame, params = _live_frame(qtbot, window)
-    assert frame.epoch > 0 and frame.request.rows[1] > frame.request.rows[0]
+    controller = panel.controller
+    seen = []  # each frame with the views as they are once it is applied (the panel shows it first)
+    controller.frameReady.connect(lambda frame: seen.append((frame, _shown(window))))
+    doc.set_settings(ENDLESS)
+    controller.train()
+    # a frame that carries its own slow parts: every number in it is for the same parameters
+    qtbot.waitUntil(lambda: any(f.request.accuracy and f.epoch > 0 for f, _ in seen), timeout=20000)
+    controller.stop()
+    frame, shown = next((f, v) for f, v in seen if f.request.accuracy and f.epoch > 0)
     # the same request for the same parameters, computed here on the GUI thread
     net = doc.network.copy()
     builder = FrameBuilder(net, doc.dataset, resolve_cost(doc.settings.cost, net, doc.dataset))
-    here = builder.build(frame.request, params)
+    here = builder.build(frame.request, shown["params"])
     assert np.allclose(here.outputs, frame.outputs) and np.allclose(here.row_errors, frame.row_errors)
     assert here.accuracy == frame.accuracy
     for layer_id, values in here.probe_activations.items():
         assert np.allclose(values, frame.probe_activations[layer_id])
-    # what the views show: the document holds the frame's parameters after the last frame
-    assert np.array_equal(doc.network.params, params)
-    model = panel.data_table.model
-    output_column = model.n_in + model.n_out
+    # what the views showed once that frame was applied
     for row in range(*frame.request.rows):
-        shown = model.data(model.index(row, output_column))
-        assert shown == f"{round(float(frame.outputs[row - frame.first_row, 0]), 4) + 0.0:.4g}"
+        assert shown["table"][row] == f"{round(float(frame.outputs[row - frame.first_row, 0]), 4) + 0.0:.4g}"
     train, _test = frame.accuracy
-    assert panel.error_plot.accuracy_label.text() == f"accuracy {train:.0%}"
+    assert shown["accuracy"] == f"accuracy {train:.0%}"
     assert frame.request.probe == tuple(doc.dataset.X[2])
     for layer_id, values in frame.probe_activations.items():
-        item = window.scene.layer_item(layer_id)
-        assert [item.neuron_value(k) for k in range(item.layer.size)] == pytest.approx(list(values))
-    assert panel.try_it.output_labels[0].text() == f"{frame.probe_outputs[0]:.5f}"
+        assert shown["neurons"][layer_id] == pytest.approx(list(values))
+    assert shown["try_it"] == f"{frame.probe_outputs[0]:.5f}"
 
 
 def test_the_table_asks_only_for_rows_on_screen_while_training(qtbot, window, monkeypatch):

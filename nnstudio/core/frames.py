@@ -145,19 +145,22 @@ class FrameBuilder:
         errors = np.array([self.loss.error(outputs[k : k + 1], targets[k : k + 1]) for k in range(len(outputs))])
         return outputs, errors
 
-    def accuracies(self) -> tuple[float | None, float | None]:
-        """Train and test accuracy by the core's rule (None for regression data)."""
+    def accuracies(self, outputs: Array | None = None) -> tuple[float | None, float | None]:
+        """Train and test accuracy by the core's rule (None for regression data); ``outputs``: of every row."""
         data = self.data
         if data.kind == "regression":
             return None, None
-        train = shown_accuracy(data, self.net.predict(data.X), data.Y)
-        test = shown_accuracy(data, self.net.predict(data.X_test), data.Y_test) if data.has_test else None
+        outputs = self.net.predict(self.X) if outputs is None else outputs
+        n = len(data)
+        train = shown_accuracy(data, outputs[:n], data.Y)
+        test = shown_accuracy(data, outputs[n:], data.Y_test) if data.has_test else None
         return train, None if train is None else test
 
-    def wrong(self, marked: tuple[int, int, int]) -> Array:
-        """Wrong answers of the rows ``range(*marked)``."""
+    def wrong(self, marked: tuple[int, int, int], outputs: Array | None = None) -> Array:
+        """Wrong answers of the rows ``range(*marked)``; ``outputs``: of every row, when already known."""
         index = np.arange(*marked)
-        return wrong_answers(self.net.predict(self.X[index]), self.Y[index])
+        marked_outputs = self.net.predict(self.X[index]) if outputs is None else outputs[index]
+        return wrong_answers(marked_outputs, self.Y[index])
 
     def grid_activations(self, request: GridRequest) -> dict[str, Array]:
         return self.net.layer_activations(grid_points(request.extent, request.resolution))
@@ -176,10 +179,13 @@ class FrameBuilder:
             probe = np.asarray(request.probe, dtype=float)[None, :]
             acts = {k: _frozen(v[0].copy()) for k, v in self.net.layer_activations(probe).items()}
             frame = replace(frame, probe_activations=acts, probe_outputs=_frozen(self.net.predict(probe)[0]))
+        everything = None  # the outputs of every row, computed once for the accuracy and the wrong answers
+        if request.accuracy and self.data.kind != "regression":
+            everything = self.net.predict(self.X)
         if request.accuracy:
-            frame = replace(frame, accuracy=self.accuracies())
+            frame = replace(frame, accuracy=self.accuracies(everything))
         if request.marked_rows is not None:
-            frame = replace(frame, wrong=_frozen(self.wrong(request.marked_rows)))
+            frame = replace(frame, wrong=_frozen(self.wrong(request.marked_rows, everything)))
         if self.net.n_inputs == 2:
             if request.surface is not None:
                 frame = replace(frame, surface=_frozen(self.surface(request.surface)))

@@ -231,8 +231,13 @@ class TrainingRun:
             self._finish_epoch(self._epoch_error_sum / len(self.data))
         return int(idx[0]), err
 
-    def epoch(self) -> float:
-        """Finish the current epoch (or run a whole one) and return its error."""
+    def epoch(self, interrupt: Callable[[], bool] | None = None) -> float | None:
+        """Finish the current epoch (or run a whole one) and return its error.
+
+        ``interrupt`` is asked between mini-batches: when it says True the epoch stops where it
+        is (None is returned) and the next call goes on from there, so a pause need not wait for an
+        epoch over a large dataset.
+        """
         X, Y = self.data.X, self.data.Y
         rate = self.current_rate()
         if self.settings.batch_size is None and self._cursor == 0:
@@ -257,6 +262,9 @@ class TrainingRun:
                     total += update(X[i : i + 1], Y[i : i + 1], rate)
             else:
                 for start in range(self._cursor, n, size):
+                    if interrupt is not None and start > self._cursor and interrupt():
+                        self._cursor, self._epoch_error_sum = start, total
+                        return None
                     idx = order[start : start + size]
                     total += update(X[idx], Y[idx], rate) * len(idx)
             err = total / n
@@ -338,7 +346,10 @@ class TrainingRun:
             if pacer is not None and pacer.allowance() < 1:
                 pacer.wait()  # then stop() is asked again: a pause or a stop may have come meanwhile
             else:
-                errors.append(self.epoch())
+                error = self.epoch(stop)
+                if error is None:
+                    return "stopped"  # in the middle of an epoch; the next run goes on from there
+                errors.append(error)
                 if pacer is not None:
                     pacer.spend(1)
             if time.perf_counter() >= deadline:

@@ -30,6 +30,8 @@ HOLD_LIMIT = 0.05
 SNAPSHOT_RATE = 60.0
 #: seconds between frames carrying the parts that cost a pass over the dataset or a grid (see SLOW_PARTS)
 SLOW_PARTS_INTERVAL = 0.1
+#: and at least this many times the time they took: they never take more than a fifth of the worker's time
+SLOW_PARTS_SHARE = 5.0
 
 
 class TrainingWorker(QObject):
@@ -150,7 +152,7 @@ class TrainingWorker(QObject):
             if last.reason == "stopped" and not self._stop:
                 # halted for a pause or the end of a step: hand over the progress and wait
                 last.reason = None
-                self._emit(last, complete=True)
+                self._emit(last)
                 continue
             self._finish(last)
             return
@@ -158,27 +160,31 @@ class TrainingWorker(QObject):
     def _finish(self, last: Snapshot) -> None:
         self._record()
         self.outcome = last
-        self._emit(last, complete=True)
+        self._emit(last)
         self.finished.emit(self.generation)
 
-    def _emit(self, snap: Snapshot, complete: bool = False) -> None:
-        """Hand ``snap`` to the GUI with its frame (the slow parts a few times a second, or when ``complete``)."""
-        self.snapshotReady.emit(self.generation, snap, self.frame(snap.epoch, snap.params, complete))
+    def _emit(self, snap: Snapshot) -> None:
+        """Hand ``snap`` to the GUI with its frame."""
+        self.snapshotReady.emit(self.generation, snap, self.frame(snap.epoch, snap.params))
 
-    def frame(self, epoch: int, params: np.ndarray, complete: bool = True) -> Frame | None:
-        """What the views asked for, for ``params`` (None without a view request)."""
+    def frame(self, epoch: int, params: np.ndarray) -> Frame | None:
+        """What the views asked for, for ``params`` (None without a view request); the slow parts only
+        a few times a second.  (When the run pauses or ends the views compute from the document.)"""
         if self.request is None:
             return None
         run = self.run
         if self._builder is None or self._builder.loss.name != run.loss.name:
             self._builder = FrameBuilder(run.net, run.data, run.loss.name)
         request = self.request.current()
-        now = time.monotonic()
-        if complete or now >= self._slow_due:
-            self._slow_due = now + SLOW_PARTS_INTERVAL
-        else:
+        start = time.monotonic()
+        slow = start >= self._slow_due
+        if not slow:
             request = dataclasses.replace(request, **SLOW_PARTS)
-        return self._builder.build(request, params, epoch)
+        frame = self._builder.build(request, params, epoch)
+        if slow:
+            now = time.monotonic()
+            self._slow_due = now + max(SLOW_PARTS_INTERVAL, SLOW_PARTS_SHARE * (now - start))
+        return frame
 
     def _final_snapshot(self, reason: str) -> Snapshot:
         run = self.run
@@ -210,8 +216,7 @@ class TrainingWorker(QObject):
         index, error = run.sample_step()
         self._record()
         errors = np.array([run.last_error]) if run.epochs_done > before else np.empty(0)
-        self._emit(Snapshot(run.epochs_done, errors, run.net.params.copy(), None, run.current_rate(), run.elapsed),
-                   complete=True)
+        self._emit(Snapshot(run.epochs_done, errors, run.net.params.copy(), None, run.current_rate(), run.elapsed))
         self.sampleStepped.emit(self.generation, index, error)
         reason = run.stop_reason()
         if reason is not None:
