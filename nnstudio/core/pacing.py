@@ -18,8 +18,8 @@ from collections.abc import Callable
 
 #: the shortest wait worth making: at high speeds epochs are released in groups of this many seconds' worth
 TICK = 0.01
-#: the most credit kept (seconds' worth): a late run catches up this much, no more
-BURST = 0.1
+#: the most credit kept (seconds' worth, and at least two epochs): a late run catches up this much, no more
+BURST = 0.25
 #: round-off allowed when credit is counted in whole epochs
 EPSILON = 1e-9
 
@@ -54,7 +54,7 @@ class EpochPacer:
 
     def _accrue(self) -> None:
         now = self.clock()
-        capacity = max(1.0, self.speed * BURST)
+        capacity = max(2.0, self.speed * BURST)
         self._credit = min(capacity, self._credit + (now - self._last) * self.speed)
         self._last = now
 
@@ -76,7 +76,7 @@ class EpochPacer:
         self._accrue()
         if self._credit + EPSILON >= 1.0:
             return 0.0
-        group = min(max(1.0, self.speed * TICK), max(1.0, self.speed * BURST))
+        group = max(1.0, self.speed * TICK)
         return (group - self._credit) / self.speed + EPSILON
 
     def wait(self) -> None:
