@@ -100,6 +100,16 @@ WORKLOADS = {
 }
 
 
+def headless_project_rate(project: Project, seconds: float) -> float:
+    """Epochs per second of ``project``'s run without the GUI (the same code the worker drives)."""
+    run = TrainingRun(project.build_network(), project.dataset, TrainSettings.from_dict(project.settings.to_dict()))
+    start = time.perf_counter()
+    last = None
+    for snap in run.snapshots(lambda: time.perf_counter() - start >= seconds):
+        last = snap
+    return last.epoch / (time.perf_counter() - start)
+
+
 def _wait(app: QApplication, seconds: float) -> None:
     loop = QEventLoop()  # a real event loop, idle-waiting between events as the app's own does
     QTimer.singleShot(int(seconds * 1000), loop.quit)
@@ -123,8 +133,10 @@ def _open_window(app: QApplication, project: Project | None = None):
     return window
 
 
-def gui_run(app: QApplication, seconds: float, project: Project | None = None, pause: bool = False) -> dict:
-    """Train the window's project for ``seconds`` with every default view on; optionally time a Pause."""
+def gui_run(app: QApplication, seconds: float, project: Project | None = None, pause: bool = False,
+            train: bool = True) -> dict:
+    """Train the window's project for ``seconds`` with every default view on; optionally time a Pause.
+    With ``train`` False the window only sits there: the machine's own event-loop noise."""
     window = _open_window(app, project)
     panel = window.training
     canvas_paints = PaintCounter(window.view.viewport())
@@ -142,12 +154,13 @@ def gui_run(app: QApplication, seconds: float, project: Project | None = None, p
     timer.timeout.connect(ping)
     frames0 = panel.controller.frames
     start = time.perf_counter()
-    panel.controller.train()
+    if train:
+        panel.controller.train()
     timer.start()
     last[0] = time.perf_counter()
     _wait(app, seconds)
     timer.stop()
-    epochs_run = panel.controller.run.epochs_done
+    epochs_run = panel.controller.run.epochs_done if train else 0
     elapsed = time.perf_counter() - start
     frames = panel.controller.frames - frames0
     result = {
@@ -245,7 +258,11 @@ def main() -> int:
     print(f"repaints: canvas {gui['canvas_paints_per_second']:.1f} /s, "
           f"error plot {gui['plot_paints_per_second']:.1f} /s")
 
+    idle = gui_run(app, args.seconds, train=False)
+    print(f"the machine's noise: an idle window's ping p50 {idle['latency_p50_ms']:.1f} ms, "
+          f"p99 {idle['latency_p99_ms']:.1f} ms")
     for name, make in WORKLOADS.items():
+        alone = headless_project_rate(make(), args.seconds)
         result = gui_run(app, args.seconds, make(), pause=True)
         verdict = ", ".join(f"{label} {'met' if ok else 'MISSED'}" for label, ok in (
             ("p99", result["latency_p99_ms"] <= 50), ("frames", result["canvas_paints_per_second"] >= 25),
@@ -254,7 +271,7 @@ def main() -> int:
               "(goal ≤ 50); "
               f"canvas {result['canvas_paints_per_second']:.1f} frames/s (goal ≥ 25), frames applied "
               f"{result['frames_per_second']:.1f}/s; Pause {result['pause_ms']:.0f} ms (goal ≤ 150); "
-              f"{result['epochs_per_second']:,.1f} epochs/s\n  {verdict}")
+              f"{result['epochs_per_second']:,.1f} epochs/s live, {alone:,.1f} headless\n  {verdict}")
     for speed in (10.0, 30.0, 100.0, 1000.0):
         measured = pace_run(app, speed, args.seconds)
         print(f"pace {speed:>6,.0f} epochs/s: measured {measured:8,.1f} ({measured / speed - 1:+.1%}; "

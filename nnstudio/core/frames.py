@@ -128,12 +128,12 @@ class FrameBuilder:
     @cached_property
     def X(self) -> Array:  # noqa: N802 - the inputs of every table row, as the dataset names them
         data = self.data
-        return np.vstack([data.X, data.X_test]) if data.has_test else data.X
+        return data.X if data.X_test is None else np.vstack([data.X, data.X_test])
 
     @cached_property
     def Y(self) -> Array:  # noqa: N802 - the targets of every table row
         data = self.data
-        return np.vstack([data.Y, data.Y_test]) if data.has_test else data.Y
+        return data.Y if data.Y_test is None else np.vstack([data.Y, data.Y_test])
 
     def rows(self, start: int, stop: int) -> tuple[Array, Array]:
         """Outputs and per-row errors of table rows [start, stop)."""
@@ -153,7 +153,7 @@ class FrameBuilder:
         outputs = self.net.predict(self.X) if outputs is None else outputs
         n = len(data)
         train = shown_accuracy(data, outputs[:n], data.Y)
-        test = shown_accuracy(data, outputs[n:], data.Y_test) if data.has_test else None
+        test = shown_accuracy(data, outputs[n:], data.Y_test) if data.Y_test is not None else None
         return train, None if train is None else test
 
     def wrong(self, marked: tuple[int, int, int], outputs: Array | None = None) -> Array:
