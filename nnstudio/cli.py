@@ -2,10 +2,14 @@
 
 Bare (or with a project path) it opens the GUI; subcommands work headless::
 
+    nnstudio new OUT.nnstudio --data FILE [--target COL ...] [--hidden 16,8] [--activation tanh]
+                 [--test-split 0.2] [--scale standard|minmax|none] [--classes] [--seed S]
     nnstudio train FILE [--epochs N] [--rate R] [--seed S] [--reset] [--out TRAINED.nnstudio] [--json]
-    nnstudio predict FILE X1 X2 ... [--json]
+    nnstudio predict FILE X1 X2 ... [--json]      (raw inputs: the project's input scaling is applied)
     nnstudio export FILE OUT          (OUT's extension picks the format: .json .npz .onnx .py .h .csv)
-    nnstudio import FILE OUT.nnstudio (a Synaptic.js or brain.js toJSON file)
+    nnstudio export FILE OUT.json --format synaptic|brain   (a file the JavaScript library loads)
+    nnstudio export FILE OUT.onnx [--dtype float32|float64]   (float32 by default)
+    nnstudio import FILE OUT.nnstudio (a Synaptic.js or brain.js toJSON file, or an ONNX MLP)
 
 A bad file or argument prints one line to stderr and exits with status 2.
 """
@@ -25,17 +29,24 @@ import numpy as np
 
 from . import __version__
 from .core import STOP_REASONS, TrainingRun
+from .core.activations import ACTIVATIONS
 from .core.datasets import DatasetError
 from .core.graph import TopologyError
+from .core.metrics import accuracy
+from .core.scaling import SCALINGS
 from .io.export import EXPORT_FORMATS, export_format, export_project
+from .io.export_js import JS_FORMATS
+from .io.from_data import project_from_data
 from .io.importers import import_file
+from .io.limits import MAX_INT
 from .io.project import Project, ProjectError, load_project, save_project
 
 SUBCOMMANDS: dict[str, str] = {
+    "new": "create a project fitted to a data file (CSV, .npz or MNIST IDX)",
     "train": "train a project headless and report the result",
     "predict": "print the outputs of a project's network for one input row",
     "export": "write a project's network (or error history) to another format, chosen by OUT's extension",
-    "import": "turn a Synaptic.js or brain.js network JSON file into a project",
+    "import": "turn a Synaptic.js or brain.js network JSON file, or an ONNX MLP, into a project",
 }
 
 
@@ -51,6 +62,18 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="nnstudio", description="Build and train small neural networks visually.")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    new = sub.add_parser("new", help=SUBCOMMANDS["new"])
+    new.add_argument("out", help="the .nnstudio project to write")
+    new.add_argument("--data", required=True, help="a CSV, .npz or IDX (.idx, .gz) file")
+    new.add_argument("--target", nargs="+", action="extend",
+                     help="target column(s) of a CSV (default: the last column); for IDX images, the labels file")
+    new.add_argument("--hidden", default="16", type=_sizes, help="hidden layer sizes, e.g. 16,8 (default 16)")
+    new.add_argument("--activation", default="tanh", help="activation of the hidden layers (default tanh)")
+    new.add_argument("--test-split", type=float, default=0.2, help="fraction of rows held out (default 0.2)")
+    new.add_argument("--scale", choices=SCALINGS, default="standard", help="input scaling (default standard)")
+    new.add_argument("--classes", action="store_true", help="read numeric CSV targets as class labels")
+    new.add_argument("--seed", type=int, default=0, help="seed of the train/test split (default 0)")
 
     train = sub.add_parser("train", help=SUBCOMMANDS["train"])
     train.add_argument("file", help="a .nnstudio project")
@@ -70,11 +93,45 @@ def build_parser() -> argparse.ArgumentParser:
     export = sub.add_parser("export", help=SUBCOMMANDS["export"])
     export.add_argument("file", help="a .nnstudio project")
     export.add_argument("out", help="the file to write: " + ", ".join(EXPORT_FORMATS))
+    export.add_argument("--dtype", choices=("float32", "float64"),
+                        help="number type of an ONNX model's inputs and outputs (default float32)")
+    export.add_argument("--format", choices=JS_FORMATS,
+                        help="write a .json that this JavaScript library loads instead of nnstudio weights: "
+                        + "; ".join(f"{k}: {v}" for k, v in JS_FORMATS.items()))
 
     import_ = sub.add_parser("import", help=SUBCOMMANDS["import"])
-    import_.add_argument("file", help="a Synaptic.js network.toJSON() or brain.js net.toJSON() file")
+    import_.add_argument("file", help="a Synaptic.js network.toJSON() or brain.js net.toJSON() file, or a .onnx "
+                         "multilayer perceptron")
     import_.add_argument("out", help="the .nnstudio project to write")
     return parser
+
+
+def _sizes(text: str) -> list[int]:
+    try:
+        sizes = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected sizes like 16,8, not {text!r}") from None
+    if any(not 1 <= size <= 100_000 for size in sizes):
+        raise argparse.ArgumentTypeError("layer sizes must be from 1 to 100000")
+    return sizes
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    if not args.out.endswith(".nnstudio"):
+        raise CliError(f"the output must be a .nnstudio project, not {args.out}")
+    if args.activation not in ACTIVATIONS:
+        raise CliError(f"unknown activation {args.activation!r}; choose one of: {', '.join(ACTIVATIONS)}")
+    try:
+        project = project_from_data(args.data, args.target, args.hidden, args.activation, args.test_split,
+                                    args.scale, args.seed, args.classes)
+    except (DatasetError, TopologyError) as exc:
+        raise CliError(f"{args.data}: {exc}") from None
+    try:
+        save_project(project, args.out)
+    except OSError as exc:
+        raise CliError(f"cannot save {args.out}: {exc.strerror or exc}") from None
+    print(f"wrote {args.out}: {project.description}")
+    return 0
 
 
 def _load(path: str) -> Project:
@@ -82,6 +139,15 @@ def _load(path: str) -> Project:
         return load_project(path)
     except ProjectError as exc:
         raise CliError(f"{path}: {exc}") from None
+
+
+def _save(project: Project, path: str) -> None:
+    try:
+        save_project(project, path)
+    except OSError as exc:
+        raise CliError(f"cannot save {path}: {exc.strerror or exc} (nothing was changed there)") from None
+    except ValueError as exc:
+        raise CliError(f"cannot save {path}: {exc}") from None
 
 
 def cmd_train(args: argparse.Namespace) -> int:
@@ -92,6 +158,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     if args.rate is not None:
         settings = replace(settings, rate=args.rate)
     if args.seed is not None:
+        if not 0 <= args.seed <= MAX_INT:
+            raise CliError(f"--seed must be from 0 to {MAX_INT}, not {args.seed}")
         project.init_seed = args.seed
     if args.seed is not None or args.reset:
         project.weights = None
@@ -116,10 +184,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     project.weights = net.param_dict()
     project.settings = settings
     if args.out:
-        try:
-            save_project(project, args.out)
-        except OSError as exc:
-            raise CliError(f"cannot save {args.out}: {exc.strerror or exc}") from None
+        _save(project, args.out)
     outputs = net.predict(project.dataset.X)
     report = {
         "file": args.file,
@@ -131,16 +196,25 @@ def cmd_train(args: argparse.Namespace) -> int:
         "reason_text": STOP_REASONS[snap.reason],
         "time": snap.elapsed,
         "test_error": snap.test_error,
-        "inputs": project.dataset.X.tolist(),
+        "inputs": project.dataset.raw_inputs().tolist(),  # as the user gave them, before any scaling
         "targets": project.dataset.Y.tolist(),
         "outputs": outputs.tolist(),
         "saved": args.out,
     }
+    report.update(_accuracies(project, outputs, net))
     if args.json:
         print(json.dumps(report))
     else:
         print(_train_text(report, project))
     return 0
+
+
+def _accuracies(project: Project, outputs: np.ndarray, net) -> dict:
+    """``accuracy`` and ``test_accuracy`` (None without a test part) for classification, nothing otherwise."""
+    ds = project.dataset
+    if ds.kind != "classification" or (train := accuracy(outputs, ds.Y)) is None:
+        return {}
+    return {"accuracy": train, "test_accuracy": accuracy(net.predict(ds.X_test), ds.Y_test) if ds.has_test else None}
 
 
 def _train_text(r: dict, project: Project) -> str:
@@ -151,6 +225,9 @@ def _train_text(r: dict, project: Project) -> str:
         f"final error ({r['cost']}): {err}"
         + (f", test error: {r['test_error']:.6g}" if r["test_error"] is not None else ""),
     ]
+    if "accuracy" in r:
+        lines.append(f"accuracy: {r['accuracy']:.1%}"
+                     + (f", test accuracy: {r['test_accuracy']:.1%}" if r["test_accuracy"] is not None else ""))
     if r["reason"] == "diverged":
         lines.append("the last finite weights were kept; try a lower learning rate (--rate)")
     ds = project.dataset
@@ -201,12 +278,24 @@ def cmd_predict(args: argparse.Namespace) -> int:
         raise CliError(f"the network has {net.n_inputs} inputs, {len(args.inputs)} values were given")
     if not all(math.isfinite(v) for v in args.inputs):
         raise CliError("inputs must be finite numbers")
-    out = net.predict(np.array(args.inputs))
+    ds = project.dataset
+    names = ds.output_names
+    if len(names) != net.n_outputs:
+        raise CliError(f"{args.file}: the network has {net.n_outputs} outputs but its dataset names "
+                       f"{len(names)} targets; fit the dataset to the network first")
+    out = net.predict(ds.scale(np.array(args.inputs)) if ds.scaling and ds.scaling.width == net.n_inputs
+                      else np.array(args.inputs))
+    label = ds.label(out) if len(ds.class_names) == len(out) else None
     if args.json:
-        print(json.dumps({"inputs": args.inputs, "outputs": out.tolist(), "names": project.dataset.output_names}))
+        report = {"inputs": args.inputs, "outputs": out.tolist(), "names": ds.output_names}
+        if label is not None:
+            report["label"] = label
+        print(json.dumps(report))
     else:
-        for name, value in zip(project.dataset.output_names, out, strict=True):
+        for name, value in zip(names, out, strict=True):
             print(f"{name}: {value:.6g}")
+        if label is not None:
+            print(f"label: {label}")
     return 0
 
 
@@ -215,14 +304,19 @@ def cmd_export(args: argparse.Namespace) -> int:
         export_format(args.out)
     except ValueError as exc:
         raise CliError(str(exc)) from None
+    if args.format and not args.out.lower().endswith(".json"):
+        raise CliError(f"--format {args.format} writes a .json file, not {args.out}")
+    if args.dtype and not args.out.lower().endswith(".onnx"):
+        raise CliError(f"--dtype is for ONNX models (.onnx), not {args.out}")
     project = _load(args.file)
     try:
-        export_project(project, args.out)
+        export_project(project, args.out, args.format, args.dtype or "float32")
     except OSError as exc:
-        raise CliError(f"cannot write {args.out}: {exc.strerror or exc}") from None
+        raise CliError(f"cannot write {args.out}: {exc.strerror or exc} (nothing was changed there)") from None
     except (ValueError, RuntimeError) as exc:
         raise CliError(f"{args.out}: {exc}") from None
-    print(f"wrote {args.out} ({EXPORT_FORMATS[export_format(args.out)]})")
+    what = JS_FORMATS[args.format] if args.format else EXPORT_FORMATS[export_format(args.out)]
+    print(f"wrote {args.out} ({what})")
     return 0
 
 
@@ -233,17 +327,14 @@ def cmd_import(args: argparse.Namespace) -> int:
         project = import_file(args.file)
     except OSError as exc:
         raise CliError(f"cannot read {args.file}: {exc.strerror or exc}") from None
-    except ValueError as exc:
+    except (ValueError, RuntimeError) as exc:
         raise CliError(f"{args.file}: {exc}") from None
-    try:
-        save_project(project, args.out)
-    except OSError as exc:
-        raise CliError(f"cannot save {args.out}: {exc.strerror or exc}") from None
+    _save(project, args.out)
     print(f"wrote {args.out}: {project.description}")
     return 0
 
 
-COMMANDS = {"train": cmd_train, "predict": cmd_predict, "export": cmd_export, "import": cmd_import}
+COMMANDS = {"new": cmd_new, "train": cmd_train, "predict": cmd_predict, "export": cmd_export, "import": cmd_import}
 
 
 def _gui_request(argv: list[str]) -> str | None:

@@ -41,8 +41,8 @@ def test_csv_round_trip(tmp_path) -> None:
 @pytest.mark.parametrize(
     "text, match",
     [
-        ("a,b,y\n0,0,0\n0,1\n", "line 3 has 2 cells, the header has 3"),
-        ("a,b,y\n0,x,0\n", "line 2, column 'b': 'x' is not a number"),
+        ("a,b,y\n0,0,0\n0,1\n", "line 3 has 2 cells, line 1 has 3"),
+        ("a,b,y\n0,x,0\n1,2,1\n1,3,0\n", "line 2, column 'b': 'x' is not a number"),
         ("a,b,y\n", "header row and at least one data row"),
         ("a,b,y\n0,nan,1\n", "not a finite number"),
     ],

@@ -214,9 +214,14 @@ def test_onnx_matches_nnstudio_in_onnxruntime(project, tmp_path) -> None:
     net = project.build_network()
     assert [o.name for o in model.graph.output] == [layer.name for layer in net.output_layers]
     session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    assert session.get_inputs()[0].type == "tensor(float)"  # float32 by default
     X = rows()
-    got = np.hstack(session.run(None, {"In": X}))
-    np.testing.assert_allclose(got, net.predict(X), rtol=1e-6, atol=1e-6)
+    got = np.hstack(session.run(None, {"In": X.astype(np.float32)}))
+    np.testing.assert_allclose(got, net.predict(X), rtol=1e-5, atol=1e-5)
+    export_project(project, path, dtype="float64")
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    assert session.get_inputs()[0].type == "tensor(double)"
+    np.testing.assert_allclose(np.hstack(session.run(None, {"In": X})), net.predict(X), rtol=1e-12, atol=1e-12)
 
 
 def test_onnx_without_the_package_says_how_to_install(project, tmp_path, monkeypatch) -> None:

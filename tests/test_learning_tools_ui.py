@@ -49,7 +49,7 @@ def test_restarts_train_many_seeds_and_open_one_on_the_canvas(document, qtbot, t
 def test_restarts_keep_the_event_loop_responsive_and_stop(document, qtbot):
     """Training runs in timer ticks: other events get their turn in between while the epochs go on.
 
-    (How long a tick lasts is a speed figure: ``benchmarks/population_speed.py`` prints the event-loop latency.)
+    (How long a tick lasts is a speed figure: ``benchmarks/restarts_latency.py`` prints the event-loop latency.)
     """
     document.set_settings(TrainSettings(epochs=10**6, target_error=0.0))
     dialog = RestartsDialog(document)

@@ -34,3 +34,22 @@ def test_one_hot_uses_argmax() -> None:
 
 def test_regression_has_no_accuracy() -> None:
     assert accuracy([[0.1], [0.2], [0.3]], [[0.0], [0.5], [1.0]]) is None
+
+
+def test_confusion_matrix_counts_actual_by_predicted() -> None:
+    from nnstudio.core.metrics import confusion_matrix, per_class_accuracy
+
+    targets = np.eye(3)[[0, 0, 1, 2, 2, 2]]
+    outputs = np.eye(3)[[0, 1, 1, 2, 0, 2]] * 0.8 + 0.1
+    counts = confusion_matrix(outputs, targets)
+    assert counts.tolist() == [[1, 1, 0], [0, 1, 0], [1, 0, 2]]
+    assert per_class_accuracy(counts).tolist() == pytest.approx([0.5, 1.0, 2 / 3])
+
+
+def test_confusion_matrix_for_one_label_column_and_regression() -> None:
+    from nnstudio.core.metrics import confusion_matrix, per_class_accuracy
+
+    counts = confusion_matrix([[0.2], [0.7], [0.4], [0.6]], xor().Y)  # targets 0, 1, 1, 0
+    assert counts.tolist() == [[1, 1], [1, 1]]
+    assert confusion_matrix([[0.1], [0.2], [0.3]], [[0.1], [0.5], [0.9]]) is None
+    assert np.isnan(per_class_accuracy(np.array([[0, 0], [1, 2]]))[0])

@@ -66,7 +66,7 @@ def valid_dict():
         (lambda d: d["graph"]["layers"][2].pop("bias"), "graph.layers[2].bias"),
         (lambda d: d["graph"]["connections"][0].update(target="nowhere"), "graph.connections[0].target"),
         (lambda d: d["weights"]["connections"].update({"L1->L2": [[1, 2]]}), "weights.connections['L1->L2']"),
-        (lambda d: d["settings"].update(rate=-1), "settings"),
+        (lambda d: d["settings"].update(rate=-1), "settings.rate"),
         (lambda d: d["dataset"].update(inputs=[[0, 0]] * 3), "dataset"),
         (lambda d: d.pop("graph"), "graph"),
     ],

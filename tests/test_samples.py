@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from nnstudio.cli import main
+from nnstudio.core.metrics import accuracy
 from nnstudio.io.project import load_project
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
@@ -39,6 +40,14 @@ def _test_accuracy(train_min, test_min):
     return check
 
 
+def _classes(test_min):
+    def check(report, project) -> None:
+        ds = project.dataset
+        assert ds.class_names and report["test_accuracy"] >= test_min
+        assert accuracy(project.build_network().predict(ds.X_test), ds.Y_test) == report["test_accuracy"]
+    return check
+
+
 def _sine(report, project) -> None:
     assert report["cost"] == "mse" and report["error"] < 1e-3
 
@@ -54,6 +63,8 @@ CHECKS = {
     "circle": _test_accuracy(0.9, 0.9),
     "spiral": _test_accuracy(0.98, 0.9),
     "sine-regression": _sine,
+    "iris": _classes(0.96),
+    "digits": _classes(0.95),
 }
 
 

@@ -11,9 +11,10 @@ from .datasets import Dataset, DatasetError
 from .graph import Connection, Graph, Layer, TopologyError
 from .losses import LOSSES
 from .network import Network
+from .synaptic import Architect, Neuron
 from .training import STOP_REASONS, Snapshot, Trainer, TrainingRun, TrainSettings
 
 __all__ = [
-    "ACTIVATIONS", "LOSSES", "STOP_REASONS", "Connection", "Dataset", "DatasetError", "Graph", "Layer",
-    "Network", "Snapshot", "Trainer", "TrainingRun", "TrainSettings", "TopologyError", "datasets",
+    "ACTIVATIONS", "LOSSES", "STOP_REASONS", "Architect", "Connection", "Dataset", "DatasetError", "Graph", "Layer",
+    "Network", "Neuron", "Snapshot", "Trainer", "TrainingRun", "TrainSettings", "TopologyError", "datasets",
 ]

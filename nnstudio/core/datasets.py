@@ -1,26 +1,27 @@
 """Datasets: truth tables, TensorFlow-Playground-style 2-D generators, CSV.
 
 A :class:`Dataset` holds inputs ``X`` (samples as rows) and targets ``Y``, the
-column names, and optionally a held-out test part.  Generators take a seed so
-the same settings always give the same points.
+column names, optionally a held-out test part, the class names of a
+categorical target (one per one-hot output column) and the
+:class:`~nnstudio.core.scaling.InputScaling` its inputs went through.
+Generators take a seed so the same settings always give the same points.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from .csv_table import encode, read_table
+from .dataset_error import DatasetError
+from .scaling import InputScaling
+
 Array = np.ndarray
-
-
-class DatasetError(ValueError):
-    """A dataset or CSV file that cannot be used; the message says where and why."""
 
 
 @dataclass
@@ -33,6 +34,8 @@ class Dataset:
     X_test: Array | None = None
     Y_test: Array | None = None
     kind: str = "classification"  # or "regression": decides whether accuracy is shown
+    class_names: list[str] = field(default_factory=list)  # one per output column when the target is a class
+    scaling: InputScaling | None = None  # what turned raw inputs into X (and X_test)
 
     def __post_init__(self) -> None:
         self.X = _matrix(self.X, "inputs")
@@ -47,6 +50,25 @@ class Dataset:
             self.output_names = [f"y{i + 1}" for i in range(self.Y.shape[1])] if self.Y.shape[1] > 1 else ["y"]
         if self.X_test is not None:
             self.X_test, self.Y_test = _matrix(self.X_test, "test inputs"), _matrix(self.Y_test, "test targets")
+        if self.class_names and (
+            len(self.class_names) != self.n_outputs or not all(isinstance(c, str) for c in self.class_names)
+        ):
+            raise DatasetError(f"{len(self.class_names)} class names for {self.n_outputs} output columns")
+        if self.scaling is not None and self.scaling.width != self.n_inputs:
+            raise DatasetError(f"the scaling has {self.scaling.width} columns, the inputs {self.n_inputs}")
+
+    def raw_inputs(self, scaled: Array | None = None) -> Array:
+        """Inputs as they were before scaling (the training inputs unless ``scaled`` is given)."""
+        scaled = self.X if scaled is None else scaled
+        return scaled if self.scaling is None else self.scaling.invert(scaled)
+
+    def scale(self, raw: Array) -> Array:
+        """Raw inputs (a row or rows) as the network sees them."""
+        return np.asarray(raw, dtype=float) if self.scaling is None else self.scaling.apply(raw)
+
+    def label(self, output_row: Array) -> str | None:
+        """The class name an output row picks (its largest value), or None when the target has no classes."""
+        return self.class_names[int(np.argmax(output_row))] if self.class_names else None
 
     @property
     def n_inputs(self) -> int:
@@ -72,7 +94,7 @@ class Dataset:
             Y = [list(r["output"]) for r in records]
         except (KeyError, TypeError):
             raise DatasetError('each sample must be a dict with "input" and "output" lists') from None
-        return cls(X, Y, name=name)
+        return cls(_matrix(X, "inputs"), _matrix(Y, "targets"), name=name)
 
     def to_records(self) -> list[dict]:
         return [{"input": x.tolist(), "output": y.tolist()} for x, y in zip(self.X, self.Y, strict=True)]
@@ -86,9 +108,14 @@ class Dataset:
             "inputs": self.X.tolist(),
             "targets": self.Y.tolist(),
         }
-        if self.has_test:
-            d["test_inputs"] = self.X_test.tolist()
-            d["test_targets"] = self.Y_test.tolist()
+        X_test, Y_test = self.X_test, self.Y_test
+        if X_test is not None and Y_test is not None and len(X_test):  # has_test, spelt out for the type checker
+            d["test_inputs"] = X_test.tolist()
+            d["test_targets"] = Y_test.tolist()
+        if self.class_names:
+            d["class_names"] = list(self.class_names)
+        if self.scaling is not None:
+            d["scaling"] = self.scaling.to_dict()
         return d
 
     @classmethod
@@ -102,12 +129,14 @@ class Dataset:
             X_test=d.get("test_inputs"),
             Y_test=d.get("test_targets"),
             kind=d.get("kind", "classification"),
+            class_names=list(d.get("class_names", [])),
+            scaling=None if d.get("scaling") is None else InputScaling.from_dict(d["scaling"]),
         )
 
 
 def _matrix(values, what: str) -> Array:
     try:
-        arr = np.array(values, dtype=float)
+        arr = np.asarray(values, dtype=float)  # no copy of a float array: a 60,000 × 784 set loads once
     except (ValueError, TypeError):
         raise DatasetError(f"{what} must be a table of numbers (all rows the same length)") from None
     if arr.ndim == 1:
@@ -135,12 +164,13 @@ def truth_table(name: str) -> Dataset:
     """The two-input truth table of a logic gate (xor, and, or, nand, nor, xnor), or "one_to_zero"."""
     key = name.lower()
     if key == "one_to_zero":
-        return Dataset([[1.0]], [[0.0]], name="1 → 0", input_names=["x"], output_names=["y"])
+        return Dataset(np.array([[1.0]]), np.array([[0.0]]), name="1 → 0", input_names=["x"], output_names=["y"])
     if key not in _GATES:
         raise DatasetError(f"unknown truth table {name!r}; choose one of: {', '.join(TRUTH_TABLES)}")
     rows = [(a, b) for a in (0, 1) for b in (0, 1)]
     return Dataset(
-        rows, [[_GATES[key](a, b)] for a, b in rows], name=key.upper(), input_names=["a", "b"], output_names=[key]
+        np.array(rows, float), np.array([[_GATES[key](a, b)] for a, b in rows], float),
+        name=key.upper(), input_names=["a", "b"], output_names=[key],
     )
 
 
@@ -178,8 +208,8 @@ def logic_gates() -> Dataset:
     """Two inputs and three targets at once: AND, OR and XOR."""
     rows = [(a, b) for a in (0, 1) for b in (0, 1)]
     return Dataset(
-        rows,
-        [[a & b, a | b, a ^ b] for a, b in rows],
+        np.array(rows, float),
+        np.array([[a & b, a | b, a ^ b] for a, b in rows], float),
         name="AND/OR/XOR",
         input_names=["a", "b"],
         output_names=["and", "or", "xor"],
@@ -313,60 +343,25 @@ def by_name(name: str) -> Dataset:
 
 
 # -- CSV ----------------------------------------------------------------------------------
-def read_csv(source: str | Path | io.TextIOBase, targets: Sequence[str] | int = 1, name: str | None = None) -> Dataset:
-    """Read a CSV file with a header row.
+def read_csv(
+    source: str | Path | bytes | io.TextIOBase,
+    targets: Sequence[str] | int = 1,
+    name: str | None = None,
+    classes: bool = False,
+) -> Dataset:
+    """Read a CSV file (see :mod:`nnstudio.core.csv_table`: encoding, delimiter and header are found).
 
-    ``targets`` names the target columns, or is a count: the last that many
-    columns are targets.  Ragged rows, non-numeric cells and unknown column
-    names raise :class:`DatasetError` naming the line and column.
+    ``targets`` names the target columns (or gives 1-based column numbers), or
+    is a count: the last that many columns are targets.  Text columns become
+    one-hot categories; a single text target keeps its class names, and
+    ``classes`` makes numeric targets class labels as well.  Problems raise
+    :class:`DatasetError` naming the line and column.
     """
-    if isinstance(source, (str, Path)):
-        path = Path(source)
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise DatasetError(f"cannot read {path}: {exc}") from None
-        name = name or path.stem
-    else:
-        text = source.read()
-    rows = [row for row in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in row)]
-    if len(rows) < 2:
-        raise DatasetError("a CSV dataset needs a header row and at least one data row")
-    header = [h.strip() for h in rows[0]]
-    if isinstance(targets, int):
-        if not 1 <= targets < len(header):
-            raise DatasetError(f"cannot take {targets} target column(s) from {len(header)} columns")
-        target_cols = list(range(len(header) - targets, len(header)))
-    else:
-        unknown = [t for t in targets if t not in header]
-        if unknown:
-            raise DatasetError(f"no column named {', '.join(map(repr, unknown))}; the header has {', '.join(header)}")
-        target_cols = [header.index(t) for t in targets]
-        if len(target_cols) == len(header):
-            raise DatasetError("every column is a target: at least one input column is needed")
-    input_cols = [i for i in range(len(header)) if i not in target_cols]
-    values = []
-    for line_no, row in enumerate(rows[1:], start=2):
-        if len(row) != len(header):
-            raise DatasetError(f"line {line_no} has {len(row)} cells, the header has {len(header)}")
-        parsed = []
-        for col, cell in enumerate(row):
-            try:
-                number = float(cell)
-            except ValueError:
-                raise DatasetError(f"line {line_no}, column {header[col]!r}: {cell!r} is not a number") from None
-            if not math.isfinite(number):
-                raise DatasetError(f"line {line_no}, column {header[col]!r}: {cell!r} is not a finite number")
-            parsed.append(number)
-        values.append(parsed)
-    data = np.array(values)
-    return Dataset(
-        data[:, input_cols],
-        data[:, target_cols],
-        name=name or "csv",
-        input_names=[header[i] for i in input_cols],
-        output_names=[header[i] for i in target_cols],
-    )
+    encoded = encode(read_table(source), targets, classes)
+    if name is None:
+        name = Path(source).stem if isinstance(source, (str, Path)) else "csv"
+    return Dataset(encoded.X, encoded.Y, name=name, input_names=encoded.input_names,
+                   output_names=encoded.output_names, kind=encoded.kind, class_names=encoded.class_names)
 
 
 def write_csv(dataset: Dataset, target: str | Path) -> None:

@@ -19,10 +19,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .activations import get_activation
+from .layerwise import LayerwiseLearning
+from .limits import MAX_LAYER_SIZE, graph_size_problem
 
 ROLES = ("input", "hidden", "output")
 KINDS = ("all_to_all", "one_to_one", "all_to_else")
-MAX_LAYER_SIZE = 100_000
 _SYNAPTIC_KINDS = {"ALL_TO_ALL": "all_to_all", "ONE_TO_ONE": "one_to_one", "ALL_TO_ELSE": "all_to_else"}
 
 
@@ -48,8 +49,11 @@ def normalize_kind(kind: str) -> str:
     return kind
 
 
-class Layer:
-    """A group of neurons sharing an activation: Synaptic's ``new Layer(size)``."""
+class Layer(LayerwiseLearning):
+    """A group of neurons sharing an activation: Synaptic's ``new Layer(size)``.
+
+    ``activate`` and ``propagate`` drive it on its own, layer by layer (``seed`` fixes the weights it draws then).
+    """
 
     _ids = itertools.count(1)
 
@@ -63,6 +67,7 @@ class Layer:
         role: str = "hidden",
         position: tuple[float, float] = (0.0, 0.0),
         id: str | None = None,
+        seed: int | None = None,
     ):
         self.size = _check_size(size)
         get_activation(activation)
@@ -74,8 +79,12 @@ class Layer:
         self.id = id or f"L{next(Layer._ids)}"
         self.name = name or self.id
         self.position = (float(position[0]), float(position[1]))
-        #: connections made with :meth:`project` before the layer joined a graph
-        self.projections: list[Connection] = []
+        self._init_live(seed)
+
+    @property
+    def projections(self) -> list[Connection]:
+        """The connections made with :meth:`project` (what ``Network(input=..., ...)`` builds from)."""
+        return [Connection(self.id, target.id, kind) for target, kind in self.projection_targets()]
 
     def project(self, other: Layer, kind: str = "all_to_all") -> Connection:
         """Connect this layer's neurons to ``other``'s, as Synaptic's ``layer.project``."""
@@ -84,7 +93,7 @@ class Layer:
         if problem:
             raise TopologyError(problem)
         conn = Connection(self.id, other.id, kind)
-        self.projections.append(conn)
+        self._link(other, conn)
         return conn
 
     def to_dict(self) -> dict:
@@ -320,6 +329,9 @@ class Graph:
     # -- structure ------------------------------------------------------------
     def problems(self) -> list[str]:
         """Everything that keeps this graph from being a trainable network, in plain words."""
+        too_large = graph_size_problem(self)
+        if too_large:
+            return [too_large]  # the checks below are not needed, and may be slow, for such a graph
         found: list[str] = []
         inputs, outputs = self.layers_with_role("input"), self.layers_with_role("output")
         if not inputs:
@@ -445,10 +457,17 @@ class Graph:
         graph = cls()
         for ld in d["layers"]:
             graph.add_layer(Layer.from_dict(ld))
+        pairs = set()
         for cd in d["connections"]:
             conn = Connection.from_dict(cd)
             if conn.source not in graph.layers or conn.target not in graph.layers:
                 raise TopologyError(f"connection {conn.id} names a layer that does not exist")
+            if conn.id in graph.connections:
+                raise TopologyError(f"two connections have the id {conn.id!r}")
+            if (conn.source, conn.target) in pairs:
+                src, tgt = graph.layers[conn.source].name, graph.layers[conn.target].name
+                raise TopologyError(f"{src} is connected to {tgt} twice: a network has one connection per pair")
+            pairs.add((conn.source, conn.target))
             problem = connection_problem(graph.layers[conn.source], graph.layers[conn.target], conn.kind)
             if problem:
                 raise TopologyError(problem)
@@ -469,18 +488,17 @@ class Graph:
         for layer in hidden:
             layer.role = "hidden"
         # ids follow the position in the network, so the same seed gives the same weights every time
-        new_ids = {layer.id: f"L{k + 1}" for k, layer in enumerate(members)}
         graph = cls()
-        for layer in members:
+        for k, layer in enumerate(members):
             if layer.name == layer.id:
-                layer.name = new_ids[layer.id]
-            layer.id = new_ids[layer.id]
+                layer.name = f"L{k + 1}"
+            layer.id = f"L{k + 1}"
             graph.add_layer(layer)
+        inside = {id(layer) for layer in members}
         for layer in members:
-            for conn in layer.projections:
-                if conn.target not in new_ids:
+            for target, kind in layer.projection_targets():
+                if id(target) not in inside:
                     raise TopologyError(f"{layer.name} projects to a layer that is not part of the network")
-                graph.add_connection(Connection(layer.id, new_ids[conn.target], conn.kind))
-            layer.projections = []
+                graph.add_connection(Connection(layer.id, target.id, kind))
         graph.validate()
         return graph

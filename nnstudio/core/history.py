@@ -97,7 +97,7 @@ class ErrorHistory:
         return tail
 
     def clear(self) -> None:
-        self.__init__(self.capacity)
+        ErrorHistory.__init__(self, self.capacity)  # this class's fresh state, whatever a subclass adds
 
     def nbytes(self) -> int:
         return self._epochs.nbytes + self._train.nbytes + 16 * len(self.test)

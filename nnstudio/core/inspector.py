@@ -116,7 +116,7 @@ def inspect_neuron(
     bias = float(net.biases[layer_id][index]) if layer_id in net.biases else None
     z = float(sum(t.product for t in terms)) + (bias or 0.0)
     act = get_activation(layer.activation)
-    derivative = a * (1.0 - a) if act.rowwise else float(act.derivative(np.array([z]), np.array([a]))[0])
+    derivative = float(act.derivative(np.array([z]), np.array([a]))[0])  # softmax: its Jacobian's diagonal
     bias_gradient = delta if bias is not None else None
     return NeuronMath(
         layer_id, index, row, cost, settings.rate, layer.activation, terms, bias, z, a, derivative, delta,

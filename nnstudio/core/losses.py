@@ -80,3 +80,21 @@ def get_loss(name: str) -> Loss:
         return LOSSES[key]
     except (KeyError, TypeError):
         raise ValueError(f"unknown loss {name!r}; choose one of: {', '.join(LOSSES)}") from None
+
+
+def auto_cost_problem(output_activations: list[str], Y: Array) -> str | None:
+    """Why the "auto" loss has no right choice for these output layers' activations and targets, or None.
+
+    Softmax outputs mean categorical cross-entropy, which needs each output
+    layer's targets to be a probability distribution (one-hot: zeros and a
+    single 1); on other targets it drives the outputs to NaN.
+    """
+    if not output_activations or set(output_activations) != {"softmax"}:
+        return None
+    rows_sum = Y.sum(axis=1)  # one distribution per softmax layer
+    distributions = Y.min() >= 0.0 and Y.max() <= 1.0 and np.allclose(rows_sum, len(output_activations), atol=1e-6)
+    if distributions:
+        return None
+    return ("auto loss: the softmax output needs one-hot targets (zeros and a single 1 per row), and these are "
+            "not: change the output activation (logistic for several independent targets, identity for "
+            "numbers), or choose the mse loss")

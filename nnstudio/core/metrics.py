@@ -10,6 +10,10 @@ The kind of task is read from the targets alone:
   holds only one of the two).  With several such outputs (multi-label, e.g. AND,
   OR and XOR at once) the accuracy is the fraction of output values that are right;
 - targets with more than two values are a regression: no accuracy.
+
+For one-hot targets and single label columns :func:`confusion_matrix` counts
+rows by actual and predicted class, and :func:`per_class_accuracy` gives each
+class's share of right answers.
 """
 
 from __future__ import annotations
@@ -58,3 +62,37 @@ def accuracy(outputs: Array, targets: Array) -> float | None:
     """The fraction of right answers (see the module doc), or None when the targets are not labels."""
     right = right_answers(outputs, targets)
     return None if right is None else float(np.mean(right))
+
+
+def class_indices(outputs: Array, targets: Array) -> tuple[Array, Array, int] | None:
+    """(predicted, actual, class count) per row for one-hot targets or one label column; None otherwise."""
+    outputs, targets = np.atleast_2d(np.asarray(outputs, float)), np.atleast_2d(np.asarray(targets, float))
+    if outputs.shape != targets.shape:
+        raise ValueError(f"outputs shaped {outputs.shape}, targets {targets.shape}")
+    if not targets.size:
+        return None
+    if is_one_hot(targets):
+        return outputs.argmax(axis=1), targets.argmax(axis=1), targets.shape[1]
+    if targets.shape[1] == 1 and (cut := _threshold(targets[:, 0])) is not None:
+        return (outputs[:, 0] > cut).astype(int), (targets[:, 0] > cut).astype(int), 2
+    return None
+
+
+def confusion_matrix(outputs: Array, targets: Array) -> Array | None:
+    """Counts shaped classes × classes: ``[actual, predicted]``; None when the targets are not classes."""
+    found = class_indices(outputs, targets)
+    if found is None:
+        return None
+    predicted, actual, n = found
+    counts = np.zeros((n, n), dtype=np.int64)
+    np.add.at(counts, (actual, predicted), 1)
+    return counts
+
+
+def per_class_accuracy(counts: Array) -> Array:
+    """Each class's fraction of rows predicted right (NaN for a class with no rows), from a confusion matrix."""
+    counts = np.asarray(counts, dtype=float)
+    totals = counts.sum(axis=1)
+    right = np.full(len(counts), np.nan)
+    np.divide(np.diag(counts), totals, out=right, where=totals > 0)
+    return right

@@ -21,7 +21,8 @@ import numpy as np
 
 from .activations import Activation, get_activation
 from .graph import Graph, Layer, TopologyError
-from .initializers import DEFAULT_INIT, init_bias, init_weights, rng_for
+from .initializers import DEFAULT_INIT, fresh_seed, init_bias, init_weights, rng_for
+from .layerwise import adopt_layers, kind_mask
 from .losses import EPS, Loss, get_loss
 
 Array = np.ndarray
@@ -58,12 +59,8 @@ class _Step:
     activation: Activation
 
 
-def _mask(kind: str, n: int) -> Array | None:
-    if kind == "one_to_one":
-        return np.eye(n)
-    if kind == "all_to_else":
-        return 1.0 - np.eye(n)
-    return None
+#: the activations of a network that has seen no batch yet
+_NO_BATCH = np.empty((0, 0))
 
 
 class Network:
@@ -71,7 +68,10 @@ class Network:
 
     Build it the Synaptic way, ``Network(input=a, hidden=[b], output=c)`` after
     ``a.project(b)`` and ``b.project(c)``, or from any graph with
-    :meth:`from_graph`.  ``seed`` fixes the initial weights.
+    :meth:`from_graph`.  ``seed`` fixes the initial weights; without one it is
+    drawn from Python's and NumPy's global generators.  Layers that already
+    learned layer by layer bring their weights along, and keep sharing them
+    (see :mod:`~nnstudio.core.layerwise`).
     """
 
     def __init__(
@@ -84,16 +84,20 @@ class Network:
         graph: Graph | None = None,
         init: str = DEFAULT_INIT,
     ):
+        members: list[Layer] = []
         if graph is None:
             if input is None or output is None:
                 raise TopologyError("a network needs an input layer and an output layer")
-            graph = Graph.from_layers(input, hidden, output)
+            members = [input, *hidden, output]
+            graph = Graph.from_layers(input, members[1:-1], output)
         graph.validate()
         self.graph = graph.copy()
-        self.seed = int(np.random.SeedSequence().entropy % 2**32) if seed is None else int(seed)
+        self.seed = fresh_seed() if seed is None else int(seed)
         self.init = init
+        self._last_output: Array | None = None  # the outputs of the last activate(), for propagate()
         self._layout()
         self.reset()
+        adopt_layers(self, members)
 
     @classmethod
     def from_graph(cls, graph: Graph, seed: int | None = None, init: str = DEFAULT_INIT) -> Network:
@@ -127,7 +131,7 @@ class Network:
             c.id: self.params[self.specs["W:" + c.id].slice].reshape(self.specs["W:" + c.id].shape) for c in conns
         }
         self.biases = {k[2:]: self.params[s.slice] for k, s in self.specs.items() if k.startswith("b:")}
-        self.masks = {c.id: _mask(c.kind, g.layers[c.source].size) for c in conns}
+        self.masks = {c.id: kind_mask(c.kind, g.layers[c.source].size) for c in conns}
         # 1 for weights, 0 for biases: regularisation applies to weights only
         self.weight_mask = np.zeros(offset)
         for key, spec in self.specs.items():
@@ -138,10 +142,11 @@ class Network:
             c.id: self.grads[self.specs["W:" + c.id].slice].reshape(self.specs["W:" + c.id].shape) for c in conns
         }
         self._steps = []
+        sources: dict[int, list[tuple[int, Array, Array, Array | None]]] = {}  # (source index, W, dW, mask)
         for k, layer in enumerate(self.layers):
             if layer.role == "input":
                 continue
-            sources = [
+            sources[k] = [
                 (index[c.source], self.weights[c.id], weight_grads[c.id], self.masks[c.id])
                 for c in conns
                 if c.target == layer.id
@@ -149,22 +154,21 @@ class Network:
             key = "b:" + layer.id
             bias = self.biases.get(layer.id)
             bias_grad = self.grads[self.specs[key].slice] if key in self.specs else None
-            self._steps.append(_Step(k, sources, bias, bias_grad, get_activation(layer.activation)))
+            self._steps.append(_Step(k, [], bias, bias_grad, get_activation(layer.activation)))
         self._step_of = {s.index: s for s in self._steps}
         # backprop visits steps in reverse: the first visit of a hidden source writes its gradient, later ones add
         seen: set[int] = set()
         for step in reversed(self._steps):
-            marked = []
-            for src, W, dW, mask in step.sources:
-                marked.append((src, W, dW, mask, src not in seen))
+            for src, W, dW, mask in sources[step.index]:
+                step.sources.append((src, W, dW, mask, src not in seen))
                 if self.layers[src].role != "input":
                     seen.add(src)
-            step.sources = marked
-        self._buffers: dict[int, tuple[list, list, list]] = {}
+        self._buffers: dict[int, tuple[list[Array], list[Array], list[Array]]] = {}
         self._input_slices = self._column_slices(self.input_layers, index)
         self._output_slices = self._column_slices(self.output_layers, index)
-        self._acts: list[Array | None] = [None] * len(self.layers)
-        self._zs: list[Array | None] = [None] * len(self.layers)
+        # every layer's activations and pre-activations of the last forward pass (empty before the first)
+        self._acts: list[Array] = [_NO_BATCH] * len(self.layers)
+        self._zs: list[Array] = [_NO_BATCH] * len(self.layers)
 
     @staticmethod
     def _column_slices(layers: Sequence[Layer], index: dict[str, int]) -> list[tuple[int, slice]]:
@@ -200,7 +204,8 @@ class Network:
         spec = self.specs[key]
         rng = rng_for(self.seed, key)
         if key.startswith("W:"):
-            values = init_weights(self.init, spec.shape, rng)
+            fan_in, fan_out = spec.shape
+            values = init_weights(self.init, (fan_in, fan_out), rng)
             mask = self.masks[key[2:]]
             if mask is not None:
                 values *= mask
@@ -233,15 +238,15 @@ class Network:
         return twin
 
     # -- evaluation -----------------------------------------------------------------
-    def _buffers_for(self, n: int) -> tuple[list, list, list]:
+    def _buffers_for(self, n: int) -> tuple[list[Array], list[Array], list[Array]]:
         """Reused arrays (pre-activations, activations, gradients) for batches of ``n`` rows."""
         bufs = self._buffers.get(n)
         if bufs is None:
             if len(self._buffers) >= 4:  # a few batch sizes are in use at a time (batch, last batch, grid)
                 self._buffers.clear()
             sizes = [layer.size for layer in self.layers]
-            bufs = tuple([np.empty((n, size)) for size in sizes] for _ in range(3))
-            self._buffers[n] = bufs
+            zs, acts, grads = ([np.empty((n, size)) for size in sizes] for _ in range(3))
+            bufs = self._buffers[n] = (zs, acts, grads)
         return bufs
 
     def forward(self, X: Array) -> Array:
@@ -390,7 +395,7 @@ class Network:
         without the activation's derivative — for logistic outputs this is the
         cross-entropy gradient — and hidden layers backpropagate it as usual.
         """
-        if getattr(self, "_last_output", None) is None:
+        if self._last_output is None:
             raise RuntimeError("call activate() before propagate()")
         t = np.asarray(target, dtype=float).reshape(1, -1)
         if t.shape != self._last_output.shape:

@@ -10,13 +10,15 @@ from __future__ import annotations
 import numpy as np
 
 Array = np.ndarray
+#: the parameters' shape: a flat vector's length, or (n_params, M) for a population of M networks
+Shape = int | tuple[int, ...]
 OPTIMIZERS = ("sgd", "momentum", "adam")
 
 
 class Optimizer:
     """Base: adds the regularisation gradient, then :meth:`_apply`."""
 
-    def __init__(self, n: int, weight_mask: Array | None = None, l1: float = 0.0, l2: float = 0.0):
+    def __init__(self, n: Shape, weight_mask: Array | None = None, l1: float = 0.0, l2: float = 0.0):
         self.l1, self.l2 = float(l1), float(l2)
         self.weight_mask = np.ones(n) if weight_mask is None else weight_mask
         self._buf = np.empty(n)
@@ -44,7 +46,7 @@ class Momentum(Optimizer):
     """Gradient descent with momentum: v ← μ·v − rate·g; p ← p + v."""
 
     def __init__(
-        self, n: int, weight_mask: Array | None = None, l1: float = 0.0, l2: float = 0.0, momentum: float = 0.9
+        self, n: Shape, weight_mask: Array | None = None, l1: float = 0.0, l2: float = 0.0, momentum: float = 0.9
     ):
         super().__init__(n, weight_mask, l1, l2)
         self.momentum = float(momentum)
@@ -65,7 +67,7 @@ class Adam(Optimizer):
 
     def __init__(
         self,
-        n: int,
+        n: Shape,
         weight_mask: Array | None = None,
         l1: float = 0.0,
         l2: float = 0.0,
@@ -103,7 +105,7 @@ class Adam(Optimizer):
 
 
 def make_optimizer(
-    name: str, n: int, weight_mask: Array | None = None, *, l1: float = 0.0, l2: float = 0.0, momentum: float = 0.9
+    name: str, n: Shape, weight_mask: Array | None = None, *, l1: float = 0.0, l2: float = 0.0, momentum: float = 0.9
 ) -> Optimizer:
     """The optimizer called ``name``: "sgd", "momentum" or "adam"."""
     if name == "sgd":

@@ -156,7 +156,7 @@ class Population:
             sources = tuple(
                 _Source(
                     index[c.source], "W:" + c.id,
-                    None if net.masks[c.id] is None else net.masks[c.id][:, :, None],
+                    None if (mask := net.masks[c.id]) is None else mask[:, :, None],
                     net.layers[index[c.source]].role == "input",
                 )
                 for c in conns
@@ -185,13 +185,10 @@ class Population:
         for k, cols in self._input_slices:
             acts[k] = X if len(self._input_slices) == 1 else X[:, cols]
         for step in self._steps:
-            z = None
-            for src in step.sources:
-                part = _contract_forward(acts[src.index], blocks[src.key], src.is_input)
-                if z is None:
-                    z = part
-                else:
-                    z += part
+            first, *others = step.sources  # a valid graph gives every non-input layer a source
+            z = _contract_forward(acts[first.index], blocks[first.key], first.is_input)
+            for src in others:
+                z += _contract_forward(acts[src.index], blocks[src.key], src.is_input)
             if step.bias_key is not None:
                 z += blocks[step.bias_key]
             zs[step.index] = z

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
 from .losses import EPS
-from .network import Network
+from .network import Network, ParamSpec
 
 #: networks with more synapses than this use the NumPy path (it wins on wide layers)
 MAX_SYNAPSES = 400
@@ -38,7 +39,8 @@ _FORMULAS = {
     "softplus": ("softplus({z})", "0.5 * tanh(0.5 * {z}) + 0.5"),
 }
 
-StepFunction = Callable[[list, list, list], float]
+#: ``step(params, x, t) -> (error, grads)``
+StepFunction = Callable[[list[float], list[float], list[float]], tuple[float, list[float]]]
 
 
 def supports(net: Network, cost: str) -> bool:
@@ -57,7 +59,7 @@ def _softplus(z: float) -> float:
 def compile_step(net: Network, cost: str) -> StepFunction:
     """``step(params, x, t) -> (error, grads)`` for one sample, as lists of floats."""
     source = _generate(net, cost)
-    namespace = {"tanh": math.tanh, "log": math.log, "softplus": _softplus, "EPS": EPS}
+    namespace: dict[str, Any] = {"tanh": math.tanh, "log": math.log, "softplus": _softplus, "EPS": EPS}
     exec(compile(source, f"<nnstudio scalar kernel {net!r}>", "exec"), namespace)
     return namespace["step"]
 
@@ -73,7 +75,8 @@ def _generate(net: Network, cost: str) -> str:
         for i in range(layer.size):
             a[index[layer.id], i] = f"x[{col}]"
             col += 1
-    incoming = {k: [] for k in range(len(net.layers))}
+    # target layer index -> (source layer index, weight block, mask)
+    incoming: dict[int, list[tuple[int, ParamSpec, np.ndarray | None]]] = {k: [] for k in range(len(net.layers))}
     for conn_id, mask in net.masks.items():
         conn = net.graph.connections[conn_id]
         incoming[index[conn.target]].append((index[conn.source], net.specs["W:" + conn_id], mask))

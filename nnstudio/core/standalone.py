@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .activations import get_activation
+
 if TYPE_CHECKING:
     from .network import Network
 
@@ -54,25 +56,6 @@ def output_steps(plan: list[PlanStep]) -> list[PlanStep]:
     return [s for s in plan if s.role == "output"]
 
 
-# Python source of each activation, applied to the list ``z`` in place of a layer's sums.
-# logistic uses the tanh form, as the core does: it never overflows and matches it to the last bit.
-_PY_ACTIVATIONS = {
-    "logistic": "def _logistic(z):\n    return [0.5 * math.tanh(0.5 * v) + 0.5 for v in z]\n",
-    "tanh": "def _tanh(z):\n    return [math.tanh(v) for v in z]\n",
-    "relu": "def _relu(z):\n    return [v if v > 0.0 else 0.0 for v in z]\n",
-    "leaky_relu": "def _leaky_relu(z):\n    return [v if v > 0.0 else 0.01 * v for v in z]\n",
-    "identity": "def _identity(z):\n    return list(z)\n",
-    "step": "def _step(z):\n    return [1.0 if v > 0.0 else 0.0 for v in z]\n",
-    "softplus": "def _softplus(z):\n    return [max(v, 0.0) + math.log1p(math.exp(-abs(v))) for v in z]\n",
-    "softmax": (
-        "def _softmax(z):\n"
-        "    top = max(z)\n"
-        "    e = [math.exp(v - top) for v in z]\n"
-        "    total = sum(e)\n"
-        "    return [v / total for v in e]\n"
-    ),
-}
-
 _ADD_PRODUCT = '''def _add_product(z, a, w):
     """z += a @ w for a vector a and a matrix w given as rows."""
     for i, row in enumerate(w):
@@ -86,13 +69,20 @@ _ADD_PRODUCT = '''def _add_product(z, a, w):
 def _literal(values: np.ndarray) -> str:
     # repr of a Python float round-trips exactly
     if values.ndim == 1:
-        return "[" + ", ".join(repr(float(v)) for v in values) + "]"
+        return "[" + ", ".join(map(repr, values.astype(float).tolist())) + "]"
     return "[\n" + "".join(f"    {_literal(row)},\n" for row in values) + "]"
 
 
-def _one_line(text: str) -> str:
-    """A layer name made safe for a one-line comment."""
-    return " ".join(text.split())
+def printable_name(text: str, limit: int = 80) -> str:
+    """A layer name as it may appear in generated code's comments: one line of printable characters.
+
+    Control and format characters (NUL, line breaks, bidirectional overrides)
+    and lone surrogates become "?", so the file always compiles and reads as
+    it runs; names longer than ``limit`` are cut with "…".
+    """
+    text = " ".join(text[: 4 * limit].split())  # a 50 MB name costs no more than a short one
+    text = "".join(c if c.isprintable() and not 0xD800 <= ord(c) <= 0xDFFF else "?" for c in text[: limit + 1])
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def standalone_source(net: Network) -> str:
@@ -113,16 +103,17 @@ def standalone_source(net: Network) -> str:
     ]
     for step in plan:
         for src, w in step.sources:
-            lines.append(f"# {_one_line(plan[src].name)} -> {_one_line(step.name)}: {w.shape[0]} x {w.shape[1]}")
+            names = f"{printable_name(plan[src].name)} -> {printable_name(step.name)}"
+            lines.append(f"# {names}: {w.shape[0]} x {w.shape[1]}")
             lines.append(f"W_{src}_{step.index} = {_literal(w)}")
         if step.bias is not None:
-            lines.append(f"# bias of {_one_line(step.name)}")
+            lines.append(f"# bias of {printable_name(step.name)}")
             lines.append(f"B_{step.index} = {_literal(step.bias)}")
     lines.append("")
     lines.append("")
     used = sorted({s.activation for s in plan if s.activation})
     for name in used:
-        lines.append(_PY_ACTIVATIONS[name])
+        lines.append(get_activation(name).python_function())
         lines.append("")
     lines.append(_ADD_PRODUCT)
     lines.append("")
@@ -135,13 +126,13 @@ def standalone_source(net: Network) -> str:
     ]
     col = 0
     for step in input_steps(plan):
-        lines.append(f"    a{step.index} = inputs[{col}:{col + step.size}]  # {_one_line(step.name)}")
+        lines.append(f"    a{step.index} = inputs[{col}:{col + step.size}]  # {printable_name(step.name)}")
         col += step.size
     for step in plan:
         if step.role == "input":
             continue
         start = f"list(B_{step.index})" if step.bias is not None else f"[0.0] * {step.size}"
-        lines.append(f"    z = {start}  # {_one_line(step.name)}")
+        lines.append(f"    z = {start}  # {printable_name(step.name)}")
         for src, _ in step.sources:
             lines.append(f"    _add_product(z, a{src}, W_{src}_{step.index})")
         lines.append(f"    a{step.index} = _{step.activation}(z)")

@@ -22,11 +22,12 @@ from typing import Any
 import numpy as np
 
 from .datasets import Dataset
-from .losses import get_loss
+from .losses import auto_cost_problem, get_loss
 from .network import Network
 from .optimizers import OPTIMIZERS, make_optimizer
 from .pacing import EpochPacer
 from .scalar_kernel import ScalarStepper, supports
+from .synaptic import TruthTableTasks
 
 Array = np.ndarray
 RateFunction = Callable[[int, float], float]
@@ -39,6 +40,26 @@ STOP_REASONS = {
     "stopped": "stopped by the user",
     "diverged": "the error became NaN or infinite",
 }
+
+
+#: the lowest and highest value of each numeric setting: what the GUI's controls can show (rate: above 0)
+SETTING_RANGES: dict[str, tuple[float, float]] = {
+    "rate": (0.0, 1e6),
+    "epochs": (1, 2**31 - 1),
+    "target_error": (0.0, 1e6),
+    "momentum": (0.0, 0.999),
+    "batch_size": (1, 2**31 - 1),
+    "l1": (0.0, 10.0),
+    "l2": (0.0, 10.0),
+    "patience": (0, 2**31 - 1),
+    "max_seconds": (0.0, 1e9),
+    "speed": (0.0, 1e6),
+    "seed": (0, 2**31 - 1),
+}
+_WHOLE_SETTINGS = {"epochs", "batch_size", "patience", "seed"}
+_SETTING_TITLES = {"rate": "learning rate", "epochs": "max epochs", "target_error": "target error",
+                   "batch_size": "batch size", "l1": "L1", "l2": "L2", "max_seconds": "time limit",
+                   "seed": "shuffle seed", "momentum": "momentum", "patience": "patience", "speed": "speed"}
 
 
 @dataclass
@@ -65,23 +86,29 @@ class TrainSettings:
     seed: int = 0  # shuffling seed
 
     def validate(self) -> None:
-        if not (isinstance(self.speed, (int, float)) and math.isfinite(self.speed) and self.speed >= 0):
-            raise ValueError(f"speed must be 0 (as fast as possible) or epochs per second, not {self.speed!r}")
         if self.cost != "auto":
             get_loss(self.cost)
         if self.optimizer not in OPTIMIZERS:
             raise ValueError(f"unknown optimizer {self.optimizer!r}; choose one of: {', '.join(OPTIMIZERS)}")
-        if not (isinstance(self.rate, (int, float)) and math.isfinite(self.rate) and self.rate > 0):
-            raise ValueError(f"learning rate must be a positive number, not {self.rate!r}")
-        if not isinstance(self.epochs, int) or self.epochs < 1:
-            raise ValueError(f"max epochs must be a whole number ≥ 1, not {self.epochs!r}")
-        if self.batch_size is not None and (not isinstance(self.batch_size, int) or self.batch_size < 1):
-            raise ValueError(f"batch size must be a whole number ≥ 1 or None (full batch), not {self.batch_size!r}")
-        if self.target_error < 0 or self.l1 < 0 or self.l2 < 0 or self.patience < 0 or self.max_seconds < 0:
-            raise ValueError("target error, L1, L2, patience and time limit cannot be negative")
+        for name, (low, high) in SETTING_RANGES.items():
+            value = getattr(self, name)
+            if name == "batch_size" and value is None:
+                continue
+            whole = name in _WHOLE_SETTINGS
+            kinds = (int,) if whole else (int, float)
+            # comparisons first: they are exact for any int and false for NaN (math.isfinite(10**400) overflows)
+            ok = isinstance(value, kinds) and not isinstance(value, bool) and low <= value <= high
+            if not ok or (name == "rate" and value <= 0):
+                kind = "a whole number" if whole else "a number"
+                above = "above 0" if name == "rate" else f"from {low:g}"
+                raise ValueError(f"{_SETTING_TITLES[name]} must be {kind} {above} to {high:g}, not {value!r}")
         if self.schedule is not None:
-            if self.schedule.get("kind") != "step" or int(self.schedule.get("every", 0)) < 1:
-                raise ValueError('schedule must be {"kind": "step", "every": N ≥ 1, "factor": f}')
+            every, factor = self.schedule.get("every"), self.schedule.get("factor", 0.5)
+            if (self.schedule.get("kind") != "step" or not isinstance(every, int) or isinstance(every, bool)
+                    or not 1 <= every <= 2**31 - 1 or not isinstance(factor, (int, float)) or isinstance(factor, bool)
+                    or not 0 < factor <= 10):
+                raise ValueError('schedule must be {"kind": "step", "every": N from 1 to 2147483647, '
+                                 '"factor": f above 0 to 10}')
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -136,6 +163,10 @@ class TrainingRun:
                 f"the dataset has {data.n_inputs} inputs and {data.n_outputs} targets, "
                 f"the network {net.n_inputs} inputs and {net.n_outputs} outputs"
             )
+        if self.settings.cost == "auto":
+            problem = auto_cost_problem([layer.activation for layer in net.output_layers], data.Y)
+            if problem:
+                raise ValueError(problem)
         self.rate_function = rate_function
         self.loss = get_loss(resolve_cost(self.settings.cost, net, data))
         self.epochs_done = 0
@@ -158,6 +189,7 @@ class TrainingRun:
         )
         self._binary_targets = bool(np.isin(data.Y, (0.0, 1.0)).all())
         self._scalar: ScalarStepper | None = None
+        self._scalar_cost = ""  # the loss the scalar kernel was compiled for
         self._prepare_online()
 
     def _prepare_online(self) -> None:
@@ -199,7 +231,10 @@ class TrainingRun:
         if self.rate_function is not None:
             return float(self.rate_function(self.epochs_done, self.last_error))
         if s.schedule:
-            return s.rate * s.schedule.get("factor", 0.5) ** (self.epochs_done // int(s.schedule["every"]))
+            try:
+                return s.rate * s.schedule.get("factor", 0.5) ** (self.epochs_done // int(s.schedule["every"]))
+            except OverflowError:  # a growing rate past the float range: the run diverges and says so
+                return math.inf
         return s.rate
 
     # -- one unit of work -----------------------------------------------------------------
@@ -232,12 +267,8 @@ class TrainingRun:
         return int(idx[0]), err
 
     def epoch(self, interrupt: Callable[[], bool] | None = None) -> float | None:
-        """Finish the current epoch (or run a whole one) and return its error.
-
-        ``interrupt`` is asked between mini-batches: when it says True the epoch stops where it
-        is (None is returned) and the next call goes on from there, so a pause need not wait for an
-        epoch over a large dataset.
-        """
+        """Finish the current epoch (or run a whole one) and return its error; None when ``interrupt``,
+        asked between mini-batches, said stop (the next call goes on from there: a pause need not wait)."""
         X, Y = self.data.X, self.data.Y
         rate = self.current_rate()
         if self.settings.batch_size is None and self._cursor == 0:
@@ -307,9 +338,10 @@ class TrainingRun:
         self.optimizer.reset()
 
     def test_error(self) -> float | None:
-        if not self.data.has_test:
+        X_test, Y_test = self.data.X_test, self.data.Y_test
+        if X_test is None or Y_test is None or not len(X_test):  # no test part (Dataset.has_test)
             return None
-        return self.loss.error(self.net.forward(self.data.X_test), self.data.Y_test)
+        return self.loss.error(self.net.forward(X_test), Y_test)
 
     # -- the loop ----------------------------------------------------------------------------
     def snapshots(self, stop: Callable[[], bool] = lambda: False, max_rate: float = 30.0,
@@ -336,8 +368,8 @@ class TrainingRun:
             if reason is not None:
                 return
 
-    def _run_until(self, stop: Callable[[], bool], deadline: float, errors: list[float],
-                   pacer: EpochPacer | None = None) -> str | None:
+    def _run_until(self, stop: Callable[[], bool], deadline: float, errors: list[float], pacer: EpochPacer | None = None
+                   ) -> str | None:
         """Run epochs until a stop reason (returned) or the deadline (None); at least one check per epoch."""
         while True:
             reason = self.stop_reason() or ("stopped" if stop() else None)
@@ -384,14 +416,16 @@ class TrainingRun:
 def resolve_cost(cost: str, net: Network, data: Dataset) -> str:
     """The loss to use; "auto" picks the one that suits the output layers and targets.
 
-    softmax outputs → categorical cross-entropy; logistic outputs with targets
-    in [0, 1] → binary cross-entropy (learns fastest and never stalls on a flat
-    sigmoid); anything else → mean squared error.
+    softmax outputs with one-hot targets → categorical cross-entropy; logistic
+    outputs with targets in [0, 1] → binary cross-entropy (learns fastest and
+    never stalls on a flat sigmoid); anything else → mean squared error.
+    Softmax outputs with other targets get mse here, never cross-entropy, and
+    :class:`TrainingRun` refuses to start on them (see :func:`auto_cost_problem`).
     """
     if cost != "auto":
         return cost
     acts = {layer.activation for layer in net.output_layers}
-    if acts == {"softmax"}:
+    if acts == {"softmax"} and not auto_cost_problem([layer.activation for layer in net.output_layers], data.Y):
         return "ce"
     if acts == {"logistic"} and data.Y.min() >= 0.0 and data.Y.max() <= 1.0:
         return "bce"
@@ -403,8 +437,8 @@ def as_dataset(data: Dataset | Sequence[dict]) -> Dataset:
     return data if isinstance(data, Dataset) else Dataset.from_records(data)
 
 
-class Trainer:
-    """Synaptic's Trainer: ``Trainer(net).train(data, rate=..., iterations=..., error=...)``."""
+class Trainer(TruthTableTasks):
+    """Synaptic's Trainer: ``Trainer(net).train(data, rate=..., iterations=..., error=...)``, ``Trainer(net).XOR()``."""
 
     def __init__(self, network: Network):
         self.network = network
@@ -464,6 +498,7 @@ class Trainer:
                 if snap.epoch % log == 0 or snap.done:
                     print(f"iterations {snap.epoch} error {snap.error:.6g} rate {snap.rate:.4g}")
                 final = snap
+            assert final is not None, "snapshots() always ends with the snapshot that carries the reason"
             final.errors = np.concatenate(errors)
         else:
             final = run.run(stop)

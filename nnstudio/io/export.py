@@ -8,13 +8,17 @@ documented in ``docs/weights-format.md``.
 from __future__ import annotations
 
 import csv
+import io
 import os
 from collections.abc import Callable
 from pathlib import Path
 
 from ..core.history import ErrorHistory
 from ..core.network import Network
+from ..core.raw_inputs import raw_input_network
+from .atomic import write_text_atomic
 from .export_c import write_header
+from .export_js import JS_FORMATS, write_js
 from .export_onnx import write_onnx
 from .project import Project
 from .weights_json import write_weights_json, write_weights_npz
@@ -30,7 +34,7 @@ EXPORT_FORMATS: dict[str, str] = {
 
 
 def _write_python(net: Network, path: str | os.PathLike) -> None:
-    Path(path).write_text(net.standalone(), encoding="utf-8")
+    write_text_atomic(path, net.standalone())
 
 
 _NETWORK_WRITERS: dict[str, Callable[[Network, str | os.PathLike], None]] = {
@@ -42,6 +46,11 @@ _NETWORK_WRITERS: dict[str, Callable[[Network, str | os.PathLike], None]] = {
 }
 
 
+# code that evaluates the network takes raw inputs: the scaling is folded into its first weights.  Weights
+# files keep the project's own weights, so that they load back into it.
+_RAW_INPUT_WRITERS = (".py", ".h")
+
+
 def export_format(path: str | os.PathLike) -> str:
     """The extension of ``path`` if it is one of :data:`EXPORT_FORMATS`; a ValueError names them otherwise."""
     ext = Path(path).suffix.lower()
@@ -51,16 +60,37 @@ def export_format(path: str | os.PathLike) -> str:
     return ext
 
 
-def export_project(project: Project, path: str | os.PathLike) -> None:
+def export_project(project: Project, path: str | os.PathLike, fmt: str | None = None,
+                   dtype: str = "float32") -> None:
     """Write the project's network (with its current weights) or error history to ``path``.
 
-    Raises ValueError for an unknown extension or a network that cannot be
-    written in that format, RuntimeError when the optional onnx package is
-    missing, OSError when the file cannot be written.
+    ``fmt`` names a format that shares an extension with others: ``synaptic``
+    or ``brain`` (:data:`JS_FORMATS`) for a ``.json`` the JavaScript library
+    loads; they, and the ``.py`` and ``.h`` code, take raw inputs (the
+    dataset's scaling is folded into the first weights).  An
+    ONNX model takes raw inputs too, in ``dtype`` (float32 or float64), and
+    carries the class names in its metadata.  Every format is written
+    atomically (see :mod:`nnstudio.io.atomic`): when anything fails, the file
+    already at ``path`` is left as it was.  Raises
+    ValueError for an unknown extension or a network that cannot be written in
+    that format, RuntimeError when the optional onnx package is missing,
+    OSError when the file cannot be written.
     """
+    if fmt is not None:
+        if fmt not in JS_FORMATS:
+            raise ValueError(f"unknown format {fmt!r}; choose one of: {', '.join(JS_FORMATS)}")
+        write_js(project.build_network(), path, fmt, project.dataset.scaling)
+        return
     ext = export_format(path)
     if ext == ".csv":
         write_history_csv(project.history, path)
+        return
+    if ext == ".onnx":
+        ds = project.dataset
+        write_onnx(project.build_network(), path, dtype, ds.scaling, ds.class_names)
+        return
+    if ext in _RAW_INPUT_WRITERS:
+        _NETWORK_WRITERS[ext](raw_input_network(project.build_network(), project.dataset.scaling), path)
         return
     _NETWORK_WRITERS[ext](project.build_network(), path)
 
@@ -74,11 +104,12 @@ def write_history_csv(history: ErrorHistory, path: str | os.PathLike) -> None:
     trains = dict(zip(history.epochs.tolist(), history.train.tolist(), strict=True))
     tests = dict(zip(history.test_epochs, history.test, strict=True))
     cell = lambda table, epoch: repr(float(table[epoch])) if epoch in table else ""  # noqa: E731
-    with open(path, "w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["epoch", "train", "test"] if tests else ["epoch", "train"])
-        for epoch in sorted(set(trains) | set(tests)):
-            row = [epoch, cell(trains, epoch)]
-            if tests:
-                row.append(cell(tests, epoch))
-            writer.writerow(row)
+    text = io.StringIO(newline="")
+    writer = csv.writer(text)
+    writer.writerow(["epoch", "train", "test"] if tests else ["epoch", "train"])
+    for epoch in sorted(set(trains) | set(tests)):
+        row = [epoch, cell(trains, epoch)]
+        if tests:
+            row.append(cell(tests, epoch))
+        writer.writerow(row)
+    write_text_atomic(path, text.getvalue())

@@ -2,7 +2,7 @@
 
 The header needs only ``<math.h>`` (link with ``-lm``).  Everything in it is
 ``static``, so it may be included from several C files.  Weights are written
-with 17 significant digits, which round-trips float64 exactly.
+as the shortest decimal that round-trips float64 exactly (Python's repr).
 """
 
 from __future__ import annotations
@@ -12,34 +12,24 @@ import re
 
 import numpy as np
 
+from ..core.activations import get_activation
 from ..core.network import Network
-from ..core.standalone import evaluation_plan, input_steps, output_steps
-
-# C expressions of each activation for one element ``z[j]``; softmax works on the whole layer below.
-_C_ACTIVATIONS = {
-    "logistic": "0.5 * tanh(0.5 * v) + 0.5",  # the core's form: no overflow, same rounding
-    "tanh": "tanh(v)",
-    "relu": "v > 0.0 ? v : 0.0",
-    "leaky_relu": "v > 0.0 ? v : 0.01 * v",
-    "identity": "v",
-    "step": "v > 0.0 ? 1.0 : 0.0",
-    "softplus": "(v > 0.0 ? v : 0.0) + log1p(exp(-fabs(v)))",
-}
-
-
-def _number(v: float) -> str:
-    text = f"{float(v):.17g}"
-    return text if any(c in text for c in ".en") else text + ".0"
+from ..core.standalone import evaluation_plan, input_steps, output_steps, printable_name
+from .atomic import write_text_atomic
 
 
 def _array(values: np.ndarray) -> str:
-    if values.ndim == 1:
-        return "{" + ", ".join(_number(v) for v in values) + "}"
+    if values.ndim == 1:  # Python's repr of a finite float is a C double literal that round-trips exactly
+        return "{" + ", ".join(map(repr, values.astype(float).tolist())) + "}"
     return "{\n" + "".join(f"    {_array(row)},\n" for row in values) + "}"
 
 
 def _comment(text: str) -> str:
-    return " ".join(text.replace("*/", "* /").split())
+    """A layer name made safe inside ``/* … */``: printable, one line, no comment marks or trigraphs."""
+    text = printable_name(text)
+    while "*/" in text or "/*" in text or "??" in text:
+        text = text.replace("*/", "* /").replace("/*", "/ *").replace("??", "? ?")
+    return text
 
 
 def header_source(net: Network, guard_name: str = "nnstudio_network") -> str:
@@ -69,7 +59,10 @@ def header_source(net: Network, guard_name: str = "nnstudio_network") -> str:
         if step.bias is not None:
             out.append(f"/* bias of {_comment(step.name)} */")
             out.append(f"static const double nnstudio_b_{step.index}[{step.size}] = {_array(step.bias)};")
-    out += ["", "static void nnstudio_predict(const double *input, double *output)", "{", "    int i, j;"]
+    out.append("")
+    for name in sorted({s.activation for s in plan if s.activation}):
+        out.append(get_activation(name).c_function())
+    out += ["static void nnstudio_predict(const double *input, double *output)", "{", "    int i, j;"]
     for step in plan:
         out.append(f"    double a{step.index}[{step.size}];  /* {_comment(step.name)} */")
     col = 0
@@ -77,7 +70,7 @@ def header_source(net: Network, guard_name: str = "nnstudio_network") -> str:
         out.append(f"    for (j = 0; j < {step.size}; ++j) a{step.index}[j] = input[{col} + j];")
         col += step.size
     for step in plan:
-        if step.role == "input":
+        if step.activation is None:  # an input layer
             continue
         a = f"a{step.index}"
         start = f"nnstudio_b_{step.index}[j]" if step.bias is not None else "0.0"
@@ -86,18 +79,7 @@ def header_source(net: Network, guard_name: str = "nnstudio_network") -> str:
             out.append(f"    for (i = 0; i < {w.shape[0]}; ++i)")
             product = f"a{src}[i] * nnstudio_w_{src}_{step.index}[i][j]"
             out.append(f"        for (j = 0; j < {step.size}; ++j) {a}[j] += {product};")
-        if step.activation == "softmax":
-            out += [
-                "    {",
-                f"        double top = {a}[0], total = 0.0;",
-                f"        for (j = 1; j < {step.size}; ++j) if ({a}[j] > top) top = {a}[j];",
-                f"        for (j = 0; j < {step.size}; ++j) {{ {a}[j] = exp({a}[j] - top); total += {a}[j]; }}",
-                f"        for (j = 0; j < {step.size}; ++j) {a}[j] /= total;",
-                "    }",
-            ]
-        else:
-            expr = _C_ACTIVATIONS[step.activation]
-            out.append(f"    for (j = 0; j < {step.size}; ++j) {{ double v = {a}[j]; {a}[j] = {expr}; }}")
+        out.append(f"    nnstudio_{step.activation}({a}, {step.size});")
     col = 0
     for step in output_steps(plan):
         out.append(f"    for (j = 0; j < {step.size}; ++j) output[{col} + j] = a{step.index}[j];")
@@ -108,5 +90,4 @@ def header_source(net: Network, guard_name: str = "nnstudio_network") -> str:
 
 def write_header(net: Network, path: str | os.PathLike) -> None:
     stem = os.path.splitext(os.path.basename(os.fspath(path)))[0]
-    with open(path, "w", encoding="utf-8") as fh:
-        fh.write(header_source(net, guard_name=f"nnstudio_{stem}"))
+    write_text_atomic(path, header_source(net, guard_name=f"nnstudio_{stem}"))

@@ -22,7 +22,9 @@ from typing import Any
 import numpy as np
 
 from ..core.graph import Graph, Layer
+from ..core.limits import MAX_LAYER_SIZE, MAX_LAYERS, MAX_PARAMETERS
 from .import_synaptic import X_STEP, ForeignNetworkError
+from .limits import MAX_NAME_CHARS
 
 ACTIVATIONS = {"sigmoid": "logistic", "tanh": "tanh", "relu": "relu", "leaky-relu": "relu"}
 DEFAULT_LEAKY_ALPHA = 0.01
@@ -31,22 +33,32 @@ DEFAULT_LEAKY_ALPHA = 0.01
 def brain_graph(doc: dict) -> tuple[Graph, dict[str, np.ndarray], list[str], list[str]]:
     """Graph, parameter blocks, input names and output names of a brain.js network."""
     sizes, layers = doc.get("sizes"), doc.get("layers")
-    if not isinstance(sizes, list) or len(sizes) < 2 or not all(_whole(s) and s >= 1 for s in sizes):
-        raise ForeignNetworkError("brain.js file: 'sizes' must list at least two positive layer sizes")
+    if not isinstance(sizes, list) or not 2 <= len(sizes) <= MAX_LAYERS or not all(
+        _whole(s) and 1 <= s <= MAX_LAYER_SIZE for s in sizes
+    ):
+        raise ForeignNetworkError(f"brain.js file: 'sizes' must list 2 to {MAX_LAYERS} layer sizes from 1 to "
+                                  f"{MAX_LAYER_SIZE:,}")
+    count = sum(a * b + b for a, b in zip(sizes, sizes[1:], strict=False))
+    if count > MAX_PARAMETERS:  # before anything is allocated
+        raise ForeignNetworkError(f"brain.js file: the network has {count:,} parameters; the limit is "
+                                  f"{MAX_PARAMETERS:,} (MAX_PARAMETERS)")
     if not isinstance(layers, list) or len(layers) != len(sizes) or not all(isinstance(la, dict) for la in layers):
         raise ForeignNetworkError("brain.js file: 'layers' must hold one object per entry of 'sizes'")
     name = doc.get("activation", "sigmoid")
-    if name not in ACTIVATIONS:
+    if not isinstance(name, str) or name not in ACTIVATIONS:
         raise ForeignNetworkError(f"brain.js file: unknown activation {name!r}; known: {', '.join(ACTIVATIONS)}")
     scale = 1.0
     if name == "leaky-relu":
         scale = doc.get("leakyReluAlpha", DEFAULT_LEAKY_ALPHA)
-        if not isinstance(scale, (int, float)) or isinstance(scale, bool) or not scale > 0:
-            raise ForeignNetworkError("brain.js file: leakyReluAlpha must be a positive number")
+        if not isinstance(scale, (int, float)) or isinstance(scale, bool) or not 0 < scale <= 1e6:
+            raise ForeignNetworkError("brain.js file: leakyReluAlpha must be a number above 0 to 1e6")
     keys = [list(layer) for layer in layers]
     for L, (k, size) in enumerate(zip(keys, sizes, strict=True)):
         if len(k) != size:
             raise ForeignNetworkError(f"brain.js file: layers[{L}] has {len(k)} nodes but sizes[{L}] is {size}")
+    for k in (keys[0], keys[-1]):  # they become the dataset's column names
+        if any(len(key) > MAX_NAME_CHARS for key in k):
+            raise ForeignNetworkError(f"brain.js file: a node name is longer than {MAX_NAME_CHARS} characters")
 
     graph = Graph()
     blocks: dict[str, np.ndarray] = {}
@@ -62,6 +74,8 @@ def brain_graph(doc: dict) -> tuple[Graph, dict[str, np.ndarray], list[str], lis
             conn = graph.connect(previous.id, layer.id)
             blocks["W:" + conn.id] = weights * scale
             blocks["b:" + layer.id] = bias * scale
+            if not (np.isfinite(blocks["W:" + conn.id]).all() and np.isfinite(blocks["b:" + layer.id]).all()):
+                raise ForeignNetworkError(f"brain.js file: layers[{L}] scaled by leakyReluAlpha overflows")
         previous = layer
     return graph, blocks, _names(keys[0], doc.get("inputLookup")), _names(keys[-1], doc.get("outputLookup"))
 

@@ -18,6 +18,7 @@ import numpy as np
 
 from ..core.activations import SYNAPTIC_NAMES
 from ..core.graph import Graph, Layer
+from ..core.limits import MAX_LAYER_SIZE, MAX_LAYERS, MAX_PARAMETERS
 
 X_STEP = 260.0
 
@@ -59,7 +60,8 @@ def synaptic_graph(doc: dict) -> tuple[Graph, dict[str, np.ndarray]]:
         raise ForeignNetworkError("Synaptic file: 'connections' must be a list")
     hidden = sorted({n["layer"] for n in neurons if isinstance(n["layer"], int)})
     if hidden != list(range(len(hidden))):
-        raise ForeignNetworkError(f"Synaptic file: hidden layer indices {hidden} are not 0, 1, 2, …")
+        shown = ", ".join(map(str, hidden[:8])) + (", …" if len(hidden) > 8 else "")
+        raise ForeignNetworkError(f"Synaptic file: hidden layer indices [{shown}] are not 0, 1, 2, …")
     ranks = [_rank_of(n["layer"], len(hidden)) for n in neurons]
     n_ranks = len(hidden) + 2
     members: list[list[int]] = [[] for _ in range(n_ranks)]
@@ -69,10 +71,12 @@ def synaptic_graph(doc: dict) -> tuple[Graph, dict[str, np.ndarray]]:
         raise ForeignNetworkError("Synaptic file: the network needs input and output neurons")
     if any(not m for m in members):
         raise ForeignNetworkError("Synaptic file: a hidden layer has no neurons")
+    if n_ranks > MAX_LAYERS or max(len(m) for m in members) > MAX_LAYER_SIZE:
+        raise ForeignNetworkError(f"Synaptic file: at most {MAX_LAYERS} layers of {MAX_LAYER_SIZE:,} neurons fit "
+                                  "an nnstudio network")
     position = {neuron: k for m in members for k, neuron in enumerate(m)}
 
-    # (source rank, target rank) -> weights and which synapses exist
-    matrices: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
+    synapses = []
     for c in connections:
         src, tgt, w = _check_connection(c, len(neurons))
         if c.get("gater") is not None:
@@ -87,13 +91,21 @@ def synaptic_graph(doc: dict) -> tuple[Graph, dict[str, np.ndarray]]:
             raise ForeignNetworkError(
                 f"Synaptic file: connection {src}→{tgt} goes within a layer or backwards; recurrent connections "
                 "cannot be represented in a feed-forward nnstudio network")
-        key = (ranks[src], ranks[tgt])
-        if key not in matrices:
-            shape = (len(members[key[0]]), len(members[key[1]]))
-            matrices[key] = (np.zeros(shape), np.zeros(shape, dtype=bool))
+        synapses.append(((ranks[src], ranks[tgt]), position[src], position[tgt], w))
+    # (source rank, target rank) -> weights and which synapses exist, sized before anything is allocated
+    pairs = {key for key, *_ in synapses}
+    count = sum(len(members[a]) * len(members[b]) for a, b in pairs) + sum(len(m) for m in members[1:])
+    if count > MAX_PARAMETERS:
+        raise ForeignNetworkError(f"Synaptic file: the network would have {count:,} parameters; the limit is "
+                                  f"{MAX_PARAMETERS:,} (MAX_PARAMETERS)")
+    matrices: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
+    for key in pairs:
+        shape = (len(members[key[0]]), len(members[key[1]]))
+        matrices[key] = (np.zeros(shape), np.zeros(shape, dtype=bool))
+    for key, i, j, w in synapses:
         weights, present = matrices[key]
-        weights[position[src], position[tgt]] += w  # Synaptic adds parallel synapses up too
-        present[position[src], position[tgt]] = True
+        weights[i, j] += w  # Synaptic adds parallel synapses up too
+        present[i, j] = True
 
     graph = Graph()
     layer_ids = []
@@ -119,18 +131,21 @@ def synaptic_graph(doc: dict) -> tuple[Graph, dict[str, np.ndarray]]:
 def _check_connection(c: Any, n_neurons: int) -> tuple[int, int, float]:
     if not isinstance(c, dict):
         raise ForeignNetworkError("Synaptic file: a connection is not an object")
-    src, tgt, w = c.get("from"), c.get("to"), c.get("weight")
-    for end in (src, tgt):
-        if not isinstance(end, int) or isinstance(end, bool) or not 0 <= end < n_neurons:
-            raise ForeignNetworkError(f"Synaptic file: connection end {end!r} is not a neuron index")
+    src, tgt, w = _neuron_index(c.get("from"), n_neurons), _neuron_index(c.get("to"), n_neurons), c.get("weight")
     if not isinstance(w, (int, float)) or isinstance(w, bool) or not np.isfinite(w):
         raise ForeignNetworkError(f"Synaptic file: connection {src}→{tgt} has no finite weight")
     return src, tgt, float(w)
 
 
+def _neuron_index(end: Any, n_neurons: int) -> int:
+    if not isinstance(end, int) or isinstance(end, bool) or not 0 <= end < n_neurons:
+        raise ForeignNetworkError(f"Synaptic file: connection end {end!r} is not a neuron index")
+    return end
+
+
 def _layer_activation(neurons: list[dict], member: list[int], name: str) -> str:
     # fromJSON turns null and unknown squash names into LOGISTIC; we do the same
-    names = {SYNAPTIC_NAMES.get(neurons[i].get("squash"), "logistic") for i in member}
+    names = {SYNAPTIC_NAMES.get(str(neurons[i].get("squash")), "logistic") for i in member}
     if len(names) > 1:
         raise ForeignNetworkError(f"Synaptic file: the neurons of {name} use different squash functions "
                                   f"({', '.join(sorted(names))}); an nnstudio layer has one activation")

@@ -16,7 +16,6 @@ open network) lives in :mod:`nnstudio.io.weights_json` and is re-exported here.
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
@@ -26,44 +25,56 @@ from ..core import datasets
 from ..core.datasets import Dataset
 from ..core.graph import Graph
 from ..core.network import Network
-from ..core.training import TrainSettings
+from ..core.training import SETTING_RANGES, TrainSettings
 from .import_brain import brain_graph
+from .import_onnx import import_onnx
 from .import_synaptic import ForeignNetworkError, synaptic_graph
-from .project import Project
+from .limits import MAX_IMPORT_BYTES, JsonLimitError, read_json
+from .project import Project, ProjectError, project_from_dict
 from .weights_json import WeightsError, load_weights, read_weights
 
 __all__ = ["IMPORT_FORMATS", "WEIGHTS_FORMATS", "ForeignNetworkError", "WeightsError", "import_file",
            "load_weights", "read_weights"]
 
 #: What :func:`import_file` reads, by extension (for the file dialog filter).
-IMPORT_FORMATS: dict[str, str] = {".json": "Synaptic.js or brain.js network (toJSON)"}
+IMPORT_FORMATS: dict[str, str] = {".json": "Synaptic.js or brain.js network (toJSON)",
+                                  ".onnx": "ONNX multilayer perceptron (torch, skl2onnx, tf2onnx)"}
 #: What :func:`load_weights` reads into an open network.
 WEIGHTS_FORMATS: dict[str, str] = {".json": "nnstudio weights JSON", ".npz": "nnstudio weights (NumPy .npz)"}
 
-MAX_IMPORT_BYTES = 64 * 1024 * 1024
-
-
 def import_file(path: str | os.PathLike) -> Project:
-    """A project from a Synaptic.js ``network.toJSON()`` or brain.js ``net.toJSON()`` file.
+    """A project from a Synaptic.js ``network.toJSON()`` or brain.js ``net.toJSON()`` file, or an ONNX model
+    (:mod:`nnstudio.io.import_onnx`).
 
     Raises :class:`ForeignNetworkError` (a ValueError) naming what is wrong or
     what cannot be represented, OSError when the file cannot be read.
     """
     path = Path(path)
+    if path.suffix.lower() == ".onnx":
+        return import_onnx(path)
     if path.stat().st_size > MAX_IMPORT_BYTES:
         raise ForeignNetworkError(f"{path.name} is larger than {MAX_IMPORT_BYTES // 2**20} MB")
     try:
-        doc = json.loads(path.read_bytes().decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
-        raise ForeignNetworkError(f"{path.name} is not a JSON file") from None
+        doc = read_json(path.read_bytes())
+    except JsonLimitError as exc:
+        raise ForeignNetworkError(f"{path.name} is not a JSON file nnstudio can read: {exc}") from None
     if isinstance(doc, dict) and "neurons" in doc and "connections" in doc:
-        return _synaptic_project(doc, path.stem)
+        return _reopens(_synaptic_project(doc, path.stem))
     if isinstance(doc, dict) and "sizes" in doc and "layers" in doc:
-        return _brain_project(doc, path.stem)
+        return _reopens(_brain_project(doc, path.stem))
     if isinstance(doc, dict) and doc.get("format") == "nnstudio-weights":
         raise ForeignNetworkError(f"{path.name} is an nnstudio weights file: load it into an open network instead")
     raise ForeignNetworkError(f"{path.name} is neither a Synaptic.js network.toJSON() nor a brain.js "
                               "net.toJSON() file (brain.js 2.x files are not supported)")
+
+
+def _reopens(project: Project) -> Project:
+    """``project`` once the loader accepts it: an import never writes a project file that will not open."""
+    try:
+        project_from_dict(project.to_dict())
+    except ProjectError as exc:
+        raise ForeignNetworkError(f"the imported network does not fit an nnstudio project: {exc}") from None
+    return project
 
 
 def _dataset(graph: Graph, blocks: dict[str, np.ndarray], input_names: list[str], output_names: list[str]) -> Dataset:
@@ -103,11 +114,13 @@ def _synaptic_project(doc: dict, stem: str) -> Project:
 def _brain_project(doc: dict, stem: str) -> Project:
     graph, blocks, input_names, output_names = brain_graph(doc)
     dataset = _dataset(graph, blocks, input_names, output_names)
-    opts = doc.get("trainOpts") if isinstance(doc.get("trainOpts"), dict) else {}
+    opts = doc.get("trainOpts")
+    if not isinstance(opts, dict):
+        opts = {}
     settings = TrainSettings(
-        rate=_positive(opts.get("learningRate"), 0.3), epochs=int(_positive(opts.get("iterations"), 20000)),
-        target_error=_positive(opts.get("errorThresh"), 0.005), cost="mse", optimizer="momentum",
-        momentum=_positive(opts.get("momentum"), 0.1), batch_size=1, shuffle=False,
+        rate=_setting(opts, "learningRate", "rate", 0.3), epochs=int(_setting(opts, "iterations", "epochs", 20000)),
+        target_error=_setting(opts, "errorThresh", "target_error", 0.005), cost="mse", optimizer="momentum",
+        momentum=_setting(opts, "momentum", "momentum", 0.1), batch_size=1, shuffle=False,
     )
     sizes = "-".join(str(s) for s in doc["sizes"])
     note = ""
@@ -121,6 +134,12 @@ def _brain_project(doc: dict, stem: str) -> Project:
     )
 
 
-def _positive(value: object, default: float) -> float:
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and np.isfinite(value) and value > 0
-    return float(value) if ok else default
+def _setting(opts: dict, key: str, setting: str, default: float) -> float:
+    """brain.js's ``trainOpts[key]`` when it is a positive number nnstudio's setting admits, else ``default``."""
+    value = opts.get(key)
+    low, high = SETTING_RANGES[setting]
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or not (0 < value <= high and value >= low):
+        return default
+    if setting == "epochs":
+        return int(value) if int(value) >= 1 else default
+    return float(value)

@@ -8,10 +8,8 @@ whose message starts with the path of the field at fault, e.g.
 
 from __future__ import annotations
 
-import json
 import math
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,12 +22,27 @@ from ..core.datasets import Dataset, DatasetError
 from ..core.graph import KINDS, ROLES, Graph, TopologyError
 from ..core.history import ErrorHistory
 from ..core.initializers import DEFAULT_INIT, INITIALIZERS
+from ..core.limits import dataset_cells_problem, graph_size_problem
 from ..core.network import Network
-from ..core.training import TrainSettings
+from ..core.training import SETTING_RANGES, TrainSettings
+from .atomic import write_text_atomic
+from .json_text import dumps_readable
+from .limits import (
+    MAX_CONNECTIONS,
+    MAX_INT,
+    MAX_LAYERS,
+    MAX_NAME_CHARS,
+    MAX_PROJECT_BYTES,
+    MAX_TEXT_CHARS,
+    JsonLimitError,
+    read_json,
+)
+from .project_sections import check_snapshots, load_history, load_weights
 
 FORMAT = "nnstudio"
 VERSION = 1
-MAX_FILE_BYTES = 256 * 1024 * 1024
+MAX_FILE_BYTES = MAX_PROJECT_BYTES
+COLUMN_STEP, ROW_STEP = 260.0, 180.0  # where project_from_network places layers built in code
 
 
 class ProjectError(ValueError):
@@ -101,25 +114,40 @@ def default_project() -> Project:
     return Project(graph=graph, name="XOR 2-3-1")
 
 
+def project_from_network(net: Network, dataset: Dataset, name: str = "") -> Project:
+    """A project holding ``net`` with its current weights and ``dataset``, ready to save and open on the canvas.
+
+    Layers that all sit at the origin (built in code) are placed in columns by depth, left to right.
+    """
+    if (dataset.n_inputs, dataset.n_outputs) != (net.n_inputs, net.n_outputs):
+        raise ValueError(
+            f"the dataset has {dataset.n_inputs} inputs and {dataset.n_outputs} targets, "
+            f"the network {net.n_inputs} inputs and {net.n_outputs} outputs"
+        )
+    graph = net.graph.copy()
+    if len({layer.position for layer in graph.layers.values()}) == 1:
+        depths = graph.depths()
+        for depth in set(depths.values()):
+            column = [lid for lid in graph.topological_order() if depths[lid] == depth]
+            for k, lid in enumerate(column):
+                graph.layers[lid].position = (depth * COLUMN_STEP, (k - (len(column) - 1) / 2) * ROW_STEP)
+    sizes = "-".join(str(layer.size) for layer in net.layers)
+    return Project(graph=graph, dataset=dataset, init=net.init, init_seed=net.seed,
+                   weights=net.param_dict(), name=name or f"Network {sizes}")
+
+
 # -- saving ---------------------------------------------------------------------------
 def save_project(project: Project, path: str | os.PathLike) -> None:
-    """Write atomically: a temporary file in the same folder, flushed, then renamed over ``path``."""
+    """Write atomically (see :mod:`nnstudio.io.atomic`): the previous file survives any failure or crash.
+
+    Raises OSError when the file cannot be written, ValueError when the
+    project holds what JSON cannot (a NaN weight, text that is not Unicode).
+    """
     write_json_atomic(project.to_dict(), path)
 
 
 def write_json_atomic(data: dict, path: str | os.PathLike) -> None:
-    path = Path(path)
-    text = json.dumps(data, indent=1, allow_nan=False)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text_atomic(path, dumps_readable(data))
 
 
 # -- loading --------------------------------------------------------------------------
@@ -140,24 +168,11 @@ def load_project(path: str | os.PathLike) -> Project:
 
 
 def project_from_bytes(raw: bytes) -> Project:
-    if not raw.strip():
-        raise ProjectError("", "the file is empty")
     try:
-        text = raw.decode("utf-8-sig")  # editors on Windows may add a byte-order mark
-    except UnicodeDecodeError:
-        raise ProjectError("", "the file is not text (not a UTF-8 JSON project file)") from None
-    try:
-        data = json.loads(text, parse_constant=_refuse_constant)
-    except json.JSONDecodeError as exc:
-        what = exc.msg.removesuffix(" starting at").lower()  # json's "Unterminated string starting at"
-        raise ProjectError("", f"not valid JSON: {what} (line {exc.lineno}, column {exc.colno})") from None
-    except RecursionError:
-        raise ProjectError("", "the JSON is nested too deeply") from None
+        data = read_json(raw)
+    except JsonLimitError as exc:
+        raise ProjectError(exc.where, exc.message) from None
     return project_from_dict(data)
-
-
-def _refuse_constant(name: str) -> None:
-    raise ProjectError("", f"{name} is not allowed in a project file")
 
 
 def _get(d: dict, key: str, kind: type | tuple, where: str, default: Any = ..., allow_none: bool = False) -> Any:
@@ -176,6 +191,17 @@ def _get(d: dict, key: str, kind: type | tuple, where: str, default: Any = ..., 
         raise ProjectError(path, f"expected {names}, got {_TYPE_NAMES.get(type(value), type(value).__name__)}")
     if isinstance(value, float) and not math.isfinite(value):
         raise ProjectError(path, "must be a finite number")
+    if isinstance(value, str):
+        limit = MAX_TEXT_CHARS if path == "description" else MAX_NAME_CHARS
+        if len(value) > limit:
+            raise ProjectError(path, f"{len(value):,} characters; the limit is {limit:,}")
+    return value
+
+
+def _whole(d: dict, key: str, where: str, low: int, high: int, default: int) -> int:
+    value = _get(d, key, int, where, default=default)
+    if not low <= value <= high:
+        raise ProjectError(f"{where}.{key}" if where else key, f"must be from {low} to {high:,}, not {value}")
     return value
 
 
@@ -205,8 +231,8 @@ def project_from_dict(data: Any) -> Project:
     if version < 1:
         raise ProjectError("version", f"unknown version {version}")
     graph = _load_graph(_get(data, "graph", dict, ""))
-    settings = _load_settings(_get(data, "settings", dict, "", default={}), _get(data, "seeds", dict, "", default={}))
-    seeds = data.get("seeds", {})
+    seeds = _get(data, "seeds", dict, "", default={})
+    settings = _load_settings(_get(data, "settings", dict, "", default={}), seeds)
     init = _get(data, "init", str, "", default=DEFAULT_INIT)
     if init not in INITIALIZERS:
         raise ProjectError("init", f"unknown initializer {init!r}; choose one of: {', '.join(INITIALIZERS)}")
@@ -216,17 +242,19 @@ def project_from_dict(data: Any) -> Project:
         dataset=dataset,
         settings=settings,
         init=init,
-        init_seed=_get(seeds, "init", int, "seeds", default=0),
-        data_seed=_get(seeds, "data", int, "seeds", default=0),
+        init_seed=_whole(seeds, "init", "seeds", 0, MAX_INT, 0),
+        data_seed=_whole(seeds, "data", "seeds", 0, MAX_INT, 0),
         name=_get(data, "name", str, "", default=""),
         description=_get(data, "description", str, "", default=""),
     )
     weights = _get(data, "weights", dict, "", default=None, allow_none=True)
     if weights is not None:
-        project.weights = _load_weights(weights, graph)
+        project.weights = load_weights(weights, graph, ProjectError)
     history = _get(data, "history", dict, "", default=None, allow_none=True)
     if history is not None:
-        project.history = _load_history(history)
+        project.history = load_history(history, ProjectError)
+    if "snapshots" in data:  # the time-travel slider's section: read by the app after the document opened
+        check_snapshots(data["snapshots"], graph, ProjectError)
     project.extra = {k: v for k, v in data.items() if k not in _KNOWN_KEYS}
     return project
 
@@ -249,6 +277,11 @@ _KNOWN_KEYS = {
 def _load_graph(d: dict) -> Graph:
     layers = _get(d, "layers", list, "graph")
     conns = _get(d, "connections", list, "graph")
+    if len(layers) > MAX_LAYERS:
+        raise ProjectError("graph.layers", f"{len(layers):,} layers; the limit is {MAX_LAYERS} (MAX_LAYERS)")
+    if len(conns) > MAX_CONNECTIONS:
+        raise ProjectError("graph.connections",
+                           f"{len(conns):,} connections; the limit is {MAX_CONNECTIONS} (MAX_CONNECTIONS)")
     ids = set()
     for i, ld in enumerate(layers):
         where = f"graph.layers[{i}]"
@@ -270,10 +303,11 @@ def _load_graph(d: dict) -> Graph:
         _get(ld, "bias", bool, where)
         pos = _get(ld, "position", list, where)
         if len(pos) != 2 or not all(
-            isinstance(p, (int, float)) and not isinstance(p, bool) and math.isfinite(p) for p in pos
+            isinstance(p, (int, float)) and not isinstance(p, bool) and abs(p) <= 1e9 for p in pos
         ):
-            raise ProjectError(f"{where}.position", "expected two finite numbers [x, y]")
-    conn_ids = set()
+            raise ProjectError(f"{where}.position", "expected two numbers [x, y] from -1e9 to 1e9")
+    conn_ids: set[str] = set()
+    pairs: dict[tuple[str, str], int] = {}
     for i, cd in enumerate(conns):
         where = f"graph.connections[{i}]"
         if not isinstance(cd, dict):
@@ -287,10 +321,18 @@ def _load_graph(d: dict) -> Graph:
                 raise ProjectError(f"{where}.{end}", f"no layer with id {cd[end]!r}")
         if _get(cd, "kind", str, where) not in KINDS:
             raise ProjectError(f"{where}.kind", f"must be one of {', '.join(KINDS)}")
+        pair = (cd["source"], cd["target"])
+        if pair in pairs:
+            raise ProjectError(where, f"a second connection from {pair[0]!r} to {pair[1]!r} (the first is "
+                               f"connections[{pairs[pair]}]); a network has one connection per pair of layers")
+        pairs[pair] = i
     try:
         graph = Graph.from_dict(d)
     except TopologyError as exc:
         raise ProjectError("graph", str(exc)) from None
+    too_large = graph_size_problem(graph)
+    if too_large:
+        raise ProjectError("graph", too_large)
     # Unfinished work loads as it was saved (a layer not yet connected, no output yet): the app lists
     # such problems and refuses to train. Only what no editing could have produced is refused here.
     cycle = graph.find_cycle()
@@ -321,10 +363,14 @@ _SETTING_TYPES: dict[str, tuple] = {
 def _load_settings(d: dict, seeds: dict) -> TrainSettings:
     d = dict(d)
     d.pop("seed", None)
-    shuffle_seed = _get(seeds, "shuffle", int, "seeds", default=0)
+    shuffle_seed = _whole(seeds, "shuffle", "seeds", 0, MAX_INT, 0)
     for key, kinds in _SETTING_TYPES.items():
         if key in d:
-            _get(d, key, kinds, "settings", allow_none=type(None) in kinds)
+            value = _get(d, key, kinds, "settings", allow_none=type(None) in kinds)
+            low, high = SETTING_RANGES.get(key, (None, None))
+            if low is not None and value is not None and not (low <= value <= high and (key != "rate" or value > 0)):
+                above = "above 0" if key == "rate" else f"from {low:g}"
+                raise ProjectError(f"settings.{key}", f"must be {above} to {high:g}, not {value:g}")
     schedule = d.get("schedule")
     if schedule is not None:
         _get(schedule, "every", int, "settings.schedule")
@@ -341,16 +387,31 @@ def _load_dataset(d: dict) -> Dataset:
     if _get(d, "kind", str, "dataset", default="classification") not in ("classification", "regression"):
         raise ProjectError("dataset.kind", 'must be "classification" or "regression"')
     for key in ("input_names", "output_names"):
-        if not all(isinstance(n, str) for n in _get(d, key, list, "dataset", default=[])):
+        names = _get(d, key, list, "dataset", default=[])
+        if not all(isinstance(n, str) for n in names):
             raise ProjectError(f"dataset.{key}", "expected a list of strings")
+        long = next((i for i, n in enumerate(names) if len(n) > MAX_NAME_CHARS), None)
+        if long is not None:
+            raise ProjectError(f"dataset.{key}[{long}]",
+                               f"{len(names[long]):,} characters; the limit is {MAX_NAME_CHARS}")
+    cells = 0
+    for key in ("inputs", "targets", "test_inputs", "test_targets"):
+        table = d.get(key)
+        if isinstance(table, list) and table:
+            first = table[0]
+            cells += len(table) * (len(first) if isinstance(first, list) else 1)
+    too_large = dataset_cells_problem(cells)  # counted before numpy builds a single array
+    if too_large:
+        raise ProjectError("dataset", too_large)
     try:
         dataset = Dataset.from_dict(d)
     except KeyError as exc:
         raise ProjectError(f"dataset.{exc.args[0]}", "missing") from None
-    except (DatasetError, TypeError, ValueError) as exc:
+    except (DatasetError, TypeError, ValueError, OverflowError) as exc:
         raise ProjectError("dataset", str(exc)) from None
-    if dataset.X_test is not None and (len(dataset.X_test) or len(dataset.Y_test)):
-        x_shape, y_shape = dataset.X_test.shape, dataset.Y_test.shape
+    X_test, Y_test = dataset.X_test, dataset.Y_test
+    if X_test is not None and Y_test is not None and (len(X_test) or len(Y_test)):
+        x_shape, y_shape = X_test.shape, Y_test.shape
         if x_shape[0] != y_shape[0] or x_shape[1] != dataset.n_inputs or y_shape[1] != dataset.n_outputs:
             raise ProjectError(
                 "dataset",
@@ -365,65 +426,3 @@ def _load_dataset(d: dict) -> Dataset:
         if len(names) != width:
             raise ProjectError(f"dataset.{key}", f"{len(names)} names for {width} columns")
     return dataset
-
-
-def _load_weights(d: dict, graph: Graph) -> dict[str, np.ndarray]:
-    conns = _get(d, "connections", dict, "weights")
-    biases = _get(d, "biases", dict, "weights")
-    blocks = {}
-    for conn in graph.connections.values():
-        where = f"weights.connections[{conn.id!r}]"
-        if conn.id not in conns:
-            raise ProjectError(where, "missing")
-        shape = (graph.layers[conn.source].size, graph.layers[conn.target].size)
-        blocks["W:" + conn.id] = _array(conns[conn.id], shape, where)
-    for layer in graph.layers.values():
-        if layer.role == "input" or not layer.bias:
-            continue
-        where = f"weights.biases[{layer.id!r}]"
-        if layer.id not in biases:
-            raise ProjectError(where, "missing")
-        blocks["b:" + layer.id] = _array(biases[layer.id], (layer.size,), where)
-    extra = (set(conns) - set(graph.connections)) | (
-        set(biases) - {lid for lid, layer in graph.layers.items() if layer.bias and layer.role != "input"}
-    )
-    if extra:
-        raise ProjectError("weights", f"weights for parts the graph does not have: {', '.join(sorted(extra))}")
-    return blocks
-
-
-def _array(values: Any, shape: tuple[int, ...], where: str) -> np.ndarray:
-    try:
-        arr = np.array(values, dtype=float)
-    except (ValueError, TypeError):
-        raise ProjectError(where, f"expected a {'×'.join(map(str, shape))} table of numbers") from None
-    if arr.shape != shape:
-        raise ProjectError(
-            where,
-            f"expected shape {'×'.join(map(str, shape))}, got {'×'.join(map(str, arr.shape)) or 'a single value'}",
-        )
-    if not np.all(np.isfinite(arr)):
-        raise ProjectError(where, "contains NaN or infinite values")
-    return arr
-
-
-def _load_history(d: dict) -> ErrorHistory:
-    for key in ("epochs", "train"):
-        values = _get(d, key, list, "history")
-        if not all(
-            (isinstance(v, (int, float)) and not isinstance(v, bool)) or (v is None and key == "train") for v in values
-        ):
-            raise ProjectError(f"history.{key}", "expected a list of numbers")
-    for key in ("test_epochs", "test"):
-        values = _get(d, key, list, "history", default=[])
-        if not all(
-            (isinstance(v, (int, float)) and not isinstance(v, bool)) or (v is None and key == "test") for v in values
-        ):
-            raise ProjectError(f"history.{key}", "expected a list of numbers")
-    stride = _get(d, "stride", int, "history", default=1)
-    if stride < 1:
-        raise ProjectError("history.stride", "must be ≥ 1")
-    try:
-        return ErrorHistory.from_dict(d)
-    except (ValueError, TypeError, OverflowError) as exc:
-        raise ProjectError("history", str(exc)) from None

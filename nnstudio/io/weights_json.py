@@ -16,8 +16,12 @@ from typing import Any
 
 import numpy as np
 
+from ..core.limits import MAX_CONNECTIONS, MAX_LAYERS, MAX_PARAMETERS
 from ..core.network import Network
 from ..core.standalone import evaluation_plan, input_steps, output_steps
+from .atomic import write_atomic, write_text_atomic
+from .json_text import dumps_readable
+from .limits import MAX_NAME_CHARS, MAX_WEIGHTS_BYTES, JsonLimitError, read_json
 
 FORMAT = "nnstudio-weights"
 VERSION = 1
@@ -30,6 +34,9 @@ class WeightsError(ValueError):
 def _check_unique_names(net: Network) -> None:
     seen = set()
     for layer in net.layers:
+        if len(layer.name) > MAX_NAME_CHARS:
+            raise WeightsError(f"a layer name has {len(layer.name):,} characters; weights files name layers and "
+                               f"allow {MAX_NAME_CHARS}: rename it first")
         if layer.name in seen:
             raise WeightsError(f"two layers are called {layer.name!r}; weights files name layers, so rename one first")
         seen.add(layer.name)
@@ -49,6 +56,7 @@ def weights_document(net: Network) -> dict:
         })
         for src, w in step.sources:
             conn = net.graph.find_connection(net.layers[src].id, net.layers[step.index].id)
+            assert conn is not None, "the plan's sources are the graph's connections"
             connections.append({"from": plan[src].name, "to": step.name, "kind": conn.kind, "weights": w.tolist()})
     return {
         "format": FORMAT,
@@ -61,13 +69,13 @@ def weights_document(net: Network) -> dict:
 
 
 def write_weights_json(net: Network, path: str | os.PathLike) -> None:
-    Path(path).write_text(json.dumps(weights_document(net), indent=1, allow_nan=False) + "\n", encoding="utf-8")
+    write_text_atomic(path, dumps_readable(weights_document(net)) + "\n")
 
 
 def write_weights_npz(net: Network, path: str | os.PathLike) -> None:
     """Arrays ``W:<from>-><to>`` and ``b:<layer>``, plus ``meta``: the JSON document without the numbers."""
     doc = weights_document(net)
-    arrays = {}
+    arrays: dict[str, Any] = {}  # (np.savez's stub would take a dict of arrays for its allow_pickle flag)
     for layer in doc["layers"]:
         if layer["bias"] is not None:
             arrays[f"b:{layer['name']}"] = np.array(layer["bias"], dtype=float)
@@ -75,8 +83,7 @@ def write_weights_npz(net: Network, path: str | os.PathLike) -> None:
     for conn in doc["connections"]:
         arrays[f"W:{conn['from']}->{conn['to']}"] = np.array(conn.pop("weights"), dtype=float)
     arrays["meta"] = np.array(json.dumps(doc))
-    with open(path, "wb") as fh:  # np.savez would append ".npz" to a path without it
-        np.savez(fh, **arrays)
+    write_atomic(path, lambda fh: np.savez(fh, **arrays))  # to a file object: savez would append ".npz" to a path
 
 
 # -- reading --------------------------------------------------------------------------
@@ -88,6 +95,10 @@ def read_weights(path: str | os.PathLike, net: Network) -> dict[str, np.ndarray]
     """
     path = Path(path)
     try:
+        size = path.stat().st_size
+        if size > MAX_WEIGHTS_BYTES:
+            raise WeightsError(f"{path.name} is {size / 2**20:.0f} MB; weights files above "
+                               f"{MAX_WEIGHTS_BYTES // 2**20} MB are refused")
         if path.suffix.lower() == ".npz":
             biases, weights = _read_npz(path)
         else:
@@ -106,9 +117,9 @@ def load_weights(net: Network, path: str | os.PathLike) -> None:
 
 def _read_json(path: Path) -> tuple[dict, dict]:
     try:
-        doc = json.loads(path.read_bytes().decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
-        raise WeightsError(f"{path.name} is not a JSON file") from None
+        doc = read_json(path.read_bytes())
+    except JsonLimitError as exc:
+        raise WeightsError(f"{path.name} is not a JSON file nnstudio can read: {exc}") from None
     _check_header(doc, path)
     layers = _field(doc, "layers", list, "")
     conns = _field(doc, "connections", list, "")
@@ -125,16 +136,17 @@ def _read_json(path: Path) -> tuple[dict, dict]:
 
 def _read_npz(path: Path) -> tuple[dict, dict]:
     try:
+        _check_npz_sizes(path)
         with np.load(path, allow_pickle=False) as data:
             arrays = {k: data[k] for k in data.files}
-    except (ValueError, EOFError, zipfile.BadZipFile) as exc:
+    except (ValueError, EOFError, OSError, zipfile.BadZipFile, NotImplementedError) as exc:
         raise WeightsError(f"{path.name} is not a readable .npz file ({exc})") from None
     if "meta" not in arrays:
         raise WeightsError(f"{path.name} has no 'meta' entry: not an nnstudio weights file")
     try:
-        doc = json.loads(str(arrays["meta"]))
-    except json.JSONDecodeError:
-        raise WeightsError(f"{path.name}: the 'meta' entry is not JSON") from None
+        doc = read_json(str(arrays["meta"]).encode("utf-8"))
+    except (JsonLimitError, UnicodeEncodeError):
+        raise WeightsError(f"{path.name}: the 'meta' entry is not JSON nnstudio can read") from None
     _check_header(doc, path)
     biases, weights = {}, {}
     for i, layer in enumerate(_field(doc, "layers", list, "")):
@@ -148,6 +160,29 @@ def _read_npz(path: Path) -> tuple[dict, dict]:
             raise WeightsError(f"{path.name}: no array {key!r}")
         weights[(src, tgt)] = arrays[key]
     return biases, weights
+
+
+def _check_npz_sizes(path: Path) -> None:
+    """Refuse an archive whose arrays, as their headers declare them, exceed the limits: before any is read."""
+    budget = 8 * MAX_PARAMETERS + 4 * (2**20)  # every parameter as float64, and the meta text
+    with zipfile.ZipFile(path) as archive:
+        entries = archive.infolist()
+        if len(entries) > MAX_LAYERS + MAX_CONNECTIONS + 1:
+            raise WeightsError(f"{path.name} holds {len(entries):,} arrays; a network has at most "
+                               f"{MAX_LAYERS + MAX_CONNECTIONS}")
+        total = 0
+        for entry in entries:
+            with archive.open(entry) as fh:
+                version = np.lib.format.read_magic(fh)
+                read_header = {(1, 0): np.lib.format.read_array_header_1_0,
+                               (2, 0): np.lib.format.read_array_header_2_0}.get(version)
+                if read_header is None:
+                    raise WeightsError(f"{path.name}: {entry.filename} has .npy version {version}")
+                shape, _, dtype = read_header(fh)
+            total += int(np.prod(shape, dtype=object)) * dtype.itemsize
+            if total > budget:
+                raise WeightsError(f"{path.name}: its arrays would take more than {budget // 2**20} MB; a network "
+                                   f"has at most {MAX_PARAMETERS:,} parameters")
 
 
 def _check_header(doc: Any, path: Path) -> None:

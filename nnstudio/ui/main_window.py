@@ -596,7 +596,7 @@ class MainWindow(QMainWindow):
                 from ..io.export import export_project
 
                 export_project(self.document.project(), path)
-        except (ValueError, OSError, ImportError) as error:
+        except (ValueError, OSError, ImportError, RuntimeError) as error:  # RuntimeError: no onnx package
             self.show_error("Could not export", f"{path}:\n{error}")
             return False
         self.show_status(f"Exported {path}")

@@ -18,7 +18,9 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from ...core import Dataset, Graph, Network, TopologyError, TrainSettings
+from ...core.activations import get_activation
 from ...core.history import ErrorHistory
+from ...core.losses import auto_cost_problem
 from ...io.project import Project, default_project
 
 
@@ -190,8 +192,11 @@ class Document(QObject):
         outputs = self.graph.layers_with_role("output")
         cost = self.settings.cost
         Y = self.dataset.Y
+        if cost == "auto":
+            problem = auto_cost_problem([layer.activation for layer in outputs], Y)
+            return [problem] if problem else []
         if cost == "bce":
-            bounded = [layer.name for layer in outputs if layer.activation not in ("logistic", "softmax", "step")]
+            bounded = [layer.name for layer in outputs if not get_activation(layer.activation).unit_range]
             if bounded:
                 return [f"binary cross-entropy needs outputs between 0 and 1: give {', '.join(bounded)} a logistic "
                         "activation, or choose the mse loss"]

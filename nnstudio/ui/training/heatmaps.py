@@ -17,6 +17,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from ...core.activations import get_activation
 from ...core.frames import Frame, FrameBuilder, FrameRequest, GridRequest, ViewRequest, grid_points
 from ...core.training import resolve_cost
 from ..model.document import Document
@@ -32,7 +33,6 @@ MAX_POINTS = 2000
 _T = np.linspace(-1.0, 1.0, 256)[:, None]
 #: 256 colours along the diverging map, index 0 = −1, 255 = +1
 LUT = np.where(_T < 0, ZERO + (-_T) * (NEGATIVE - ZERO), ZERO + _T * (POSITIVE - ZERO)).round().astype(np.uint8)
-BOUNDED_01 = {"logistic", "softmax", "step"}
 TRAIN_RIM, TEST_RIM, WRONG_RING = "#ffffff", "#222222", "#e0245e"
 POINT_SIZE, RING_SIZE = 7, 13
 
@@ -40,7 +40,7 @@ POINT_SIZE, RING_SIZE = 7, 13
 def to_signed(values: np.ndarray, activation: str, scale: float | None = None) -> np.ndarray:
     """Map values to [-1, 1] for colouring: 0…1 activations around 0.5, others by their size."""
     values = np.nan_to_num(np.asarray(values, dtype=float))
-    if activation in BOUNDED_01:
+    if get_activation(activation).unit_range:
         return np.clip(2.0 * values - 1.0, -1.0, 1.0)
     if scale is None:
         scale = max(1.0, float(np.abs(values).max(initial=0.0)))
