@@ -36,7 +36,7 @@ from nnstudio.io.project import Project  # noqa: E402
 from nnstudio.ui.model.document import Document  # noqa: E402
 from nnstudio.ui.training.controller import PAUSED  # noqa: E402
 
-ENDLESS = TrainSettings(target_error=0.0, epochs=10**12)
+ENDLESS = TrainSettings(target_error=0.0, epochs=2**31 - 1)
 
 
 def headless_rate(seconds: float) -> float:
