@@ -8,8 +8,10 @@ from collections.abc import Sequence
 
 def run_gui(argv: Sequence[str] = ()) -> int:
     """Open the main window (on the project file given, if any) and run the event loop."""
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
+    from .core import kernels
     from .ui import MainWindow
 
     app = QApplication.instance() or QApplication([sys.argv[0], *argv])
@@ -19,4 +21,6 @@ def run_gui(argv: Sequence[str] = ()) -> int:
     window = MainWindow(paths[0] if paths else None)
     window.show()
     window.offer_recovery()  # an autosave left by a crashed session
+    # compile the training kernels (or load them from numba's cache) once the window is on screen
+    QTimer.singleShot(300, kernels.warm_up_in_background)
     return app.exec()

@@ -79,6 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("file", help="a .nnstudio project")
     train.add_argument("--epochs", type=int, help="maximum epochs (default: the project's setting)")
     train.add_argument("--rate", type=float, help="learning rate (default: the project's setting)")
+    train.add_argument("--dtype", choices=("float64", "float32"),
+                       help="precision of the training arithmetic (default: the project's setting)")
     train.add_argument("--seed", type=int, help="start from fresh weights drawn with this init seed")
     train.add_argument("--reset", action="store_true",
                        help="start from the project's initial weights, not its trained ones")
@@ -157,6 +159,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         settings = replace(settings, epochs=args.epochs)
     if args.rate is not None:
         settings = replace(settings, rate=args.rate)
+    if args.dtype is not None:
+        settings = replace(settings, dtype=args.dtype)
     if args.seed is not None:
         if not 0 <= args.seed <= MAX_INT:
             raise CliError(f"--seed must be from 0 to {MAX_INT}, not {args.seed}")

@@ -75,3 +75,12 @@ def test_a_closed_pipe_is_not_an_error() -> None:
     cmd = f"{sys.executable} -m nnstudio train {SAMPLES / 'spiral.nnstudio'} --epochs 5 | head -c 10"
     result = subprocess.run(["bash", "-o", "pipefail", "-c", cmd], capture_output=True, text=True, timeout=60)
     assert "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr
+
+
+def test_train_in_float32(tmp_path, capsys) -> None:
+    out = tmp_path / "trained32.nnstudio"
+    args = ["train", str(SAMPLES / "xor.nnstudio"), "--epochs", "2000", "--dtype", "float32", "--out", str(out)]
+    assert main([*args, "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert [round(o[0]) for o in report["outputs"]] == [0, 1, 1, 0]
+    assert load_project(out).settings.dtype == "float32"

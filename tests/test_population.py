@@ -5,7 +5,7 @@ import pytest
 
 from nnstudio.core import Graph, Layer, Network, TrainingRun, TrainSettings, datasets
 from nnstudio.core.initializers import DEFAULT_INIT
-from nnstudio.core.losses import get_loss
+from nnstudio.core.kernels.population_runner import PopulationKernel
 from nnstudio.core.population import Population, PopulationRun, median_curve
 
 SEEDS = range(6)
@@ -109,25 +109,31 @@ def masked_graph(hidden_act: str, out_act: str, out_size: int) -> Graph:
 @pytest.mark.parametrize(
     "out_act, loss", [("softmax", "ce"), ("logistic", "bce"), ("tanh", "mse"), ("softmax", "mse"), ("identity", "bce")],
 )
-def test_gradients_equal_network_backward(hidden_act, out_act, loss):
+def test_masked_populations_train_like_single_runs(hidden_act, out_act, loss):
     graph = masked_graph(hidden_act, out_act, 3)
     rng = np.random.default_rng(1)
-    X = rng.normal(size=(5, 3))
-    Y = np.eye(3)[[0, 1, 2, 1, 0]]
-    pop = Population(graph, [0, 1, 2], init="uniform")
-    grads = np.zeros_like(pop.params)
-    loss_fn = get_loss(loss)
-    errors = pop.loss_and_gradient(X, Y[:, :, None], loss_fn, pop.blocks(pop.params), pop.blocks(grads), True)
-    for k, seed in enumerate([0, 1, 2]):
-        net = Network.from_graph(graph, seed=seed, init="uniform")
-        out = net.forward(X)
-        assert errors[k] == pytest.approx(loss_fn.error(out, Y), abs=1e-12)
-        net.backward(out, Y, loss_fn)
-        np.testing.assert_allclose(grads[:, k], net.grads, rtol=1e-12, atol=1e-12)
-        np.testing.assert_allclose(pop.predict(X)[k], net.predict(X), rtol=0, atol=1e-12)
+    data = datasets.Dataset(rng.normal(size=(5, 3)), np.eye(3)[[0, 1, 2, 1, 0]])
+    settings = TrainSettings(rate=0.1, epochs=15, cost=loss, batch_size=2, target_error=0.0)
+    run, _ = assert_same_as_single_runs(graph, data, settings, seeds=[0, 1])
+    for k, seed in enumerate([0, 1]):
+        net = Network.from_graph(graph, seed=seed)
+        net.set_params(run.params_of(k))
+        np.testing.assert_allclose(run.population.predict(data.X)[k], net.predict(data.X), rtol=0, atol=1e-12)
     # masked entries stay exactly zero
-    w = pop.blocks(pop.params)["W:in->a"]
+    w = run.population.network(0).weights["in->a"]
     assert (w[~np.eye(3, dtype=bool)] == 0).all()
+
+
+def test_the_numpy_engine_trains_like_the_kernel(monkeypatch):
+    settings = TrainSettings(rate=0.3, epochs=120, optimizer="momentum", batch_size=2, target_error=0.05, seed=3)
+    fast = PopulationRun(Population(skip_dag(), SEEDS), datasets.xor(), settings)
+    monkeypatch.setattr(PopulationKernel, "for_run", classmethod(lambda cls, run: None))
+    slow = PopulationRun(Population(skip_dag(), SEEDS), datasets.xor(), settings)
+    assert slow.kernel is None
+    a, b = fast.run(), slow.run()
+    assert a.reasons == b.reasons and np.array_equal(a.stopped_at, b.stopped_at)
+    np.testing.assert_allclose(a.errors, b.errors, rtol=1e-10)
+    np.testing.assert_allclose(fast.population.params, slow.population.params, rtol=1e-10, atol=1e-12)
 
 
 def test_softmax_population_trains_like_single_runs():
@@ -149,11 +155,12 @@ def test_snapshots_carry_every_epoch_and_end_done():
 
 
 def test_external_stop_freezes_everyone():
-    run = PopulationRun(Population(skip_dag(), SEEDS), datasets.xor(), TrainSettings(epochs=10_000, target_error=0))
+    run = PopulationRun(Population(skip_dag(), SEEDS), datasets.xor(), TrainSettings(epochs=10**9, target_error=0))
     calls = iter(range(10**6))
-    result = run.run(stop=lambda: next(calls) >= 7)
+    result = run.run(stop=lambda: next(calls) >= 7)  # checked between chunks of epochs
     assert result.reasons == ["stopped"] * len(SEEDS)
-    assert (result.stopped_at == 7).all() and result.errors.shape == (7, len(SEEDS))
+    assert (result.stopped_at == run.epochs_done).all() and result.errors.shape == (run.epochs_done, len(SEEDS))
+    assert run.epochs_done >= 7
 
 
 def test_median_curve_holds_final_errors_and_counts_divergence_as_worst():

@@ -146,3 +146,19 @@ def test_byte_order_mark_is_accepted_and_json_errors_read_well(tmp_path) -> None
     path.write_text('{"format": "nnstudio", "name": "unfinished')
     with pytest.raises(ProjectError, match=r"not valid JSON: unterminated string \(line 1, column 32\)"):
         load_project(path)
+
+
+def test_precision_round_trips_and_old_files_load_as_float64(tmp_path) -> None:
+    project = default_project()
+    project.settings.dtype = "float32"
+    path = tmp_path / "p.nnstudio"
+    save_project(project, path)
+    assert load_project(path).settings.dtype == "float32"
+    data = json.loads(path.read_text())
+    del data["settings"]["dtype"]
+    path.write_text(json.dumps(data))
+    assert load_project(path).settings.dtype == "float64"
+    data["settings"]["dtype"] = "float16"
+    path.write_text(json.dumps(data))
+    with pytest.raises(ProjectError, match="dtype"):
+        load_project(path)

@@ -300,3 +300,16 @@ def test_seed_arguments_repeat_whatever_the_global_state():
     m1.activate(1)
     m2.activate(1)
     assert n1.activate() == n2.activate()
+
+
+def test_drawn_seeds_fit_the_project_file() -> None:
+    """A network built with no seed can always be saved: its drawn seed lies in the file's range."""
+    from nnstudio.core.initializers import fresh_seed
+    from nnstudio.io.limits import MAX_INT
+
+    drawn = []
+    for s in range(300):
+        random.seed(s)
+        np.random.seed(s)
+        drawn.append(fresh_seed())
+    assert 0 <= min(drawn) and max(drawn) <= MAX_INT and len(set(drawn)) > 290

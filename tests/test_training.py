@@ -78,8 +78,13 @@ def test_plateau_and_time_limit_and_external_stop() -> None:
     assert run.run().reason == "time_limit"
     calls = []
     run = TrainingRun(xor_net(0), data, TrainSettings(epochs=10**9, target_error=0))
+    run.kernel = None  # the NumPy path checks the stop flag before every epoch
     final = run.run(stop=lambda: calls.append(1) or len(calls) > 5)
     assert final.reason == "stopped" and final.epoch == 5
+    calls.clear()
+    run = TrainingRun(xor_net(0), data, TrainSettings(epochs=10**9, target_error=0))
+    final = run.run(stop=lambda: calls.append(1) or len(calls) > 5)  # a kernel checks it between its chunks
+    assert final.reason == "stopped" and final.epoch == len(final.errors) >= 5
 
 
 def test_snapshots_are_rate_limited_and_lose_no_epoch() -> None:

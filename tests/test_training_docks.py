@@ -118,6 +118,9 @@ def test_hyperparameters_become_settings(window):
     dock.shuffle_seed.setValue(7)
     s = doc.settings
     assert (s.cost, s.l2, s.epochs, s.target_error, s.patience, s.seed) == ("mse", 0.001, 1234, 0.01, 50, 7)
+    assert s.dtype == "float64"
+    dock.precision.setCurrentIndex(dock.precision.findData("float32"))
+    assert doc.settings.dtype == "float32" and dock.precision.objectName() == "precision"
 
 
 def test_new_init_seed_gives_new_weights(window):

@@ -23,8 +23,9 @@ def fresh_seed() -> int:
     """A seed for code that names none, drawn from Python's and NumPy's global generators.
 
     So a program that seeds both (``random.seed(n)``, ``numpy.random.seed(n)``) gets the same weights every run.
+    The seed fits what a project file and the app's seed boxes hold (0 to 2**31 - 1).
     """
-    return (random.getrandbits(32) ^ int(np.random.randint(0, 2**32, dtype=np.int64))) & 0xFFFFFFFF
+    return (random.getrandbits(32) ^ int(np.random.randint(0, 2**32, dtype=np.int64))) & 0x7FFFFFFF
 
 
 def rng_for(seed: int, key: str) -> np.random.Generator:

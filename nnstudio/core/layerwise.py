@@ -37,12 +37,12 @@ if TYPE_CHECKING:
 Array = np.ndarray
 
 
-def kind_mask(kind: str, n: int) -> Array | None:
+def kind_mask(kind: str, n: int, dtype: np.dtype | type = np.float64) -> Array | None:
     """Which synapses a connection kind has between two layers of ``n`` neurons (None: all of them)."""
     if kind == "one_to_one":
-        return np.eye(n)
+        return np.eye(n, dtype=dtype)
     if kind == "all_to_else":
-        return 1.0 - np.eye(n)
+        return 1.0 - np.eye(n, dtype=dtype)
     return None
 
 

@@ -1,6 +1,7 @@
 """A trainable network built from a valid :class:`~nnstudio.core.graph.Graph`.
 
-Parameters live in one flat float64 vector (``net.params``).  Every connection
+Parameters live in one flat vector (``net.params``, float64 unless
+:meth:`Network.set_dtype` makes it float32).  Every connection
 owns a view into it shaped ``(source_size, target_size)`` — synapse i→j is
 ``W[i, j]`` and a batch (samples as rows) flows as ``x @ W + b`` — and every
 non-input layer with a bias owns a bias view.  Gradients use the same layout
@@ -26,6 +27,9 @@ from .layerwise import adopt_layers, kind_mask
 from .losses import EPS, Loss, get_loss
 
 Array = np.ndarray
+
+#: the floating-point types a network computes in ("float64" is the default)
+DTYPES = ("float64", "float32")
 
 #: output activation and loss pairs whose derivatives cancel: the output delta is simply (output − target) / n
 FUSED = {("logistic", "bce"), ("softmax", "ce")}
@@ -95,6 +99,7 @@ class Network:
         self.seed = fresh_seed() if seed is None else int(seed)
         self.init = init
         self._last_output: Array | None = None  # the outputs of the last activate(), for propagate()
+        self.dtype = np.dtype(np.float64)
         self._layout()
         self.reset()
         adopt_layers(self, members)
@@ -125,15 +130,15 @@ class Network:
                 specs.append(ParamSpec("b:" + layer.id, offset, (layer.size,)))
                 offset += layer.size
         self.specs = {s.key: s for s in specs}
-        self.params = np.zeros(offset)
-        self.grads = np.zeros(offset)
+        self.params = np.zeros(offset, self.dtype)
+        self.grads = np.zeros(offset, self.dtype)
         self.weights = {
             c.id: self.params[self.specs["W:" + c.id].slice].reshape(self.specs["W:" + c.id].shape) for c in conns
         }
         self.biases = {k[2:]: self.params[s.slice] for k, s in self.specs.items() if k.startswith("b:")}
-        self.masks = {c.id: kind_mask(c.kind, g.layers[c.source].size) for c in conns}
+        self.masks = {c.id: kind_mask(c.kind, g.layers[c.source].size, self.dtype) for c in conns}
         # 1 for weights, 0 for biases: regularisation applies to weights only
-        self.weight_mask = np.zeros(offset)
+        self.weight_mask = np.zeros(offset, self.dtype)
         for key, spec in self.specs.items():
             if key.startswith("W:"):
                 self.weight_mask[spec.slice] = 1.0
@@ -191,6 +196,18 @@ class Network:
             )
         )
 
+    def set_dtype(self, dtype: str | np.dtype) -> None:
+        """Compute in ``dtype`` ("float64" or "float32") from now on; the parameters are converted."""
+        dtype = np.dtype(dtype)
+        if dtype.name not in DTYPES:
+            raise ValueError(f"dtype must be one of {', '.join(DTYPES)}, not {dtype.name!r}")
+        if dtype == self.dtype:
+            return
+        values = self.params
+        self.dtype = dtype
+        self._layout()
+        self.params[:] = values
+
     # -- parameters -----------------------------------------------------------------
     def reset(self, seed: int | None = None) -> None:
         """Draw the initial parameters again (the same ones for the same seed)."""
@@ -234,6 +251,7 @@ class Network:
 
     def copy(self) -> Network:
         twin = Network(graph=self.graph, seed=self.seed, init=self.init)
+        twin.set_dtype(self.dtype)
         twin.params[:] = self.params
         return twin
 
@@ -245,7 +263,7 @@ class Network:
             if len(self._buffers) >= 4:  # a few batch sizes are in use at a time (batch, last batch, grid)
                 self._buffers.clear()
             sizes = [layer.size for layer in self.layers]
-            zs, acts, grads = ([np.empty((n, size)) for size in sizes] for _ in range(3))
+            zs, acts, grads = ([np.empty((n, size), self.dtype) for size in sizes] for _ in range(3))
             bufs = self._buffers[n] = (zs, acts, grads)
         return bufs
 
@@ -255,7 +273,7 @@ class Network:
         The returned array is reused by the next call: copy it to keep it
         (:meth:`predict` does).
         """
-        X = np.asarray(X, dtype=float)
+        X = np.asarray(X, dtype=self.dtype)
         if X.ndim != 2 or X.shape[1] != self.n_inputs:
             raise ValueError(f"expected inputs shaped (samples, {self.n_inputs}), got {X.shape}")
         zbuf, abuf, _ = self._buffers_for(len(X))
@@ -280,7 +298,7 @@ class Network:
     def backward(self, outputs: Array, targets: Array, loss: Loss | str = "mse") -> Array:
         """Fill ``self.grads`` with d(objective)/d(params) for the last forward pass; returns ``self.grads``."""
         loss = get_loss(loss) if isinstance(loss, str) else loss
-        targets = np.asarray(targets, dtype=float)
+        targets = np.asarray(targets, dtype=self.dtype)
         if targets.shape != outputs.shape:
             raise ValueError(f"expected targets shaped {outputs.shape}, got {targets.shape}")
         n = len(outputs)

@@ -8,6 +8,7 @@ only (``weight_mask``), never to biases.
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 Array = np.ndarray
 #: the parameters' shape: a flat vector's length, or (n_params, M) for a population of M networks
@@ -18,10 +19,14 @@ OPTIMIZERS = ("sgd", "momentum", "adam")
 class Optimizer:
     """Base: adds the regularisation gradient, then :meth:`_apply`."""
 
-    def __init__(self, n: Shape, weight_mask: Array | None = None, l1: float = 0.0, l2: float = 0.0):
+    def __init__(
+        self, n: Shape, weight_mask: Array | None = None, l1: float = 0.0, l2: float = 0.0,
+        dtype: DTypeLike = np.float64,
+    ):
         self.l1, self.l2 = float(l1), float(l2)
-        self.weight_mask = np.ones(n) if weight_mask is None else weight_mask
-        self._buf = np.empty(n)
+        self.dtype = np.dtype(dtype)
+        self.weight_mask = np.ones(n, self.dtype) if weight_mask is None else weight_mask
+        self._buf = np.empty(n, self.dtype)
 
     def step(self, params: Array, grads: Array, rate: float) -> None:
         if self.l2:
@@ -46,11 +51,17 @@ class Momentum(Optimizer):
     """Gradient descent with momentum: v ← μ·v − rate·g; p ← p + v."""
 
     def __init__(
-        self, n: Shape, weight_mask: Array | None = None, l1: float = 0.0, l2: float = 0.0, momentum: float = 0.9
+        self,
+        n: Shape,
+        weight_mask: Array | None = None,
+        l1: float = 0.0,
+        l2: float = 0.0,
+        momentum: float = 0.9,
+        dtype: DTypeLike = np.float64,
     ):
-        super().__init__(n, weight_mask, l1, l2)
+        super().__init__(n, weight_mask, l1, l2, dtype)
         self.momentum = float(momentum)
-        self.velocity = np.zeros(n)
+        self.velocity = np.zeros(n, self.dtype)
 
     def _apply(self, params: Array, grads: Array, rate: float) -> None:
         self.velocity *= self.momentum
@@ -74,12 +85,13 @@ class Adam(Optimizer):
         beta1: float = 0.9,
         beta2: float = 0.999,
         eps: float = 1e-8,
+        dtype: DTypeLike = np.float64,
     ):
-        super().__init__(n, weight_mask, l1, l2)
+        super().__init__(n, weight_mask, l1, l2, dtype)
         self.beta1, self.beta2, self.eps = beta1, beta2, eps
-        self.m, self.v = np.zeros(n), np.zeros(n)
+        self.m, self.v = np.zeros(n, self.dtype), np.zeros(n, self.dtype)
         self.t = 0
-        self._buf2 = np.empty(n)
+        self._buf2 = np.empty(n, self.dtype)
 
     def _apply(self, params: Array, grads: Array, rate: float) -> None:
         self.t += 1
@@ -105,13 +117,20 @@ class Adam(Optimizer):
 
 
 def make_optimizer(
-    name: str, n: Shape, weight_mask: Array | None = None, *, l1: float = 0.0, l2: float = 0.0, momentum: float = 0.9
+    name: str,
+    n: Shape,
+    weight_mask: Array | None = None,
+    *,
+    l1: float = 0.0,
+    l2: float = 0.0,
+    momentum: float = 0.9,
+    dtype: DTypeLike = np.float64,
 ) -> Optimizer:
-    """The optimizer called ``name``: "sgd", "momentum" or "adam"."""
+    """The optimizer called ``name``: "sgd", "momentum" or "adam", keeping its state in ``dtype``."""
     if name == "sgd":
-        return SGD(n, weight_mask, l1, l2)
+        return SGD(n, weight_mask, l1, l2, dtype)
     if name == "momentum":
-        return Momentum(n, weight_mask, l1, l2, momentum)
+        return Momentum(n, weight_mask, l1, l2, momentum, dtype)
     if name == "adam":
-        return Adam(n, weight_mask, l1, l2)
+        return Adam(n, weight_mask, l1, l2, dtype=dtype)
     raise ValueError(f"unknown optimizer {name!r}; choose one of: {', '.join(OPTIMIZERS)}")

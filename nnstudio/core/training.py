@@ -22,8 +22,9 @@ from typing import Any
 import numpy as np
 
 from .datasets import Dataset
+from .kernels.runner import EpochKernel
 from .losses import auto_cost_problem, get_loss
-from .network import Network
+from .network import DTYPES, Network
 from .optimizers import OPTIMIZERS, make_optimizer
 from .pacing import EpochPacer
 from .scalar_kernel import ScalarStepper, supports
@@ -84,6 +85,7 @@ class TrainSettings:
     speed: float = 0.0  # epochs per second the GUI paces a run at (see core.pacing); 0 = as fast as possible
     schedule: dict | None = None  # {"kind": "step", "every": N, "factor": f}
     seed: int = 0  # shuffling seed
+    dtype: str = "float64"  # "float64" or "float32": parameters, data and all arithmetic of the run
 
     def validate(self) -> None:
         if self.cost != "auto":
@@ -102,6 +104,8 @@ class TrainSettings:
                 kind = "a whole number" if whole else "a number"
                 above = "above 0" if name == "rate" else f"from {low:g}"
                 raise ValueError(f"{_SETTING_TITLES[name]} must be {kind} {above} to {high:g}, not {value!r}")
+        if self.dtype not in DTYPES:
+            raise ValueError(f"dtype must be one of {', '.join(DTYPES)}, not {self.dtype!r}")
         if self.schedule is not None:
             every, factor = self.schedule.get("every"), self.schedule.get("factor", 0.5)
             if (self.schedule.get("kind") != "step" or not isinstance(every, int) or isinstance(every, bool)
@@ -169,6 +173,8 @@ class TrainingRun:
                 raise ValueError(problem)
         self.rate_function = rate_function
         self.loss = get_loss(resolve_cost(self.settings.cost, net, data))
+        net.set_dtype(self.settings.dtype)
+        self._X, self._Y = data.X.astype(net.dtype), data.Y.astype(net.dtype)
         self.epochs_done = 0
         self.elapsed = 0.0
         self.last_error = math.nan
@@ -179,29 +185,25 @@ class TrainingRun:
         self._cursor = 0  # next sample within the current epoch (online stepping)
         self._epoch_error_sum = 0.0
         self._last_good = net.params.copy()
-        self.optimizer = make_optimizer(
-            self.settings.optimizer,
-            net.n_params,
-            net.weight_mask,
-            l1=self.settings.l1,
-            l2=self.settings.l2,
-            momentum=self.settings.momentum,
-        )
+        self.optimizer = self._make_optimizer()
         self._binary_targets = bool(np.isin(data.Y, (0.0, 1.0)).all())
-        self._scalar: ScalarStepper | None = None
-        self._scalar_cost = ""  # the loss the scalar kernel was compiled for
-        self._prepare_online()
+        self._epoch_seconds = 0.0  # the compiled kernel's measured time per epoch, for sizing its chunks
+        self._prepare_kernels()
 
-    def _prepare_online(self) -> None:
-        """Use the scalar kernel for online steps when the network is small enough (see scalar_kernel)."""
-        online = self.settings.batch_size == 1
-        if online and supports(self.net, self.loss.name):
-            if self._scalar is None or self._scalar_cost != self.loss.name:
-                self._scalar = ScalarStepper(self.net, self.loss.name)
-                self._scalar.bind(self.data.X, self.data.Y)
-                self._scalar_cost = self.loss.name
-        else:
-            self._scalar = None
+    def _prepare_kernels(self) -> None:
+        """The compiled kernel when it serves this run; else, for online steps of small networks, the scalar one."""
+        self.kernel, self.engine = EpochKernel.for_run(self)
+        self._scalar: ScalarStepper | None = None
+        if self.kernel is None and self.settings.batch_size == 1 and supports(self.net, self.loss.name):
+            self._scalar = ScalarStepper(self.net, self.loss.name)
+            self._scalar.bind(self._X, self._Y)
+
+    def _make_optimizer(self):
+        s = self.settings
+        return make_optimizer(
+            s.optimizer, self.net.n_params, self.net.weight_mask, l1=s.l1, l2=s.l2, momentum=s.momentum,
+            dtype=self.net.dtype,
+        )
 
     # -- settings that may change during a run ----------------------------------------
     def update_settings(self, settings: TrainSettings) -> None:
@@ -210,21 +212,15 @@ class TrainingRun:
         old = self.settings
         self.settings = settings
         self.loss = get_loss(resolve_cost(settings.cost, self.net, self.data))
-        if (settings.optimizer, settings.l1, settings.l2, settings.momentum) != (
-            old.optimizer,
-            old.l1,
-            old.l2,
-            old.momentum,
+        if settings.dtype != old.dtype:
+            self.net.set_dtype(settings.dtype)
+            self._X, self._Y = self.data.X.astype(self.net.dtype), self.data.Y.astype(self.net.dtype)
+            self._last_good = self._last_good.astype(self.net.dtype)
+        if (settings.optimizer, settings.l1, settings.l2, settings.momentum, settings.dtype) != (
+            old.optimizer, old.l1, old.l2, old.momentum, old.dtype,
         ):
-            self.optimizer = make_optimizer(
-                settings.optimizer,
-                self.net.n_params,
-                self.net.weight_mask,
-                l1=settings.l1,
-                l2=settings.l2,
-                momentum=settings.momentum,
-            )
-        self._prepare_online()
+            self.optimizer = self._make_optimizer()
+        self._prepare_kernels()
 
     def current_rate(self) -> float:
         s = self.settings
@@ -259,7 +255,7 @@ class TrainingRun:
             self._start_epoch()
         size = self.settings.batch_size or len(self.data)
         idx = self._order[self._cursor : self._cursor + size]
-        err = self._batch_update(self.data.X[idx], self.data.Y[idx], self.current_rate())
+        err = self._batch_update(self._X[idx], self._Y[idx], self.current_rate())
         self._epoch_error_sum += err * len(idx)
         self._cursor += len(idx)
         if self._cursor >= len(self.data):
@@ -269,7 +265,7 @@ class TrainingRun:
     def epoch(self, interrupt: Callable[[], bool] | None = None) -> float | None:
         """Finish the current epoch (or run a whole one) and return its error; None when ``interrupt``,
         asked between mini-batches, said stop (the next call goes on from there: a pause need not wait)."""
-        X, Y = self.data.X, self.data.Y
+        X, Y = self._X, self._Y
         rate = self.current_rate()
         if self.settings.batch_size is None and self._cursor == 0:
             err = self._batch_update(X, Y, rate)
@@ -280,10 +276,7 @@ class TrainingRun:
             total, order, update = self._epoch_error_sum, self._order, self._batch_update
             if self._scalar is not None:
                 gradient, params, grads, opt_step = (
-                    self._scalar.gradient,
-                    self.net.params,
-                    self.net.grads,
-                    self.optimizer.step,
+                    self._scalar.gradient, self.net.params, self.net.grads, self.optimizer.step,
                 )
                 for i in order[self._cursor :].tolist():
                     total += gradient(i)
@@ -319,18 +312,7 @@ class TrainingRun:
 
     def stop_reason(self) -> str | None:
         """Why training should stop now, or None to go on."""
-        s = self.settings
-        if not math.isfinite(self.last_error) and self.epochs_done:
-            return "diverged"
-        if self.epochs_done and self.last_error <= s.target_error:
-            return "target_error"
-        if self.epochs_done >= s.epochs:
-            return "max_epochs"
-        if s.patience and self._since_best >= s.patience:
-            return "plateau"
-        if s.max_seconds and self.elapsed >= s.max_seconds:
-            return "time_limit"
-        return None
+        return stop_reason(self.settings, self.epochs_done, self.last_error, self._since_best, self.elapsed)
 
     def restore_last_finite(self) -> None:
         """Put back the parameters of the last epoch whose error was finite (after divergence)."""
@@ -344,15 +326,23 @@ class TrainingRun:
         return self.loss.error(self.net.forward(X_test), Y_test)
 
     # -- the loop ----------------------------------------------------------------------------
-    def snapshots(self, stop: Callable[[], bool] = lambda: False, max_rate: float = 30.0,
-                  pacer: EpochPacer | None = None) -> Iterator[Snapshot]:
+    def snapshots(
+        self,
+        stop: Callable[[], bool] = lambda: False,
+        max_rate: float = 30.0,
+        check_every: Callable[[], int] | None = None,
+        pacer: EpochPacer | None = None,
+    ) -> Iterator[Snapshot]:
         """Run epochs until a stop reason; yield progress at most ``max_rate`` times a second.
 
-        ``stop`` is checked between epochs (an external stop flag).  The last
+        ``stop`` is checked between epochs, or between the compiled kernel's
+        chunks of epochs; ``check_every()``, when given, says how many epochs at
+        most may pass before the next ``stop`` call (1 for every epoch).  The last
         snapshot carries the reason.  Each snapshot's ``errors`` holds every
         epoch's error since the previous one, so nothing is lost by rate limiting.
         A ``pacer`` holds the run to its speed (headless runs pass none and go as fast as they can).
         """
+        self._check_every = check_every
         interval = 1.0 / max_rate if max_rate > 0 else 0.0
         start = time.perf_counter()
         base_elapsed = self.elapsed
@@ -370,13 +360,25 @@ class TrainingRun:
 
     def _run_until(self, stop: Callable[[], bool], deadline: float, errors: list[float], pacer: EpochPacer | None = None
                    ) -> str | None:
-        """Run epochs until a stop reason (returned) or the deadline (None); at least one check per epoch."""
+        """Run epochs until a stop reason (returned) or the deadline (None); at least one check per epoch.
+
+        With the compiled kernel, epochs run in chunks sized from the measured
+        time per epoch to end near the deadline (``stop`` is checked between chunks).
+        """
         while True:
             reason = self.stop_reason() or ("stopped" if stop() else None)
             if reason is not None:
                 return reason
             if pacer is not None and pacer.allowance() < 1:
                 pacer.wait()  # then stop() is asked again: a pause or a stop may have come meanwhile
+            elif self.kernel is not None and self._cursor == 0:
+                chunk = self._run_chunk(deadline, pacer)
+                if chunk is None:
+                    self._prepare_kernels()  # the kernel failed and switched itself off: NumPy from here
+                else:
+                    errors.extend(chunk.tolist())
+                    if pacer is not None:
+                        pacer.spend(len(chunk))
             else:
                 error = self.epoch(stop)
                 if error is None:
@@ -386,6 +388,31 @@ class TrainingRun:
                     pacer.spend(1)
             if time.perf_counter() >= deadline:
                 return None
+
+    _check_every: Callable[[], int] | None = None
+
+    def _run_chunk(self, deadline: float, pacer: EpochPacer | None = None) -> Array | None:
+        """One kernel call of as many epochs as fit before the deadline (at most ~0.1 s without one)."""
+        start = time.perf_counter()
+        budget = min(max(deadline - start, 0.0), 0.1)
+        if self.settings.max_seconds:
+            budget = min(budget, max(0.0, self.settings.max_seconds - self.elapsed))
+        epochs = int(budget / self._epoch_seconds) if self._epoch_seconds > 0 else 1
+        epochs = max(1, min(epochs, self.settings.epochs - self.epochs_done))
+        if self._check_every is not None:
+            epochs = max(1, min(epochs, self._check_every()))
+        if pacer is not None:
+            epochs = max(1, min(epochs, pacer.allowance()))
+        assert self.kernel is not None  # only called while the compiled kernel serves this run
+        errors = self.kernel.run(self, epochs)
+        if errors is None:
+            return None
+        self._epoch_seconds = (time.perf_counter() - start) / len(errors)
+        # the kernel did each epoch's bookkeeping (last finite parameters, best error, plateau count)
+        self.epochs_done += len(errors)
+        params = self.net.params
+        self.last_error = float(errors[-1]) if math.isfinite(params @ params) else math.nan
+        return errors
 
     def _snapshot(self, errors: list[float], reason: str | None) -> Snapshot:
         return Snapshot(
@@ -404,13 +431,33 @@ class TrainingRun:
         start, base = time.perf_counter(), self.elapsed
         with np.errstate(over="ignore", invalid="ignore"):
             while True:
-                reason = self._run_until(stop, math.inf if not self.settings.max_seconds else 0.0, errors)
+                # with a time limit, come back every 50 ms to count the time
+                deadline = math.inf if not self.settings.max_seconds else time.perf_counter() + 0.05
+                reason = self._run_until(stop, deadline, errors)
                 self.elapsed = base + time.perf_counter() - start
                 if reason is not None:
                     break
         if reason == "diverged":
             self.restore_last_finite()
         return self._snapshot(errors, reason)
+
+
+def stop_reason(
+    settings: TrainSettings, epochs_done: int, last_error: float, since_best: int, elapsed: float
+) -> str | None:
+    """The stop rule of every training loop: why a run in this state stops now (a STOP_REASONS key), or None."""
+    s = settings
+    if not math.isfinite(last_error) and epochs_done:
+        return "diverged"
+    if epochs_done and last_error <= s.target_error:
+        return "target_error"
+    if epochs_done >= s.epochs:
+        return "max_epochs"
+    if s.patience and since_best >= s.patience:
+        return "plateau"
+    if s.max_seconds and elapsed >= s.max_seconds:
+        return "time_limit"
+    return None
 
 
 def resolve_cost(cost: str, net: Network, data: Dataset) -> str:
@@ -462,6 +509,7 @@ class Trainer(TruthTableTasks):
         patience: int = 0,
         max_seconds: float = 0.0,
         stop: Callable[[], bool] = lambda: False,
+        dtype: str = "float64",
     ) -> dict[str, Any]:
         """Train and return ``{"error", "iterations", "time", "reason", "errors"}``.
 
@@ -470,7 +518,7 @@ class Trainer(TruthTableTasks):
         counts epochs (passes over the data) as in Synaptic;
         ``time`` is in seconds (Synaptic reports milliseconds).  ``rate`` may be
         a function ``rate(iterations, error)`` as in Synaptic.  ``log=N`` prints
-        the error every N epochs.
+        the error every N epochs.  ``dtype="float32"`` trains in single precision.
         """
         dataset = as_dataset(data)
         settings = TrainSettings(
@@ -488,6 +536,7 @@ class Trainer(TruthTableTasks):
             max_seconds=max_seconds,
             schedule=schedule,
             seed=seed,
+            dtype=dtype,
         )
         run = TrainingRun(self.network, dataset, settings, rate_function=rate if callable(rate) else None)
         if log:

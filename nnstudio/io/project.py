@@ -357,6 +357,7 @@ _SETTING_TYPES: dict[str, tuple] = {
     "max_seconds": (int, float),
     "speed": (int, float),
     "schedule": (dict, type(None)),
+    "dtype": (str,),
 }
 
 

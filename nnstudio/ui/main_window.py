@@ -722,11 +722,13 @@ class MainWindow(QMainWindow):
 
     def about(self) -> None:
         from .. import __version__
+        from ..core.kernels import status
 
         QMessageBox.about(
             self, "About nnstudio",
             f"<b>nnstudio {__version__}</b><p>Build and train small neural networks visually: "
-            "drag layers onto the canvas, wire them, and watch the synapses change while it learns.</p>",
+            "drag layers onto the canvas, wire them, and watch the synapses change while it learns.</p>"
+            f"<p>{status().capitalize()}.</p>",
         )
 
 

@@ -46,6 +46,7 @@ RATES = ["0.0001", "0.001", "0.003", "0.01", "0.03", "0.1", "0.3", "0.5", "1", "
 OPTIMIZERS = [("SGD", "sgd"), ("Momentum", "momentum"), ("Adam", "adam")]
 LOSSES = [("Auto", "auto"), ("Mean squared error", "mse"), ("Binary cross-entropy", "bce"),
           ("Categorical cross-entropy", "ce")]
+PRECISIONS = [("float64 (double)", "float64"), ("float32 (single)", "float32")]
 BATCH_MODES = [("Full batch", "full"), ("Mini-batch", "mini"), ("Online (one sample)", "online")]
 MAX_INT = 2**31 - 1
 
@@ -173,6 +174,9 @@ class TrainingDock(QWidget):
         self.loss = _choice("loss", "The error the network minimises (auto picks one that suits the outputs)",
                             LOSSES, self._settings_edited)
         form.addRow("Loss", self.loss)
+        self.precision = _choice("precision", "Precision of the training arithmetic: float32 is faster on wide "
+                                 "networks, float64 is exact to more digits", PRECISIONS, self._settings_edited)
+        form.addRow("Precision", self.precision)
         self.l1 = _double("l1", "L1 regularisation strength (weights only)", 0.0, 10.0, 0.0001, 5)
         self.l2 = _double("l2", "L2 regularisation strength (weights only)", 0.0, 10.0, 0.0001, 5)
         self.max_epochs = _int("maxEpochs", "Stop after this many epochs (per run)", 1, MAX_INT)
@@ -228,6 +232,7 @@ class TrainingDock(QWidget):
             if s.batch_size and s.batch_size > 1:
                 self.batch_size.setValue(s.batch_size)
             _select(self.loss, s.cost)
+            _select(self.precision, s.dtype)
             self.l1.setValue(s.l1)
             self.l2.setValue(s.l2)
             self.max_epochs.setValue(min(s.epochs, MAX_INT))
@@ -300,7 +305,7 @@ class TrainingDock(QWidget):
             self.document.settings, rate=rate, optimizer=self.optimizer.currentData(),
             momentum=self.momentum.value(), batch_size=batch, cost=self.loss.currentData(), l1=self.l1.value(),
             l2=self.l2.value(), epochs=self.max_epochs.value(), target_error=self.target_error.value(),
-            patience=self.patience.value(), seed=self.shuffle_seed.value(),
+            patience=self.patience.value(), seed=self.shuffle_seed.value(), dtype=self.precision.currentData(),
         )
         try:
             settings.validate()

@@ -144,7 +144,8 @@ class TrainingWorker(QObject):
                 continue
             last: Snapshot | None = None
             self.pacer.restart()  # after a pause the pace starts afresh, with no burst to catch up
-            for snap in run.snapshots(self._should_halt, max_rate=self.max_rate, pacer=self.pacer):
+            for snap in run.snapshots(self._should_halt, max_rate=self.max_rate, check_every=self._check_every,
+                                      pacer=self.pacer):
                 self._record()
                 last = snap
                 if snap.reason is None:
@@ -242,6 +243,15 @@ class TrainingWorker(QObject):
         if epoch > store.last_epoch:
             store.add(epoch, run.net.params, run.last_error)
         self._record_at = store.next_kept_epoch - self.epoch_offset
+
+    def _check_every(self) -> int:
+        """How many epochs the compiled kernel may run before the next _should_halt (it records and counts
+        steps; the pacer limits a paced run's chunks itself)."""
+        if self._epoch_budget is not None:
+            return 1
+        if self._step_target is not None:
+            return max(1, self._step_target - self.run.epochs_done)
+        return max(1, self._record_at - self.run.epochs_done)
 
     def _should_halt(self) -> bool:
         """The generator's stop check, called before every epoch."""
