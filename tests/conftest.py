@@ -1,6 +1,7 @@
 """Shared test set-up.
 
 - Qt renders offscreen unless a display is asked for explicitly.
+- The compiled training kernels are ready before the first test (compiled once, or from numba's cache).
 - Settings (QSettings) and app data (autosaves, recovery) of every test live in
   its own temporary folder, never in the user's.
 - A modal dialog that nobody expected would wait forever for a click that never
@@ -26,6 +27,21 @@ def _refuse(name: str):
         raise UnexpectedDialog(f"unexpected modal dialog ({name}): {shown}")
 
     return staticmethod(refuse)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_kernels():
+    """Compile the training kernels once, before the first test, as the app does at start.
+
+    A first compile takes tens of seconds on a busy machine; inside a test it would eat the time the test
+    waits for its own events.  numba's disk cache makes later runs load them in about a second.
+    """
+    from nnstudio.core import kernels
+
+    if kernels.enabled():
+        from nnstudio.core.kernels.warm_up import warm_up
+
+        warm_up()
 
 
 @pytest.fixture(autouse=True)

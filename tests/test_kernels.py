@@ -224,3 +224,25 @@ def test_jit_switched_off_trains_on_numpy():
     env = {**os.environ, "NNSTUDIO_JIT": "0"}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
     assert out.strip() == "training core: NumPy (NNSTUDIO_JIT=0) target_error False"
+
+
+def test_a_run_started_while_the_kernels_compile_trains_on_numpy_at_once(monkeypatch):
+    """The first Train press never waits for the background compile: it trains on NumPy meanwhile."""
+    import threading
+
+    from nnstudio.core.kernels import warm_up as warm_up_module
+
+    release = threading.Event()
+    monkeypatch.setattr(warm_up_module, "warm_up", lambda: release.wait(60))
+    monkeypatch.setattr(kernels, "_warm_up_thread", [])
+    thread = kernels.warm_up_in_background()
+    try:
+        assert kernels.compiled("network_kernel") is None and "until the compiled kernels are ready" in kernels.status()
+        net = Network.from_graph(dag("tanh", "logistic", 1, "all_to_all"), seed=5)
+        run = TrainingRun(net, data_for(net, kind="binary"), TrainSettings(epochs=3, target_error=0.0))
+        assert run.kernel is None and "NumPy" in run.engine
+        assert run.run().epoch == 3
+    finally:
+        release.set()
+        thread.join(10)
+    assert kernels.compiled("network_kernel") is not None and "compiled kernels" in kernels.status()

@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _modules: dict[str, ModuleType] = {}
 _disabled: list[str] = []  # the reason the compiled path is off, once known
+_warm_up_thread: list[threading.Thread] = []  # the background warm-up, once started
 
 
 def _off_reason() -> str | None:
@@ -40,6 +41,8 @@ def status() -> str:
     reason = _off_reason()
     if reason is not None:
         return f"training core: NumPy ({reason})"
+    if _warming_elsewhere():
+        return "training core: NumPy until the compiled kernels are ready (compiling in the background, once)"
     from importlib.metadata import version
 
     return f"training core: compiled kernels (numba {version('numba')})"
@@ -52,9 +55,19 @@ def disable(reason: str) -> None:
         log.warning("compiled training kernels off, training continues on NumPy: %s", reason)
 
 
+def _warming_elsewhere() -> bool:
+    """Whether the background warm-up is still compiling, in a thread other than this one."""
+    thread = _warm_up_thread[0] if _warm_up_thread else None
+    return thread is not None and thread.is_alive() and thread is not threading.current_thread()
+
+
 def compiled(name: str) -> ModuleType | None:
-    """The numba module ``name`` of this package ("network_kernel", "population_kernel"), or None when off."""
-    if not enabled():
+    """The numba module ``name`` of this package ("network_kernel", "population_kernel"), or None when off.
+
+    None too while the background warm-up compiles: a run started then trains on NumPy at once instead of
+    waiting for the compiler (a first compile takes tens of seconds; later starts load numba's disk cache).
+    """
+    if not enabled() or _warming_elsewhere():
         return None
     with _lock:
         module = _modules.get(name)
@@ -75,5 +88,6 @@ def warm_up_in_background() -> threading.Thread | None:
     from .warm_up import warm_up
 
     thread = threading.Thread(target=warm_up, name="nnstudio-kernel-warm-up", daemon=True)
+    _warm_up_thread[:] = [thread]
     thread.start()
     return thread
