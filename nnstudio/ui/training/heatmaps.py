@@ -110,6 +110,7 @@ class DecisionSurface(QWidget):
         self.live = False  # frames bring the surface (training runs): weight changes are not recomputed here
         self.marked = (0, 0, 1)  # range(*marked): the data rows drawn (and checked for wrong answers)
         self.extent = (0.0, 1.0, 0.0, 1.0)  # the input plane shown (set from the data)
+        self._wrong_shown: np.ndarray | None = None  # the wrong-answer flags the rings show
         self.plot = pg.PlotWidget()
         self.plot.setObjectName("heatmapPlot")
         self.plot.setBackground(None)
@@ -176,6 +177,7 @@ class DecisionSurface(QWidget):
         X = np.vstack([data.X, data.X_test]) if data.has_test else data.X
         self.marked = (0, len(X), max(1, -(-len(X) // MAX_POINTS)))
         self._marked_points = X[np.arange(*self.marked)]
+        self._wrong_shown = None
         self.extent = plane_extent(self.document) if data.n_inputs == 2 else (0.0, 1.0, 0.0, 1.0)
         self._draw_points()
         self._update_request()
@@ -252,18 +254,22 @@ class DecisionSurface(QWidget):
             self.image.clear()
             self.surface = None
             self.wrong_marks.setData([], [])
-            self.wrong_count = 0
+            self.wrong_count, self._wrong_shown = 0, None
             self.note.setText("The heatmap needs a working network with two inputs.")
             return
         self.note.clear()
         k = min(max(0, self.output_choice.currentIndex()), net.n_outputs - 1)
         if frame.wrong is not None and frame.wrong.shape == (len(range(*self.marked)), net.n_outputs):
-            points = self._marked_points[frame.wrong[:, k]]
-            self.wrong_count = len(points)
-            self.wrong_marks.setData(pos=points)
+            wrong = frame.wrong[:, k]
+            if self._wrong_shown is None or not np.array_equal(wrong, self._wrong_shown):
+                # redrawing a scatter costs tens of milliseconds: only when the set of rings changed
+                self._wrong_shown = wrong
+                points = self._marked_points[wrong]
+                self.wrong_count = len(points)
+                self.wrong_marks.setData(pos=points)
         elif not self._marks_wrong():
             self.wrong_marks.setData([], [])
-            self.wrong_count = 0
+            self.wrong_count, self._wrong_shown = 0, None
         if frame.surface is None or frame.surface.shape[-1] != net.n_outputs:
             return
         values = frame.surface[:, :, k]
