@@ -1,7 +1,7 @@
 """Fuzz the file readers (issue 12): mutated projects and imports through every path, counting tracebacks.
 
     QT_QPA_PLATFORM=offscreen python benchmarks/fuzz_files.py [--projects 2000] [--imports 500] [--seed 0]
-        [--timeout 60] [--keep DIR]
+        [--timeout 300] [--max-gib 6] [--keep DIR]
 
 Each mutated project goes through the loader, the GUI document's open path
 (``Document.load``, as ``MainWindow.open_path`` calls it, then the snapshots
@@ -11,7 +11,9 @@ import (Synaptic.js, brain.js, weights JSON and ``.npz``) goes through its
 reader, then the same document, predict and export paths.  Cases run one at a
 time in a worker process; one that takes longer than ``--timeout`` seconds is
 a hang (the worker is killed and restarted).  The worker's peak resident
-memory is reset before each case and read after it.
+memory is reset before each case and read after it; its address space is
+capped (``--max-gib``), so a case asking for more fails as a traceback
+(MemoryError) instead of taking the machine's memory.
 
 Prints the number of cases, of tracebacks (must be 0), of hangs (0) and the
 largest peak RSS with the number of cases above 1 GiB (0).  ``--keep`` saves
@@ -27,6 +29,7 @@ import json
 import multiprocessing
 import os
 import random
+import resource
 import sys
 import tempfile
 import time
@@ -136,7 +139,10 @@ class _Runner:
         return "loaded"
 
 
-def worker(conn, work: str) -> None:
+def worker(conn, work: str, max_gib: float) -> None:
+    # a case that asks for more than this gets a MemoryError (a traceback) instead of the machine's memory
+    limit = int(max_gib * GIB)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     runner = _Runner(Path(work))
     from nnstudio.io.project import load_project
@@ -201,14 +207,15 @@ def _case(kind: str, seeds: dict, rng: random.Random) -> tuple[bytes, str]:
 
 
 class _Worker:
-    def __init__(self, work: Path):
-        self.work = work
+    def __init__(self, work: Path, max_gib: float):
+        self.work, self.max_gib = work, max_gib
         self.start()
 
     def start(self) -> None:
         context = multiprocessing.get_context("spawn")
         self.conn, child = context.Pipe()
-        self.process = context.Process(target=worker, args=(child, str(self.work)), daemon=True)
+        self.process = context.Process(target=worker, args=(child, str(self.work), self.max_gib),
+                                       daemon=True)
         self.process.start()
         self.conn.recv()  # "ready": imports and the first document are not timed
 
@@ -237,8 +244,12 @@ def main() -> int:
     parser.add_argument("--projects", type=int, default=2000)
     parser.add_argument("--imports", type=int, default=500)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--timeout", type=float, default=60.0, help="seconds per case before it counts as a hang")
+    parser.add_argument("--timeout", type=float, default=300.0,
+                        help="seconds per case before it counts as a hang (the largest networks take ~1 minute on a "
+                             "busy machine: six exports and a save of 9 million parameters)")
     parser.add_argument("--keep", help="copy failing cases into this folder")
+    parser.add_argument("--max-gib", type=float, default=6.0,
+                        help="the worker's address-space limit (Qt and NumPy alone reserve ~1.5 GiB of it)")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     seeds = _seeds()
@@ -247,19 +258,22 @@ def main() -> int:
     counts: dict[tuple[str, str], int] = {}
     failures: list[tuple[str, str, str]] = []
     peak, over = 0, 0
+    slowest = (0.0, "")
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="nnstudio-fuzz-") as folder:
         work = Path(folder)
-        pool = _Worker(work)
+        pool = _Worker(work, args.max_gib)
         for number, kind in enumerate(jobs):
             raw, ext = _case(kind, seeds, rng)
             path = work / f"case{ext}"
             path.write_bytes(raw)
+            case_started = time.perf_counter()
             outcome, detail, rss = pool.run(kind, path, args.timeout)
+            slowest = max(slowest, (time.perf_counter() - case_started, f"{kind} case {number}"))
             counts[kind, outcome] = counts.get((kind, outcome), 0) + 1
             peak, over = max(peak, rss), over + (rss > GIB)
-            if outcome in ("traceback", "hang"):
-                failures.append((kind, outcome, detail or ""))
+            if outcome in ("traceback", "hang") or rss > GIB:
+                failures.append((kind, outcome if rss <= GIB else f"{outcome}, {rss / 2**20:.0f} MiB", detail or ""))
                 if args.keep:
                     Path(args.keep).mkdir(parents=True, exist_ok=True)
                     (Path(args.keep) / f"{number}-{kind}{ext}").write_bytes(raw)
@@ -274,7 +288,7 @@ def main() -> int:
               f"{row['traceback']} tracebacks, {row['hang']} hangs")
     print(f"mutated projects: {args.projects}, mutated imports: {args.imports}")
     print(f"tracebacks: {total('traceback')}")
-    print(f"hangs (> {args.timeout:g} s): {total('hang')}")
+    print(f"hangs (> {args.timeout:g} s): {total('hang')}; slowest case: {slowest[0]:.1f} s ({slowest[1]})")
     print(f"peak RSS of one case: {peak / 2**20:.0f} MiB; cases over 1 GiB: {over}")
     for kind, outcome, detail in failures[:10]:
         print(f"--- {kind}: {outcome}\n{detail}")

@@ -13,6 +13,7 @@ import copy
 import io
 import json
 import random
+import re
 import zipfile
 from typing import Any
 
@@ -157,10 +158,10 @@ def _special(doc: dict, rng: random.Random) -> None:
 def to_bytes(doc: Any, rng: random.Random) -> bytes:
     """JSON text of ``doc``; sometimes truncated or with bytes inserted."""
     raw = json.dumps(doc, allow_nan=True).encode()
-    while (at := raw.find(DEEP.encode())) >= 0:
-        end = raw.index(b'"', at)
-        depth = int(raw[at + len(DEEP):end])
-        raw = raw[: at - 1] + b"[" * depth + b"0" + b"]" * depth + raw[end + 1:]
+    while (at := raw.find(DEEP.encode())) >= 0:  # the whole string holding the marker becomes the nesting
+        start, end = raw.rfind(b'"', 0, at), raw.index(b'"', at)
+        depth = int(re.match(rb"\d*", raw[at + len(DEEP):]).group() or b"100")  # type: ignore[union-attr]
+        raw = raw[:start] + b"[" * depth + b"0" + b"]" * depth + raw[end + 1:]
     damage = rng.randrange(20)
     if damage == 0:
         return raw[: rng.randrange(len(raw) + 1)]

@@ -58,7 +58,7 @@ for n in range(1, 10**6):
 def big_project(mb: int):
     """The XOR sample with a dataset of about ``mb`` MB of JSON (random numbers, 2 inputs, 1 target)."""
     project = load_project(ROOT / "samples" / "xor.nnstudio")
-    rows = mb * 2**20 // 70  # three numbers of ~20 characters per row, with JSON's indentation
+    rows = mb * 2**20 // 50  # three numbers of ~20 characters per row, written one row per line
     rng = np.random.default_rng(0)
     X = rng.random((rows, 2))
     project.dataset = Dataset(X, (X.sum(axis=1, keepdims=True) > 1).astype(float), name="big")

@@ -3,9 +3,10 @@
 Bare (or with a project path) it opens the GUI; subcommands work headless::
 
     nnstudio new OUT.nnstudio --data FILE [--target COL ...] [--hidden 16,8] [--activation tanh]
-                 [--test-split 0.2] [--scale standard|minmax|none] [--classes] [--seed S]
+                 [--test-split 0.2] [--scale standard|minmax|none] [--classes] [--seed S] [--features x1^2,x2^2]
     nnstudio train FILE [--epochs N] [--rate R] [--seed S] [--reset] [--out TRAINED.nnstudio] [--json]
-    nnstudio predict FILE X1 X2 ... [--json]      (raw inputs: the project's input scaling is applied)
+                                      (--out also adds the run to the project's run list)
+    nnstudio predict FILE X1 X2 ... [--json]      (raw inputs: the project's input scaling and features are applied)
     nnstudio export FILE OUT          (OUT's extension picks the format: .json .npz .onnx .py .h .csv)
     nnstudio export FILE OUT.json --format synaptic|brain   (a file the JavaScript library loads)
     nnstudio export FILE OUT.onnx [--dtype float32|float64]   (float32 by default)
@@ -31,8 +32,11 @@ from . import __version__
 from .core import STOP_REASONS, TrainingRun
 from .core.activations import ACTIVATIONS
 from .core.datasets import DatasetError
+from .core.features import FEATURES, parse_features
 from .core.graph import TopologyError
+from .core.history import ErrorHistory
 from .core.metrics import accuracy
+from .core.runs import add_run, record_run
 from .core.scaling import SCALINGS
 from .io.export import EXPORT_FORMATS, export_format, export_project
 from .io.export_js import JS_FORMATS
@@ -74,6 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--scale", choices=SCALINGS, default="standard", help="input scaling (default standard)")
     new.add_argument("--classes", action="store_true", help="read numeric CSV targets as class labels")
     new.add_argument("--seed", type=int, default=0, help="seed of the train/test split (default 0)")
+    new.add_argument("--features", type=_features,
+                     help="feed a two-input network these features of x1, x2 instead: a comma-separated list of "
+                     + ", ".join(FEATURES))
 
     train = sub.add_parser("train", help=SUBCOMMANDS["train"])
     train.add_argument("file", help="a .nnstudio project")
@@ -118,6 +125,13 @@ def _sizes(text: str) -> list[int]:
     return sizes
 
 
+def _features(text: str) -> tuple[str, ...]:
+    try:
+        return parse_features(text)
+    except DatasetError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def cmd_new(args: argparse.Namespace) -> int:
     if not args.out.endswith(".nnstudio"):
         raise CliError(f"the output must be a .nnstudio project, not {args.out}")
@@ -125,7 +139,7 @@ def cmd_new(args: argparse.Namespace) -> int:
         raise CliError(f"unknown activation {args.activation!r}; choose one of: {', '.join(ACTIVATIONS)}")
     try:
         project = project_from_data(args.data, args.target, args.hidden, args.activation, args.test_split,
-                                    args.scale, args.seed, args.classes)
+                                    args.scale, args.seed, args.classes, args.features)
     except (DatasetError, TopologyError) as exc:
         raise CliError(f"{args.data}: {exc}") from None
     try:
@@ -178,18 +192,24 @@ def cmd_train(args: argparse.Namespace) -> int:
     before = project.history.last_epoch
     progress = _Progress(sys.stderr if sys.stderr.isatty() and not args.json else None, settings.epochs)
     snap = None
+    curve = ErrorHistory()  # this run's errors, for the run list
     for snap in run.snapshots(max_rate=10):
         project.history.extend(before + snap.epoch - len(snap.errors) + 1, snap.errors)
+        curve.extend(snap.epoch - len(snap.errors) + 1, snap.errors)
         if snap.test_error is not None:
             project.history.add_test(before + snap.epoch, snap.test_error)
+            curve.add_test(snap.epoch, snap.test_error)
         progress.show(snap.epoch, snap.error)
     progress.close()
 
     project.weights = net.param_dict()
     project.settings = settings
     if args.out:
+        add_run(project.runs, record_run(net, project.dataset, settings, curve, init=project.init,
+                                         init_seed=project.init_seed, data_seed=project.data_seed,
+                                         reason=snap.reason or "stopped", seconds=snap.elapsed))
         _save(project, args.out)
-    outputs = net.predict(project.dataset.X)
+    outputs = net.predict(project.dataset.network_inputs())
     report = {
         "file": args.file,
         "error": None if not math.isfinite(run.last_error) else run.last_error,
@@ -218,7 +238,8 @@ def _accuracies(project: Project, outputs: np.ndarray, net) -> dict:
     ds = project.dataset
     if ds.kind != "classification" or (train := accuracy(outputs, ds.Y)) is None:
         return {}
-    return {"accuracy": train, "test_accuracy": accuracy(net.predict(ds.X_test), ds.Y_test) if ds.has_test else None}
+    test = accuracy(net.predict(ds.network_inputs(ds.X_test)), ds.Y_test) if ds.has_test else None
+    return {"accuracy": train, "test_accuracy": test}
 
 
 def _train_text(r: dict, project: Project) -> str:
@@ -278,17 +299,25 @@ def cmd_predict(args: argparse.Namespace) -> int:
         net = project.build_network()
     except (TopologyError, ValueError) as exc:
         raise CliError(f"{args.file}: {exc}") from None
-    if len(args.inputs) != net.n_inputs:
+    ds = project.dataset
+    if ds.features is not None:  # the network is fed features of the raw x1, x2
+        if net.n_inputs != ds.network_width:
+            raise CliError(f"{args.file}: the network has {net.n_inputs} inputs but the dataset feeds it "
+                           f"{ds.network_width} features ({', '.join(ds.features)}); fit the network to the data")
+        if len(args.inputs) != ds.n_inputs:
+            raise CliError(f"the network takes the features of {ds.n_inputs} raw inputs, "
+                           f"{len(args.inputs)} values were given")
+    elif len(args.inputs) != net.n_inputs:
         raise CliError(f"the network has {net.n_inputs} inputs, {len(args.inputs)} values were given")
     if not all(math.isfinite(v) for v in args.inputs):
         raise CliError("inputs must be finite numbers")
-    ds = project.dataset
     names = ds.output_names
     if len(names) != net.n_outputs:
         raise CliError(f"{args.file}: the network has {net.n_outputs} outputs but its dataset names "
                        f"{len(names)} targets; fit the dataset to the network first")
-    out = net.predict(ds.scale(np.array(args.inputs)) if ds.scaling and ds.scaling.width == net.n_inputs
-                      else np.array(args.inputs))
+    raw = np.array(args.inputs)
+    scaled = ds.scale(raw) if ds.scaling and ds.scaling.width == len(raw) else raw
+    out = net.predict(ds.network_inputs(scaled))
     label = ds.label(out) if len(ds.class_names) == len(out) else None
     if args.json:
         report = {"inputs": args.inputs, "outputs": out.tolist(), "names": ds.output_names}

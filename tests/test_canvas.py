@@ -270,10 +270,12 @@ def test_deleting_a_layer_removes_its_connections(window):
     assert window.actions["train"].isEnabled()
 
 
-def test_a_thousand_add_remove_cycles_leave_no_stray_items(window):
+def test_two_hundred_add_remove_cycles_leave_no_stray_items(window):
+    # the count is exact, so one stray item per cycle shows after the first; each cycle rebuilds the network
+    # and reloads the views three times (~0.1 s on a busy machine), and 1,000 cycles outran the time-out
     scene, editor = window.scene, window.editor
     baseline = len(scene.items())
-    for _ in range(1000):
+    for _ in range(200):
         new = editor.add_layer("hidden", (100, 300))
         editor.connect("L2", new)
         editor.remove([new])

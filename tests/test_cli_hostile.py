@@ -203,3 +203,15 @@ def test_cli_train_with_softmax_and_regression_targets_says_what_to_change(tmp_p
     doc["settings"]["cost"] = "auto"
     err = _one_line_error(["train", _write(tmp_path, doc), "--epochs", "5"], capsys)
     assert "one-hot" in err and "mse" in err
+
+
+def test_imports_with_odd_but_representable_values_load(tmp_path) -> None:
+    # found by benchmarks/fuzz_files.py --seed 1: a whole number beyond int64 and a squash given as a list
+    src = tmp_path / "brain.json"
+    src.write_text(json.dumps(_brain()).replace('"bias": 0.1', '"bias": ' + str(2**64)))
+    assert import_file(src).weights["b:L2"][0] == 2.0**64
+    synaptic = {"neurons": [{"layer": "input"}, {"layer": "input"}, {"layer": "output", "squash": ["LOGISTIC"]}],
+                "connections": [{"from": 0, "to": 2, "weight": 0.5}, {"from": 1, "to": 2, "weight": 2**70}]}
+    src.write_text(json.dumps(synaptic))
+    project = import_file(src)
+    assert project.graph.layers["L2"].activation == "logistic" and project.weights["W:L1->L2"][1, 0] == 2.0**70

@@ -19,6 +19,7 @@ import numpy as np
 
 from .csv_table import encode, read_table
 from .dataset_error import DatasetError
+from .features import check_features, compute_features, input_width
 from .scaling import InputScaling
 
 Array = np.ndarray
@@ -36,6 +37,7 @@ class Dataset:
     kind: str = "classification"  # or "regression": decides whether accuracy is shown
     class_names: list[str] = field(default_factory=list)  # one per output column when the target is a class
     scaling: InputScaling | None = None  # what turned raw inputs into X (and X_test)
+    features: tuple[str, ...] | None = None  # what the network is fed, computed from X (see core.features)
 
     def __post_init__(self) -> None:
         self.X = _matrix(self.X, "inputs")
@@ -56,6 +58,7 @@ class Dataset:
             raise DatasetError(f"{len(self.class_names)} class names for {self.n_outputs} output columns")
         if self.scaling is not None and self.scaling.width != self.n_inputs:
             raise DatasetError(f"the scaling has {self.scaling.width} columns, the inputs {self.n_inputs}")
+        self.features = check_features(self.features, self.n_inputs)
 
     def raw_inputs(self, scaled: Array | None = None) -> Array:
         """Inputs as they were before scaling (the training inputs unless ``scaled`` is given)."""
@@ -65,6 +68,24 @@ class Dataset:
     def scale(self, raw: Array) -> Array:
         """Raw inputs (a row or rows) as the network sees them."""
         return np.asarray(raw, dtype=float) if self.scaling is None else self.scaling.apply(raw)
+
+    def network_inputs(self, X: Array | None = None) -> Array:
+        """What the network is fed for inputs ``X`` as stored (the training inputs by default): their features."""
+        return compute_features(self.features, self.X if X is None else X)
+
+    @property
+    def network_width(self) -> int:
+        """How many inputs the network takes: one per feature, or one per input column without features."""
+        return input_width(self.features, self.n_inputs)
+
+    def for_network(self) -> Dataset:
+        """This dataset as the network sees it: its inputs replaced by their features (itself without features)."""
+        if self.features is None:
+            return self
+        X_test = None if self.X_test is None else self.network_inputs(self.X_test)
+        return Dataset(self.network_inputs(), self.Y, name=self.name, input_names=list(self.features),
+                       output_names=list(self.output_names), X_test=X_test, Y_test=self.Y_test, kind=self.kind,
+                       class_names=list(self.class_names))
 
     def label(self, output_row: Array) -> str | None:
         """The class name an output row picks (its largest value), or None when the target has no classes."""
@@ -116,6 +137,8 @@ class Dataset:
             d["class_names"] = list(self.class_names)
         if self.scaling is not None:
             d["scaling"] = self.scaling.to_dict()
+        if self.features is not None:
+            d["features"] = list(self.features)
         return d
 
     @classmethod
@@ -131,6 +154,7 @@ class Dataset:
             kind=d.get("kind", "classification"),
             class_names=list(d.get("class_names", [])),
             scaling=None if d.get("scaling") is None else InputScaling.from_dict(d["scaling"]),
+            features=d.get("features"),
         )
 
 

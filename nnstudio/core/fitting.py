@@ -78,7 +78,7 @@ def plan_fit(graph: Graph, dataset: Dataset, settings: TrainSettings | None = No
         raise TopologyError(f"the network has {len(inputs)} input and {len(outputs)} output layers; fitting to "
                             "data needs exactly one of each (resize them by hand)")
     sizes, reasons = {}, []
-    for layer, width, what in ((inputs[0], dataset.n_inputs, "input"), (outputs[0], dataset.n_outputs, "target")):
+    for layer, width, what in ((inputs[0], dataset.network_width, "input"), (outputs[0], dataset.n_outputs, "target")):
         if layer.size != width:
             sizes[layer.id] = (layer.size, width)
             reasons.append(f"{layer.name}: {layer.size} → {width} neurons for the {width} {what} columns")
@@ -102,7 +102,7 @@ def network_for_data(dataset: Dataset, hidden: Sequence[int] = (16,), activation
     """A fresh input → hidden… → output graph sized for ``dataset``, and the loss to train it with."""
     out_activation, cost = output_choice(dataset)
     width, gap = 260.0, 0.0
-    layers = [Layer(dataset.n_inputs, name="Input", role="input", position=(0.0, gap))]
+    layers = [Layer(dataset.network_width, name="Input", role="input", position=(0.0, gap))]
     for k, size in enumerate(hidden):
         name = "Hidden" if len(hidden) == 1 else f"Hidden {k + 1}"
         layers.append(Layer(int(size), activation, name=name, position=(width * (k + 1), gap)))

@@ -87,7 +87,7 @@ def inspect_neuron(
         raise ValueError(f"{layer.name} has {layer.size} neurons; there is no neuron {index}")
     if not 0 <= row < len(data):
         raise ValueError(f"the dataset has {len(data)} rows; there is no row {row}")
-    X, Y = data.X[row : row + 1], data.Y[row : row + 1]
+    X, Y = data.network_inputs(data.X[row : row + 1]), data.Y[row : row + 1]
     cost = resolve_cost(settings.cost, net, data)
     acts = net.layer_activations(X)
     a = float(acts[layer_id][0, index])

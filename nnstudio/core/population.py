@@ -128,7 +128,7 @@ class PopulationRun:
     """
 
     def __init__(self, population: Population, data: Dataset, settings: TrainSettings | None = None):
-        self.population, self.data = population, data
+        self.population, self.data = population, (data := data.for_network())  # feature inputs computed once
         self.settings = settings or TrainSettings()
         self.settings.validate()
         net = population.template

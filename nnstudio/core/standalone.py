@@ -7,12 +7,15 @@ exporters all write from it, so they evaluate exactly what :class:`Network` does
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .activations import get_activation
+from .features import RAW_INPUTS, input_width, python_feature_lines
+from .scaling import InputScaling
 
 if TYPE_CHECKING:
     from .network import Network
@@ -67,10 +70,8 @@ _ADD_PRODUCT = '''def _add_product(z, a, w):
 
 
 def _literal(values: np.ndarray) -> str:
-    # repr of a Python float round-trips exactly
-    if values.ndim == 1:
-        return "[" + ", ".join(map(repr, values.astype(float).tolist())) + "]"
-    return "[\n" + "".join(f"    {_literal(row)},\n" for row in values) + "]"
+    """A vector as a Python list literal (repr of a Python float round-trips exactly)."""
+    return "[" + ", ".join(map(repr, values.astype(float).tolist())) + "]"
 
 
 def printable_name(text: str, limit: int = 80) -> str:
@@ -85,11 +86,24 @@ def printable_name(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def standalone_source(net: Network) -> str:
-    """Python source defining ``predict(inputs) -> list`` for ``net``'s current weights; needs only ``math``."""
+def standalone_source(net: Network, features: Sequence[str] | None = None,
+                      scaling: InputScaling | None = None) -> str:
+    """Python source defining ``predict(inputs) -> list`` for ``net``'s current weights; needs only ``math``.
+
+    With ``features``, ``predict`` takes the raw x1, x2, applies ``scaling`` and feeds the network the features.
+    """
+    return "\n".join(standalone_lines(net, features, scaling)) + "\n"
+
+
+def standalone_lines(net: Network, features: Sequence[str] | None = None,
+                     scaling: InputScaling | None = None) -> Iterator[str]:
+    """The lines of :func:`standalone_source`, one at a time (a weight matrix yields one line per row)."""
     plan = evaluation_plan(net)
     sizes = "-".join(str(s.size) for s in plan)
-    lines = [
+    n_inputs = net.n_inputs if features is None else RAW_INPUTS
+    if features is not None and input_width(features) != net.n_inputs:
+        raise ValueError(f"the network has {net.n_inputs} inputs for {len(features)} features")
+    yield from [
         f'"""A {sizes} network exported by nnstudio: ``predict(inputs)`` returns the outputs as a list.',
         "",
         "Dependency-free: only the standard library's ``math``.",
@@ -97,45 +111,49 @@ def standalone_source(net: Network) -> str:
         "",
         "import math",
         "",
-        f"N_INPUTS = {net.n_inputs}",
+        f"N_INPUTS = {n_inputs}",
         f"N_OUTPUTS = {net.n_outputs}",
         "",
     ]
     for step in plan:
         for src, w in step.sources:
             names = f"{printable_name(plan[src].name)} -> {printable_name(step.name)}"
-            lines.append(f"# {names}: {w.shape[0]} x {w.shape[1]}")
-            lines.append(f"W_{src}_{step.index} = {_literal(w)}")
+            yield f"# {names}: {w.shape[0]} x {w.shape[1]}"
+            yield f"W_{src}_{step.index} = ["
+            for row in w:
+                yield f"    {_literal(row)},"
+            yield "]"
         if step.bias is not None:
-            lines.append(f"# bias of {printable_name(step.name)}")
-            lines.append(f"B_{step.index} = {_literal(step.bias)}")
-    lines.append("")
-    lines.append("")
+            yield f"# bias of {printable_name(step.name)}"
+            yield f"B_{step.index} = {_literal(step.bias)}"
+    yield ""
+    yield ""
     used = sorted({s.activation for s in plan if s.activation})
     for name in used:
-        lines.append(get_activation(name).python_function())
-        lines.append("")
-    lines.append(_ADD_PRODUCT)
-    lines.append("")
-    lines += [
+        yield get_activation(name).python_function()
+        yield ""
+    yield _ADD_PRODUCT
+    yield ""
+    yield from [
         "def predict(inputs):",
         '    """The network\'s outputs for one input row (a sequence of N_INPUTS numbers)."""',
         "    inputs = [float(v) for v in inputs]",
         "    if len(inputs) != N_INPUTS:",
         '        raise ValueError(f"expected {N_INPUTS} inputs, got {len(inputs)}")',
     ]
+    if features is not None:
+        yield from python_feature_lines(features, scaling)
     col = 0
     for step in input_steps(plan):
-        lines.append(f"    a{step.index} = inputs[{col}:{col + step.size}]  # {printable_name(step.name)}")
+        yield f"    a{step.index} = inputs[{col}:{col + step.size}]  # {printable_name(step.name)}"
         col += step.size
     for step in plan:
         if step.role == "input":
             continue
         start = f"list(B_{step.index})" if step.bias is not None else f"[0.0] * {step.size}"
-        lines.append(f"    z = {start}  # {printable_name(step.name)}")
+        yield f"    z = {start}  # {printable_name(step.name)}"
         for src, _ in step.sources:
-            lines.append(f"    _add_product(z, a{src}, W_{src}_{step.index})")
-        lines.append(f"    a{step.index} = _{step.activation}(z)")
+            yield f"    _add_product(z, a{src}, W_{src}_{step.index})"
+        yield f"    a{step.index} = _{step.activation}(z)"
     outputs = " + ".join(f"a{s.index}" for s in output_steps(plan))
-    lines.append(f"    return {outputs}")
-    return "\n".join(lines) + "\n"
+    yield f"    return {outputs}"

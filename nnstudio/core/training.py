@@ -159,7 +159,7 @@ class TrainingRun:
         settings: TrainSettings | None = None,
         rate_function: RateFunction | None = None,
     ):
-        self.net, self.data = net, data
+        self.net, self.data = net, (data := data.for_network())  # feature inputs computed once
         self.settings = settings or TrainSettings()
         self.settings.validate()
         if data.n_inputs != net.n_inputs or data.n_outputs != net.n_outputs:

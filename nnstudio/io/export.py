@@ -10,13 +10,15 @@ from __future__ import annotations
 import csv
 import io
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ..core.history import ErrorHistory
 from ..core.network import Network
 from ..core.raw_inputs import raw_input_network
-from .atomic import write_text_atomic
+from ..core.scaling import InputScaling
+from ..core.standalone import standalone_lines
+from .atomic import write_atomic, write_text_atomic
 from .export_c import write_header
 from .export_js import JS_FORMATS, write_js
 from .export_onnx import write_onnx
@@ -33,8 +35,10 @@ EXPORT_FORMATS: dict[str, str] = {
 }
 
 
-def _write_python(net: Network, path: str | os.PathLike) -> None:
-    write_text_atomic(path, net.standalone())
+def _write_python(net: Network, path: str | os.PathLike, features: Sequence[str] | None = None,
+                  scaling: InputScaling | None = None) -> None:
+    lines = standalone_lines(net, features, scaling)  # line by line: a large network is never one string
+    write_atomic(path, lambda fh: fh.writelines(f"{line}\n".encode() for line in lines))
 
 
 _NETWORK_WRITERS: dict[str, Callable[[Network, str | os.PathLike], None]] = {
@@ -67,7 +71,8 @@ def export_project(project: Project, path: str | os.PathLike, fmt: str | None = 
     ``fmt`` names a format that shares an extension with others: ``synaptic``
     or ``brain`` (:data:`JS_FORMATS`) for a ``.json`` the JavaScript library
     loads; they, and the ``.py`` and ``.h`` code, take raw inputs (the
-    dataset's scaling is folded into the first weights).  An
+    dataset's scaling is folded into the first weights; with feature inputs the code scales the raw x1, x2
+    and computes the features, and weights files list them).  An
     ONNX model takes raw inputs too, in ``dtype`` (float32 or float64), and
     carries the class names in its metadata.  Every format is written
     atomically (see :mod:`nnstudio.io.atomic`): when anything fails, the file
@@ -79,15 +84,23 @@ def export_project(project: Project, path: str | os.PathLike, fmt: str | None = 
     if fmt is not None:
         if fmt not in JS_FORMATS:
             raise ValueError(f"unknown format {fmt!r}; choose one of: {', '.join(JS_FORMATS)}")
-        write_js(project.build_network(), path, fmt, project.dataset.scaling)
+        write_js(project.build_network(), path, fmt, project.dataset.scaling, project.dataset.features)
         return
     ext = export_format(path)
+    ds = project.dataset
     if ext == ".csv":
         write_history_csv(project.history, path)
         return
     if ext == ".onnx":
-        ds = project.dataset
-        write_onnx(project.build_network(), path, dtype, ds.scaling, ds.class_names)
+        write_onnx(project.build_network(), path, dtype, ds.scaling, ds.class_names, ds.features)
+        return
+    if ds.features is not None:  # code computes the features from raw x1, x2: the scaling cannot be folded
+        if ext == ".py":
+            _write_python(project.build_network(), path, ds.features, ds.scaling)
+        elif ext == ".h":
+            write_header(project.build_network(), path, ds.features, ds.scaling)
+        else:
+            (write_weights_json if ext == ".json" else write_weights_npz)(project.build_network(), path, ds.features)
         return
     if ext in _RAW_INPUT_WRITERS:
         _NETWORK_WRITERS[ext](raw_input_network(project.build_network(), project.dataset.scaling), path)

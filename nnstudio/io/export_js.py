@@ -9,12 +9,14 @@ with the reason:
   input (output) layer.  Activations logistic, tanh, identity, relu and step (``HLIM``) only.
 - brain.js: a plain chain input → hidden… → output with one activation on every layer: logistic (sigmoid),
   tanh or relu.  brain.js keeps weights as float32, so its outputs agree to about 1e-7.
+- Neither computes feature inputs (x1², sin x1 …): a network fed features is refused.
 """
 
 from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -122,9 +124,18 @@ def _chain(plan: list[PlanStep]) -> list[PlanStep]:
     return plan
 
 
-def write_js(net: Network, path: str | os.PathLike, fmt: str, scaling: InputScaling | None = None) -> None:
-    """Write ``net`` as a Synaptic (``fmt="synaptic"``) or brain.js (``"brain"``) JSON file."""
+def write_js(net: Network, path: str | os.PathLike, fmt: str, scaling: InputScaling | None = None,
+             features: Sequence[str] | None = None) -> None:
+    """Write ``net`` as a Synaptic (``fmt="synaptic"``) or brain.js (``"brain"``) JSON file.
+
+    A network fed feature inputs is refused: neither library can compute features from raw inputs.
+    """
     if fmt not in JS_FORMATS:
         raise ValueError(f"unknown JavaScript format {fmt!r}; choose one of: {', '.join(JS_FORMATS)}")
+    if features is not None:
+        library = "Synaptic" if fmt == "synaptic" else "brain.js"
+        raise JsExportError(f"{library} networks take their inputs as they are and cannot compute features; this "
+                            f"network is fed {', '.join(features)} of x1, x2 (export ONNX, .py or .h instead, or "
+                            "feed it the raw inputs)")
     doc = synaptic_json(net, scaling) if fmt == "synaptic" else brain_json(net, scaling)
     write_text_atomic(path, json.dumps(doc, allow_nan=False))

@@ -4,7 +4,9 @@ The model takes and gives float32 (``tensor(float)``) by default, what
 onnxruntime and converters expect; ``dtype="float64"`` computes in double, as
 nnstudio does, and reproduces its outputs to rounding.  A dataset's input
 scaling becomes ``Sub``/``Mul`` nodes on each input, so the model takes raw
-values; class names go into the model's metadata (``class_names``, JSON), and
+values; a dataset's feature inputs (x1², sin x1 …) are computed in the model from the raw x1, x2 (``Gather``,
+``Mul``, ``Sin``, ``Concat``) and listed in its metadata (``features``); class names go into the model's
+metadata (``class_names``, JSON), and
 the model passes ``onnx.checker.check_model(full_check=True)``.  Every connection is a ``MatMul``
 with its full ``source_size × target_size`` matrix (one_to_one and
 all_to_else keep their zeros); a layer fed by several layers ``Sum``s them.
@@ -24,6 +26,7 @@ import numpy as np
 
 from .. import __version__
 from ..core.activations import ONNX_DOUBLE, get_activation
+from ..core.features import FEATURES, RAW_INPUTS, input_width
 from ..core.network import Network
 from ..core.scaling import InputScaling
 from ..core.standalone import PlanStep, evaluation_plan, input_steps, output_steps
@@ -45,8 +48,12 @@ DTYPES = {"float32": (np.float32, 1), "float64": (np.float64, 11)}  # numpy type
 
 
 def build_model(net: Network, dtype: str = "float32", scaling: InputScaling | None = None,
-                class_names: Sequence[str] = ()):
-    """An ``onnx.ModelProto`` computing ``net``'s outputs from its (raw, when ``scaling`` is given) inputs."""
+                class_names: Sequence[str] = (), features: Sequence[str] | None = None):
+    """An ``onnx.ModelProto`` computing ``net``'s outputs from its (raw, when ``scaling`` is given) inputs.
+
+    With ``features`` the one input (named after the input layer) takes the raw x1, x2; the model scales
+    them and computes the features the input layer is fed.
+    """
     onnx = _onnx()
     from onnx import helper, numpy_helper
 
@@ -70,8 +77,14 @@ def build_model(net: Network, dtype: str = "float32", scaling: InputScaling | No
         nodes.append(helper.make_node(op, inputs, [output], name=output, **attrs))
         return output
 
+    def indices(name: str, values: list[int]) -> str:
+        inits.append(numpy_helper.from_array(np.asarray(values, dtype=np.int64), name))
+        return name
+
     tensor = {s.index: s.name for s in input_steps(plan)}
-    if scaling is not None:
+    if features is not None:
+        tensor = _feature_inputs(plan, features, scaling, node, const, indices)
+    elif scaling is not None:
         tensor = _scaled_inputs(plan, scaling, node, const)
     outputs = {s.index for s in output_steps(plan)}
     for step in plan:
@@ -88,18 +101,23 @@ def build_model(net: Network, dtype: str = "float32", scaling: InputScaling | No
         result = prefix if step.index in outputs else f"{prefix}/activation"
         tensor[step.index] = _activation(step, z, result, node, const, elem_type)
 
-    value_info = lambda s: helper.make_tensor_value_info(s.name, elem_type, ["batch", s.size])  # noqa: E731
+    value_info = lambda s, width: helper.make_tensor_value_info(s.name, elem_type, ["batch", width])  # noqa: E731
+    in_width = (lambda s: s.size) if features is None else (lambda s: RAW_INPUTS)  # noqa: E731
     graph = helper.make_graph(
-        nodes, "nnstudio", [value_info(s) for s in input_steps(plan)], [value_info(s) for s in output_steps(plan)],
-        initializer=inits,
+        nodes, "nnstudio", [value_info(s, in_width(s)) for s in input_steps(plan)],
+        [value_info(s, s.size) for s in output_steps(plan)], initializer=inits,
     )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)],
                               producer_name="nnstudio", producer_version=__version__)
     if class_names:
         helper.set_model_props(model, {"class_names": json.dumps(list(class_names))})
+    props = {p.key: p.value for p in model.metadata_props}
     if scaling is not None:
-        helper.set_model_props(model, {**{p.key: p.value for p in model.metadata_props},
-                                       "input_scaling": json.dumps(scaling.to_dict())})
+        props["input_scaling"] = json.dumps(scaling.to_dict())
+    if features is not None:
+        props["features"] = json.dumps(list(features))
+    if props:
+        helper.set_model_props(model, props)
     try:
         onnx.checker.check_model(model, full_check=True)
     except Exception as exc:  # onnx's ValidationError derives from Exception only
@@ -121,6 +139,28 @@ def _scaled_inputs(plan: list[PlanStep], scaling: InputScaling, node, const) -> 
                                   f"{step.name}/scaled")
         start += step.size
     return tensor
+
+
+def _feature_inputs(plan: list[PlanStep], features: Sequence[str], scaling: InputScaling | None, node, const,
+                    indices) -> dict[int, str]:
+    """The one input layer's raw x1, x2 scaled, split into columns and turned into its features."""
+    inputs = input_steps(plan)
+    if len(inputs) != 1:
+        raise ValueError(f"feature inputs need a network with one input layer; this one has {len(inputs)}")
+    step = inputs[0]
+    if step.size != input_width(features):
+        raise ValueError(f"the input layer has {step.size} neurons for {len(features)} features")
+    x = step.name
+    if scaling is not None:
+        x = node("Sub", [x, const(f"{step.name}/offset", scaling.offset)], f"{step.name}/centred")
+        x = node("Mul", [x, const(f"{step.name}/factor", scaling.factor)], f"{step.name}/scaled")
+    columns = {var: node("Gather", [x, indices(f"{step.name}/column {k}/index", [k])], f"{step.name}/column {k}",
+                         axis=1) for k, var in enumerate(("x1", "x2"))}
+    computed = []
+    for name in features:
+        feature = FEATURES[name]
+        computed.append(node(feature.onnx_op, [columns[v] for v in feature.onnx_inputs], f"{step.name}/feature {name}"))
+    return {step.index: node("Concat", computed, f"{step.name}/features", axis=1)}
 
 
 def _activation(step: PlanStep, z: str, out: str, node, const, elem_type: int) -> str:
@@ -145,6 +185,6 @@ def _activation(step: PlanStep, z: str, out: str, node, const, elem_type: int) -
 
 
 def write_onnx(net: Network, path: str | os.PathLike, dtype: str = "float32", scaling: InputScaling | None = None,
-               class_names: Sequence[str] = ()) -> None:
-    model = build_model(net, dtype, scaling, class_names)
+               class_names: Sequence[str] = (), features: Sequence[str] | None = None) -> None:
+    model = build_model(net, dtype, scaling, class_names, features)
     write_bytes_atomic(path, model.SerializeToString())

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -30,9 +31,12 @@ def project_from_data(
     scale: str = "standard",
     seed: int = 0,
     classes: bool = False,
+    features: Sequence[str] | None = None,
 ) -> Project:
     """A project for the data in ``path``; raises DatasetError (a ValueError) for data or choices it cannot use."""
     dataset = prepare(load_data(path, targets, classes=classes), test_fraction=test_split, seed=seed, scale=scale)
+    if features is not None:
+        dataset = replace(dataset, features=tuple(features))  # checked there: two inputs, known names
     check_project_size(dataset)
     graph, cost = network_for_data(dataset, hidden, activation)
     settings = TrainSettings(rate=0.01, epochs=500, target_error=0.0, cost=cost, optimizer="adam",
@@ -41,10 +45,11 @@ def project_from_data(
     what = f"{len(dataset.class_names)} classes" if dataset.class_names else dataset.kind
     held_out = 0 if dataset.X_test is None else len(dataset.X_test)
     split = f", {held_out} held out for testing" if held_out else ""
+    features_text = f"; features {', '.join(dataset.features)}" if dataset.features else ""
     return Project(
         graph=graph, dataset=dataset, settings=settings, init="glorot", data_seed=seed, name=Path(path).stem,
         description=f"Made from {Path(path).name}: {len(dataset)} training rows{split}, {dataset.n_inputs} inputs "
-        f"({scale} scaling), {what}; a {sizes} network.",
+        f"({scale} scaling{features_text}), {what}; a {sizes} network.",
     )
 
 

@@ -17,6 +17,7 @@ so imported outputs agree to about 1e-7 relative.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -85,7 +86,7 @@ def _whole(v: Any) -> bool:
 
 
 def _number(v: Any, where: str) -> float:
-    if not isinstance(v, (int, float)) or isinstance(v, bool) or not np.isfinite(v):
+    if not isinstance(v, (int, float)) or isinstance(v, bool) or not math.isfinite(v):  # (any int: no overflow)
         raise ForeignNetworkError(f"brain.js file: {where} is not a finite number")
     return float(v)
 

@@ -12,6 +12,7 @@ connections, self-connections and connections within a layer or backwards
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -47,7 +48,7 @@ def _check_neurons(neurons: Any) -> list[dict]:
             raise ForeignNetworkError(f"Synaptic file: neurons[{i}].layer must be \"input\", \"output\" or a "
                                       f"hidden layer index, not {layer!r}")
         bias = n.get("bias", 0.0)
-        if not isinstance(bias, (int, float)) or isinstance(bias, bool) or not np.isfinite(bias):
+        if not isinstance(bias, (int, float)) or isinstance(bias, bool) or not math.isfinite(bias):
             raise ForeignNetworkError(f"Synaptic file: neurons[{i}].bias is not a finite number")
     return neurons
 
@@ -132,7 +133,7 @@ def _check_connection(c: Any, n_neurons: int) -> tuple[int, int, float]:
     if not isinstance(c, dict):
         raise ForeignNetworkError("Synaptic file: a connection is not an object")
     src, tgt, w = _neuron_index(c.get("from"), n_neurons), _neuron_index(c.get("to"), n_neurons), c.get("weight")
-    if not isinstance(w, (int, float)) or isinstance(w, bool) or not np.isfinite(w):
+    if not isinstance(w, (int, float)) or isinstance(w, bool) or not math.isfinite(w):
         raise ForeignNetworkError(f"Synaptic file: connection {src}→{tgt} has no finite weight")
     return src, tgt, float(w)
 
@@ -145,7 +146,8 @@ def _neuron_index(end: Any, n_neurons: int) -> int:
 
 def _layer_activation(neurons: list[dict], member: list[int], name: str) -> str:
     # fromJSON turns null and unknown squash names into LOGISTIC; we do the same
-    names = {SYNAPTIC_NAMES.get(str(neurons[i].get("squash")), "logistic") for i in member}
+    squashes = [neurons[i].get("squash") for i in member]
+    names = {SYNAPTIC_NAMES.get(s, "logistic") if isinstance(s, str) else "logistic" for s in squashes}
     if len(names) > 1:
         raise ForeignNetworkError(f"Synaptic file: the neurons of {name} use different squash functions "
                                   f"({', '.join(sorted(names))}); an nnstudio layer has one activation")

@@ -1,16 +1,20 @@
 """JSON text for saved files: indented structure, number tables one row per line, written at C speed.
 
 ``json.dumps(indent=...)`` formats every number on its own line in pure
-Python (a 22 MB project took 9 s).  :func:`dumps_readable` indents only the
-structure and writes each list of numbers, or each row of a table of
-numbers, with the C encoder; the result is the same JSON value.
+Python.  :func:`readable_chunks` indents only the structure and writes each
+list of numbers, or each row of a table of numbers (lists or NumPy arrays),
+with the C encoder, one piece at a time, so a large table is never held as
+one string; the result is the same JSON value.
 """
 
 from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Iterator
 from typing import Any
+
+import numpy as np
 
 _NUMBER_TYPES = frozenset({int, float})
 
@@ -23,30 +27,52 @@ def _is_table(value: Any) -> bool:
     return isinstance(value, list) and bool(value) and all(_is_numbers(row) for row in value)
 
 
-def dumps_readable(data: Any) -> str:
-    """``data`` as indented JSON whose number lists and tables are compact (NaN and infinities are refused)."""
+def _row(values: Any) -> str:
+    return json.dumps(values.tolist() if isinstance(values, np.ndarray) else values, allow_nan=False)
+
+
+def _table_chunks(table: Any) -> Iterator[str]:
+    if isinstance(table, np.ndarray) and table.ndim == 1 or _is_numbers(table):
+        yield _row(table)
+        return
+    yield "[\n"
+    for i, row in enumerate(table):
+        yield (",\n" if i else "") + _row(row)
+    yield "\n]"
+
+
+def readable_chunks(data: Any) -> Iterator[str]:
+    """The pieces of ``data`` as indented JSON with compact number rows (NaN and infinities are refused)."""
     marker = f"@@table-{secrets.token_hex(8)}-"  # a string no document holds by chance
-    tables: list[str] = []
+    tables: list[Any] = []
 
     def swap(node: Any) -> Any:
-        if _is_numbers(node):
-            tables.append(json.dumps(node, allow_nan=False))
-        elif _is_table(node):
-            rows = ",\n".join(json.dumps(row, allow_nan=False) for row in node)
-            tables.append("[\n" + rows + "\n]")
-        elif isinstance(node, dict):
+        if isinstance(node, np.ndarray) and node.ndim in (1, 2) and node.size or _is_numbers(node) or _is_table(node):
+            tables.append(node)
+            return f"{marker}{len(tables) - 1}"
+        if isinstance(node, np.ndarray):
+            return node.tolist()
+        if isinstance(node, dict):
             return {key: swap(value) for key, value in node.items()}
-        elif isinstance(node, list):
+        if isinstance(node, list):
             return [swap(value) for value in node]
-        else:
-            return node
-        return f"{marker}{len(tables) - 1}"
+        return node
 
-    text = json.dumps(swap(data), indent=1, allow_nan=False)
-    parts = text.split(f'"{marker}')
-    out = [parts[0]]
+    parts = json.dumps(swap(data), indent=1, allow_nan=False).split(f'"{marker}')
+    yield parts[0]
     for part in parts[1:]:
         number, _, rest = part.partition('"')
-        out.append(tables[int(number)])
-        out.append(rest)
-    return "".join(out)
+        yield from _table_chunks(tables[int(number)])
+        yield rest
+
+
+def dumps_readable(data: Any) -> str:
+    """``data`` as one string of :func:`readable_chunks`."""
+    return "".join(readable_chunks(data))
+
+
+def write_readable(data: Any, fh: Any, end: str = "") -> None:
+    """Write :func:`readable_chunks` of ``data`` (then ``end``) as UTF-8 to the binary file ``fh``."""
+    for chunk in readable_chunks(data):
+        fh.write(chunk.encode("utf-8"))
+    fh.write(end.encode("utf-8"))

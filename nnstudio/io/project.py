@@ -19,11 +19,13 @@ import numpy as np
 from ..core import datasets
 from ..core.activations import ACTIVATIONS
 from ..core.datasets import Dataset, DatasetError
+from ..core.features import check_features, feature_problem
 from ..core.graph import KINDS, ROLES, Graph, TopologyError
 from ..core.history import ErrorHistory
 from ..core.initializers import DEFAULT_INIT, INITIALIZERS
 from ..core.limits import dataset_cells_problem, graph_size_problem
 from ..core.network import Network
+from ..core.runs import RunRecord
 from ..core.training import SETTING_RANGES, TrainSettings
 from .atomic import write_text_atomic
 from .json_text import dumps_readable
@@ -37,6 +39,7 @@ from .limits import (
     JsonLimitError,
     read_json,
 )
+from .project_runs import load_runs
 from .project_sections import check_snapshots, load_history, load_weights
 
 FORMAT = "nnstudio"
@@ -67,6 +70,7 @@ class Project:
     history: ErrorHistory = field(default_factory=ErrorHistory)
     name: str = ""
     description: str = ""
+    runs: list[RunRecord] = field(default_factory=list)  # the run list, oldest first (core.runs)
     extra: dict[str, Any] = field(default_factory=dict)  # sections other parts of the app own (e.g. "snapshots", "ui")
 
     def build_network(self) -> Network:
@@ -90,6 +94,8 @@ class Project:
             "weights": None if self.weights is None else _weights_to_json(self.weights),
             "history": self.history.to_dict(),
         }
+        if self.runs:  # files without runs stay as they were
+            d["runs"] = [run.to_dict() for run in self.runs]
         d.update(self.extra)
         return d
 
@@ -119,9 +125,9 @@ def project_from_network(net: Network, dataset: Dataset, name: str = "") -> Proj
 
     Layers that all sit at the origin (built in code) are placed in columns by depth, left to right.
     """
-    if (dataset.n_inputs, dataset.n_outputs) != (net.n_inputs, net.n_outputs):
+    if (dataset.network_width, dataset.n_outputs) != (net.n_inputs, net.n_outputs):
         raise ValueError(
-            f"the dataset has {dataset.n_inputs} inputs and {dataset.n_outputs} targets, "
+            f"the dataset has {dataset.network_width} inputs and {dataset.n_outputs} targets, "
             f"the network {net.n_inputs} inputs and {net.n_outputs} outputs"
         )
     graph = net.graph.copy()
@@ -253,6 +259,8 @@ def project_from_dict(data: Any) -> Project:
     history = _get(data, "history", dict, "", default=None, allow_none=True)
     if history is not None:
         project.history = load_history(history, ProjectError)
+    if "runs" in data:
+        project.runs = load_runs(data["runs"], ProjectError)
     if "snapshots" in data:  # the time-travel slider's section: read by the app after the document opened
         check_snapshots(data["snapshots"], graph, ProjectError)
     project.extra = {k: v for k, v in data.items() if k not in _KNOWN_KEYS}
@@ -271,6 +279,7 @@ _KNOWN_KEYS = {
     "dataset",
     "weights",
     "history",
+    "runs",
 }
 
 
@@ -404,8 +413,9 @@ def _load_dataset(d: dict) -> Dataset:
     too_large = dataset_cells_problem(cells)  # counted before numpy builds a single array
     if too_large:
         raise ProjectError("dataset", too_large)
+    features = _get(d, "features", list, "dataset", default=None, allow_none=True)
     try:
-        dataset = Dataset.from_dict(d)
+        dataset = Dataset.from_dict({k: v for k, v in d.items() if k != "features"})
     except KeyError as exc:
         raise ProjectError(f"dataset.{exc.args[0]}", "missing") from None
     except (DatasetError, TypeError, ValueError, OverflowError) as exc:
@@ -426,4 +436,8 @@ def _load_dataset(d: dict) -> Dataset:
     ):
         if len(names) != width:
             raise ProjectError(f"dataset.{key}", f"{len(names)} names for {width} columns")
+    problem = feature_problem(features, dataset.n_inputs)
+    if problem:
+        raise ProjectError("dataset.features", problem)
+    dataset.features = check_features(features, dataset.n_inputs)
     return dataset

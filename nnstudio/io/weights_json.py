@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +20,8 @@ import numpy as np
 from ..core.limits import MAX_CONNECTIONS, MAX_LAYERS, MAX_PARAMETERS
 from ..core.network import Network
 from ..core.standalone import evaluation_plan, input_steps, output_steps
-from .atomic import write_atomic, write_text_atomic
-from .json_text import dumps_readable
+from .atomic import write_atomic
+from .json_text import write_readable
 from .limits import MAX_NAME_CHARS, MAX_WEIGHTS_BYTES, JsonLimitError, read_json
 
 FORMAT = "nnstudio-weights"
@@ -42,8 +43,14 @@ def _check_unique_names(net: Network) -> None:
         seen.add(layer.name)
 
 
-def weights_document(net: Network) -> dict:
-    """The weights JSON document (a plain dict) for ``net``'s current parameters."""
+def weights_document(net: Network, features: Sequence[str] | None = None, arrays: bool = False) -> dict:
+    """The weights JSON document (a plain dict) for ``net``'s current parameters.
+
+    ``features`` (the dataset's feature inputs) are listed in the document: the input layer takes them.
+    With ``arrays`` the biases and weights stay NumPy arrays (for the writers:
+    a table of millions of numbers is never a list of Python floats).
+    """
+    values = (lambda a: a) if arrays else (lambda a: a.tolist())  # noqa: E731
     _check_unique_names(net)
     plan = evaluation_plan(net)
     layers, connections = [], []
@@ -52,13 +59,13 @@ def weights_document(net: Network) -> dict:
             "name": step.name,
             "size": step.size,
             "activation": step.activation,
-            "bias": None if step.bias is None else step.bias.tolist(),
+            "bias": None if step.bias is None else values(step.bias),
         })
         for src, w in step.sources:
             conn = net.graph.find_connection(net.layers[src].id, net.layers[step.index].id)
             assert conn is not None, "the plan's sources are the graph's connections"
-            connections.append({"from": plan[src].name, "to": step.name, "kind": conn.kind, "weights": w.tolist()})
-    return {
+            connections.append({"from": plan[src].name, "to": step.name, "kind": conn.kind, "weights": values(w)})
+    doc = {
         "format": FORMAT,
         "version": VERSION,
         "layers": layers,
@@ -66,15 +73,19 @@ def weights_document(net: Network) -> dict:
         "inputs": [s.name for s in input_steps(plan)],
         "outputs": [s.name for s in output_steps(plan)],
     }
+    if features is not None:
+        doc["features"] = list(features)
+    return doc
 
 
-def write_weights_json(net: Network, path: str | os.PathLike) -> None:
-    write_text_atomic(path, dumps_readable(weights_document(net)) + "\n")
+def write_weights_json(net: Network, path: str | os.PathLike, features: Sequence[str] | None = None) -> None:
+    doc = weights_document(net, features, arrays=True)
+    write_atomic(path, lambda fh: write_readable(doc, fh, end="\n"))
 
 
-def write_weights_npz(net: Network, path: str | os.PathLike) -> None:
+def write_weights_npz(net: Network, path: str | os.PathLike, features: Sequence[str] | None = None) -> None:
     """Arrays ``W:<from>-><to>`` and ``b:<layer>``, plus ``meta``: the JSON document without the numbers."""
-    doc = weights_document(net)
+    doc = weights_document(net, features, arrays=True)
     arrays: dict[str, Any] = {}  # (np.savez's stub would take a dict of arrays for its allow_pickle flag)
     for layer in doc["layers"]:
         if layer["bias"] is not None:

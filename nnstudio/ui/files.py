@@ -1,6 +1,10 @@
 """Settings, recent files, autosave and crash recovery for the main window.
 
-Autosaves go to the application-data folder, never next to the user's file.
+Autosaves go to the application-data folder, never next to the user's file:
+every 30 s, and ~3 s after the last edit (at most ~5 s after the first one of
+a burst), so a crash loses a few seconds of work.  A failing autosave (a full
+disk, a read-only folder) is reported once and tried again at the next edit
+or tick; it never raises.
 Each running window holds a ``QLockFile`` for its session; after a crash the
 lock is stale (its process is gone), which is how the next start knows there
 is something to recover.
@@ -14,7 +18,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QLockFile, QObject, QSettings, QStandardPaths, QTimer
+from PySide6.QtCore import QLockFile, QObject, QSettings, QStandardPaths, QTimer, Signal
 
 from ..io.project import save_project
 from .model.document import Document
@@ -22,6 +26,10 @@ from .model.document import Document
 ORGANIZATION = "nnstudio"
 APPLICATION = "nnstudio"
 AUTOSAVE_INTERVAL_MS = 30_000
+#: quiet time after the last edit before an autosave
+AUTOSAVE_IDLE_MS = 3_000
+#: the longest an edit waits for its autosave while edits keep coming
+AUTOSAVE_MAX_WAIT_MS = 5_000
 MAX_RECENT = 8
 
 
@@ -99,9 +107,13 @@ def _session_files(folder: Path, session: str) -> list[Path]:
 
 
 class Autosaver(QObject):
-    """Saves the document to the app-data folder every 30 s while it has unsaved changes."""
+    """Saves the document to the app-data folder while it has unsaved changes: periodically and after edits."""
 
-    def __init__(self, document: Document, folder: Path | None = None, parent: QObject | None = None):
+    saved = Signal(str)  # the autosave file just written
+    failed = Signal(str)  # why autosaving fails (once per run of failures)
+
+    def __init__(self, document: Document, folder: Path | None = None, parent: QObject | None = None,
+                 idle_ms: int = AUTOSAVE_IDLE_MS, max_wait_ms: int = AUTOSAVE_MAX_WAIT_MS):
         super().__init__(parent)
         self.document = document
         self.folder = folder or autosave_dir()
@@ -109,24 +121,49 @@ class Autosaver(QObject):
         self.lock = QLockFile(str(_lock_path(self.folder, self.session)))
         self.lock.setStaleLockTime(0)
         self.lock.tryLock(0)
+        self.failure: str | None = None  # the last failure, until an autosave succeeds again
         self.timer = QTimer(self)
         self.timer.setInterval(AUTOSAVE_INTERVAL_MS)
         self.timer.timeout.connect(self._tick)
         self.timer.start()
+        self.idle_timer = _single_shot(self, idle_ms, self._tick)
+        self.deadline_timer = _single_shot(self, max_wait_ms, self._tick)
+        document.undo_stack.indexChanged.connect(self.edited)
+        document.modifiedChanged.connect(self._modified_changed)
 
     @property
     def path(self) -> Path:
         return self.folder / f"autosave-{self.session}.nnstudio"
 
+    def edited(self, *_args: object) -> None:
+        """An edit: autosave once editing pauses (or the first edit has waited long enough)."""
+        self.idle_timer.start()
+        if not self.deadline_timer.isActive():
+            self.deadline_timer.start()
+
+    def _modified_changed(self, modified: bool) -> None:
+        if modified:
+            self.edited()
+
     def _tick(self) -> None:
+        self.idle_timer.stop()
+        self.deadline_timer.stop()
         if self.document.modified and not self.document.training:
             self.autosave_now()
 
-    def autosave_now(self) -> Path:
-        """Write the document to this session's autosave file now (atomically)."""
-        save_project(self.document.project(), self.path)
-        meta = {"original_path": self.document.path, "saved_at": time.time()}
-        (self.folder / f"session-{self.session}.json").write_text(json.dumps(meta), encoding="utf-8")
+    def autosave_now(self) -> Path | None:
+        """Write the document to this session's autosave file now (atomically); None when that failed."""
+        try:
+            save_project(self.document.project(), self.path)
+            meta = {"original_path": self.document.path, "saved_at": time.time()}
+            (self.folder / f"session-{self.session}.json").write_text(json.dumps(meta), encoding="utf-8")
+        except (OSError, ValueError) as error:
+            if self.failure is None:
+                self.failed.emit(f"Autosave failed ({error}); nnstudio keeps trying. Save your work with Save As.")
+            self.failure = str(error)
+            return None
+        self.failure = None
+        self.saved.emit(str(self.path))
         return self.path
 
     def discard(self) -> None:
@@ -136,9 +173,18 @@ class Autosaver(QObject):
 
     def stop(self) -> None:
         """A clean shutdown: nothing to recover next time."""
-        self.timer.stop()
+        for timer in (self.timer, self.idle_timer, self.deadline_timer):
+            timer.stop()
         self.discard()
         self.lock.unlock()
+
+
+def _single_shot(parent: QObject, interval_ms: int, slot) -> QTimer:
+    timer = QTimer(parent)
+    timer.setSingleShot(True)
+    timer.setInterval(interval_ms)
+    timer.timeout.connect(slot)
+    return timer
 
 
 def find_recoveries(folder: Path | None = None) -> list[Recovery]:

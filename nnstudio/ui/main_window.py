@@ -26,7 +26,7 @@ from .canvas.properties import PropertiesPanel
 from .canvas.validation import ValidationList
 from .files import Autosaver, RecentFiles, Recovery, app_settings, find_recoveries
 from .model.commands import Editor
-from .model.document import Document, default_project
+from .model.document import Document, DocumentLoadError, default_project
 from .theme.style import apply_theme, theme_plots
 from .training.panel import install_training
 
@@ -85,13 +85,8 @@ class MainWindow(QMainWindow):
         self.settings = app_settings()
         self.recent = RecentFiles(self.settings)
         apply_theme(bool(self.settings.value("darkTheme", False, type=bool)))
-        project, error = None, None
-        if path:
-            try:
-                project = load_project(path)
-            except (ProjectError, OSError) as exc:
-                error, path = f"{path}:\n{exc}", None
-        self.document = Document(project, path, self)
+        # the project opens once every part is built (they check their own sections of it)
+        self.document = Document(None, None, self)
         self.editor = Editor(self.document)
         self.scene = CanvasScene(self.document, self)
         self.view = CanvasView(self.scene, self)
@@ -107,6 +102,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._connect_signals()
         self.autosaver = Autosaver(self.document, parent=self)
+        self.autosaver.failed.connect(self._autosave_failed)
         self.resize(1280, 800)
         geometry = self.settings.value("window/geometry")
         if geometry is not None:
@@ -115,9 +111,11 @@ class MainWindow(QMainWindow):
         self._update_actions()
         install_training(self)  # the training docks, controls and live views (nnstudio.ui.training)
         theme_plots(self)
+        self.startup_error: str | None = None  # shown once the window is on screen
         if path:
-            self.recent.add(path)
-        self.startup_error = error  # shown once the window is on screen
+            self.startup_error = self._open_file(path, str(path))
+            if self.startup_error is None:
+                self.recent.add(path)
 
     # -- building ------------------------------------------------------------------------------------
     def _build_actions(self) -> None:
@@ -474,19 +472,45 @@ class MainWindow(QMainWindow):
         recent = self.recent.paths()
         return str(Path(recent[0]).parent) if recent else str(Path.home())
 
-    def _load(self, project: Project, path: str | None) -> None:
+    def _load(self, project: Project, path: str | None) -> str | None:
+        """Make ``project`` the document, all or nothing; returns why it could not be opened (None: opened).
+
+        The project is checked in full before anything changes: a refused one leaves the open document,
+        its path, its unsaved changes and a running training as they were.
+        """
+        try:
+            self.document.check(project)
+        except DocumentLoadError as error:
+            return str(error)
         training = getattr(self, "training", None)
         if training is not None:
             training.controller.stop()  # a run of the old network must not go on writing into the new project
-        self.document.load(project, path)
+        try:
+            self.document.load(project, path)
+        except DocumentLoadError as error:
+            return str(error)
         self.autosaver.discard()
         self.view.fit()
+        return None
+
+    def _open_file(self, path: str | Path, document_path: str | None, name: str = "") -> str | None:
+        """Read ``path`` and open it as the document saved at ``document_path`` (None: untitled, called ``name``
+        unless it has a name); returns why it failed (None: opened)."""
+        try:
+            project = load_project(path)
+        except (ProjectError, OSError) as error:
+            return f"{path}:\n{error}"
+        project.name = project.name or name
+        problem = self._load(project, document_path)
+        return None if problem is None else f"{path}:\n{problem}"
 
     def new_document(self) -> bool:
         if not self.maybe_save():
             return False
-        self._load(default_project(), None)
-        return True
+        problem = self._load(default_project(), None)
+        if problem:
+            self.show_error("Could not start a new project", problem)
+        return problem is None
 
     def open_dialog(self) -> bool:
         if not self.maybe_save():
@@ -498,12 +522,10 @@ class MainWindow(QMainWindow):
         """Open a project; a bad file shows what is wrong and leaves the current document untouched."""
         if ask and not self.maybe_save():
             return False
-        try:
-            project = load_project(path)
-        except (ProjectError, OSError) as error:
-            self.show_error("Could not open the project", f"{path}:\n{error}")
+        problem = self._open_file(path, str(path))
+        if problem:
+            self.show_error("Could not open the project", problem)
             return False
-        self._load(project, str(path))
         self.recent.add(str(path))
         self.show_status(f"Opened {path}")
         return True
@@ -567,13 +589,10 @@ class MainWindow(QMainWindow):
         """Open a bundled sample as an untitled copy (saving asks where, so the sample stays intact)."""
         if not self.maybe_save():
             return False
-        try:
-            project = load_project(path)
-        except (ProjectError, OSError) as error:
-            self.show_error("Could not open the sample", f"{path}:\n{error}")
+        problem = self._open_file(path, None, name=path.stem)
+        if problem:
+            self.show_error("Could not open the sample", problem)
             return False
-        project.name = project.name or path.stem
-        self._load(project, None)
         self.show_status(f"Opened sample {path.stem}")
         return True
 
@@ -655,15 +674,21 @@ class MainWindow(QMainWindow):
         except (ValueError, OSError, ImportError) as error:
             self.show_error("Could not import", f"{path}:\n{error}")
             return False
-        self._load(project, None)
+        problem = self._load(project, None)
+        if problem:
+            self.show_error("Could not import", f"{path}:\n{problem}")
+            return False
         self.document.mark_modified()
         self.show_status(f"Imported {path}")
         return True
 
     # -- autosave and recovery ---------------------------------------------------------------------
-    def autosave_now(self) -> Path:
-        """Write the autosave file now (the training controller calls this when a run stops)."""
+    def autosave_now(self) -> Path | None:
+        """Write the autosave file now (the training controller calls this when a run stops); None: it failed."""
         return self.autosaver.autosave_now()
+
+    def _autosave_failed(self, text: str) -> None:
+        self.show_status(text, 0)  # until the next message: the user should notice it
 
     def ask_recover(self, recovery: Recovery) -> bool:
         """Whether to restore an autosave left by a crashed session (tests replace this)."""
@@ -682,12 +707,10 @@ class MainWindow(QMainWindow):
             return False
         newest, recovered = recoveries[0], False
         if self.ask_recover(newest):
-            try:
-                project = load_project(newest.autosave)
-            except (ProjectError, OSError) as error:
-                self.show_error("Could not recover the autosave", str(error))
+            problem = self._open_file(newest.autosave, newest.original_path)
+            if problem:
+                self.show_error("Could not recover the autosave", problem)
             else:
-                self.document.load(project, newest.original_path)
                 self.document.mark_modified()
                 self.autosaver.autosave_now()
                 recovered = True

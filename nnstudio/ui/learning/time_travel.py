@@ -9,6 +9,10 @@ slider back to its end restores them.  "Continue from here" cuts the store and
 the error history after the chosen epoch, leaves the cut-off curve faint on
 the plot and trains on from the recorded parameters with the current settings.
 The snapshots are saved with the project (its ``snapshots`` section).
+
+An undoable edit keeps the store it replaces (the document's state keepers);
+a store that an undo step holds is never written to again: the next run, cut
+or record works on a copy of it.
 """
 
 from __future__ import annotations
@@ -68,10 +72,12 @@ class TimeTravel(QObject):
         self.present: np.ndarray | None = None  # the newest parameters while the slider shows the past
         self._layout: tuple | None = None
         self._applying = False  # the document's weights are being set by us, not edited
+        self._store_kept = False  # an undo step holds the store: copy it before writing
         self._load_saved()
         self.slider.paramsSelected.connect(self._show)
         self.slider.continueRequested.connect(self.continue_from)
         self.controller.aboutToStart.connect(self.back_to_present)
+        self.controller.aboutToStart.connect(self._own_store)
         # a few times a second is enough for a slider; each frame the worker waits for the GUI to draw
         self.controller.frameApplied.connect(Throttle(self._frame_applied, SLOW_VIEW_MS, self))
         self.controller.stateChanged.connect(self._state_changed)
@@ -80,11 +86,14 @@ class TimeTravel(QObject):
         document.historyChanged.connect(self._history_changed)
         document.weightsChanged.connect(self._weights_changed)
         document.section_writers[SECTION] = self.saved_section
+        document.section_checks[SECTION] = SnapshotStore.from_dict  # a malformed section refuses the project
+        document.state_keepers[SECTION] = (self._keep, self._restore_kept)
         document.present_params = lambda: self.present
 
     # -- the store -----------------------------------------------------------------------------
     def _use(self, store: SnapshotStore | None) -> None:
         self.store = store
+        self._store_kept = False
         self._layout = _layout(self.document.network)
         self.controller.snapshot_store = store
         self.present = None
@@ -106,6 +115,25 @@ class TimeTravel(QObject):
                 store = None
         self._use(store or new_store(net))
 
+    def _keep(self) -> SnapshotStore | None:
+        """The store, for an undo step that may bring it back (it is not written to from now on)."""
+        self._store_kept = self.store is not None
+        return self.store
+
+    def _restore_kept(self, store: SnapshotStore | None) -> None:
+        """An undo step brings back its store (an empty one when it was not kept or does not fit)."""
+        net = self.document.network
+        if store is None or net is None or store.n_params != net.n_params:
+            self._use(new_store(net))
+            return
+        self._use(store)
+        self._store_kept = True
+
+    def _own_store(self) -> None:
+        """Before writing: a store an undo step holds is replaced by a copy."""
+        if self._store_kept and self.store is not None:
+            self._use(SnapshotStore.from_dict(self.store.to_dict()))
+
     def saved_section(self) -> dict | None:
         """The project's ``snapshots`` section (None: nothing recorded)."""
         if self.store is None or not len(self.store):
@@ -115,6 +143,7 @@ class TimeTravel(QObject):
     def record_present(self, epoch: int, error: float = math.nan) -> None:
         """Record the document's current parameters at ``epoch`` (after the history was replaced)."""
         net = self.document.network
+        self._own_store()
         if self.store is not None and net is not None and epoch > self.store.last_epoch:
             self.store.add(epoch, net.params, error)
         self._fit_slider(follow=True)
@@ -157,6 +186,8 @@ class TimeTravel(QObject):
             return False
         if self.controller.is_active:
             self.controller.stop()  # a paused run: its progress is the branch being left
+        self._own_store()
+        store = self.store
         shown, params = store.nearest(epoch)
         error = float(store.errors[np.searchsorted(store.epochs, shown)])
         store.truncate_after(shown)
@@ -197,9 +228,7 @@ class TimeTravel(QObject):
     def _history_changed(self) -> None:
         history = self.document.history
         if self.store is not None and len(self.store) and not len(history) and history.last_epoch == 0:
-            self.store.clear()  # weights reset: the recorded run is gone with its curve
-            self.present = None
-            self.error_plot.set_marker(None)
+            self._use(new_store(self.document.network))  # weights reset: the recorded run is gone with its curve
             self._fit_slider(follow=True)
 
     def _network_changed(self) -> None:

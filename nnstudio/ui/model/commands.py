@@ -16,6 +16,7 @@ from PySide6.QtGui import QUndoCommand
 from ...core import Connection, Graph, Layer, TopologyError
 from ...core.presets import build_preset
 from .document import Document
+from .state_commands import NETWORK_CHANGED, push_with_state
 
 #: QUndoCommand.id() of layer edits that merge while a field is being typed in
 MERGE_LAYER_EDIT = 1
@@ -186,6 +187,11 @@ class Editor:
         return self.document.graph
 
     def _push(self, command: QUndoCommand) -> None:
+        """A structural edit: its undo also brings back the trained weights, history and status."""
+        push_with_state(self.document, command, NETWORK_CHANGED)
+
+    def _push_layout(self, command: QUndoCommand) -> None:
+        """A name or position: the weights are not touched."""
         self.document.undo_stack.push(command)
 
     def _locked(self) -> str | None:
@@ -278,7 +284,8 @@ class Editor:
             trial.set_layer(layer_id, **changes)
         except (TopologyError, ValueError, AttributeError) as error:
             return str(error)
-        self._push(SetLayerCommand(self.graph, layer_id, changes, merge_key=merge_key))
+        command = SetLayerCommand(self.graph, layer_id, changes, merge_key=merge_key)
+        (self._push if structural & set(changes) else self._push_layout)(command)
         return None
 
     def rename(self, layer_id: str, name: str) -> str | None:
@@ -294,7 +301,7 @@ class Editor:
         text = "Move" if len(positions) > 1 else f"Move {self.graph.layers[next(iter(positions))].name}"
         parts = [SetLayerCommand(self.graph, lid, {"position": (float(x), float(y))})
                  for lid, (x, y) in positions.items()]
-        self._push(MacroCommand(text, parts))
+        self._push_layout(MacroCommand(text, parts))
 
     def auto_layout(self, heights: dict[str, float], spacing: float = 260.0, gap: float = 40.0) -> str | None:
         """Place layers by topological depth, left to right, each column centred on y = 0."""

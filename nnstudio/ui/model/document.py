@@ -10,6 +10,7 @@ drawn fresh from the init seed (``fresh_keys`` says which).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,7 +22,9 @@ from ...core import Dataset, Graph, Network, TopologyError, TrainSettings
 from ...core.activations import get_activation
 from ...core.history import ErrorHistory
 from ...core.losses import auto_cost_problem
+from ...io.limits import MAX_INT as MAX_SEED  # what the window's seed boxes (32-bit) can show
 from ...io.project import Project, default_project
+from .trained_state import StateArchive, TrainedState
 
 
 def plural(n: int, word: str) -> str:
@@ -33,6 +36,36 @@ _STRUCTURAL = {"layer_added", "layer_removed", "connection_added", "connection_r
 _STRUCTURAL_FIELDS = {"size", "activation", "bias", "role"}
 
 
+#: the project section that keeps the point generator's noise (the points themselves are the dataset)
+GENERATOR_SECTION = "generator"
+
+
+def _generator_noise(section: object) -> float:
+    """The noise kept in a project's ``generator`` section (0 when there is none); ValueError when malformed."""
+    if section is None:
+        return 0.0
+    noise = section.get("noise", 0.0) if isinstance(section, dict) else None
+    if isinstance(noise, bool) or not isinstance(noise, (int, float)) or not 0.0 <= noise <= 1.0:
+        raise ValueError("generator.noise: expected a number from 0 to 1")
+    return float(noise)
+
+
+def _finite(where: str, value: object) -> None:
+    """Numbers the window shows must fit a float (a 400-digit integer does not)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return
+    try:
+        finite = math.isfinite(float(value))
+    except OverflowError:
+        finite = False
+    if not finite:
+        raise ValueError(f"{where}: the number is too large (or not finite)")
+
+
+class DocumentLoadError(ValueError):
+    """A project that loaded from its file but that the document cannot hold; nothing was changed."""
+
+
 class Document(QObject):
     graphChanged = Signal(str, dict)  # graph event name, info
     networkChanged = Signal()  # the network was rebuilt (or became invalid)
@@ -40,6 +73,7 @@ class Document(QObject):
     datasetChanged = Signal()
     settingsChanged = Signal()
     historyChanged = Signal()
+    statusChanged = Signal(str)  # how the last run ended (or what changed since), for the status bar
     modifiedChanged = Signal(bool)
     pathChanged = Signal(str)
 
@@ -52,6 +86,12 @@ class Document(QObject):
         self._extra_dirty = False
         # extra project sections computed when the project is taken (e.g. "snapshots"); None leaves one out
         self.section_writers: dict[str, Callable[[], dict | None]] = {}
+        # checks of extra sections other parts own (e.g. "snapshots"): raise ValueError before a project opens
+        self.section_checks: dict[str, Callable[[object], None]] = {}
+        # parts that keep state of their own with each undoable training-state capture: name -> (capture, restore)
+        self.state_keepers: dict[str, tuple[Callable[[], object], Callable[[object | None], None]]] = {}
+        self.states = StateArchive()
+        self.status = ""
         # while time travel shows an earlier epoch, this returns the newest parameters: those are what is saved
         self.present_params: Callable[[], np.ndarray | None] = lambda: None
         self.training = False
@@ -62,30 +102,37 @@ class Document(QObject):
 
     # -- whole-document changes ----------------------------------------------------
     def load(self, project: Project, path: str | None = None) -> None:
-        """Replace everything with ``project`` (undo history is cleared)."""
+        """Replace everything with ``project`` (undo history is cleared); all or nothing.
+
+        Raises :class:`DocumentLoadError` when the project cannot be held, leaving the document as it was.
+        """
+        graph, blocks = self.check(project)
         # the graph is refilled in place without relaying its events: the views rebuild on "reset" below
         self._loading = True
-        self.network = None
         try:
             self.graph.clear()
-            for layer in project.graph.layers.values():
+            for layer in graph.layers.values():
                 self.graph.add_layer(layer)
-            for conn in project.graph.connections.values():
+            for conn in graph.connections.values():
                 self.graph.add_connection(conn)
         finally:
             self._loading = False
+        self.network = None
         self.dataset: Dataset = project.dataset
         self.settings: TrainSettings = project.settings
         self.init, self.init_seed, self.data_seed = project.init, project.init_seed, project.data_seed
         self.history: ErrorHistory = project.history
         self.name, self.description, self.extra = project.name, project.description, dict(project.extra)
-        self._blocks: dict[str, np.ndarray] = dict(project.weights or {})
+        self.generator_noise = _generator_noise(self.extra.pop(GENERATOR_SECTION, None))
+        self._blocks: dict[str, np.ndarray] = blocks
         self.trained = project.weights is not None
         self.fresh_keys: set[str] = set()
         self.path = path
         self.undo_stack.clear()
+        self.states.clear()
         self._extra_dirty = False
         self._build_network()
+        self.set_status("")  # first: what the parts say about the new project (below) must stay
         self.graphChanged.emit("reset", {})
         self._network_rebuilt()
         self.datasetChanged.emit()
@@ -94,9 +141,44 @@ class Document(QObject):
         self.pathChanged.emit(path or "")
         self.modifiedChanged.emit(False)
 
+    def check(self, project: Project) -> tuple[Graph, dict[str, np.ndarray]]:
+        """Build ``project``'s graph and network on the side; a :class:`DocumentLoadError` says what cannot be held.
+
+        Returns the graph and the parameter blocks to start from.  Nothing of the document changes.
+        """
+        try:
+            graph = Graph()
+            for layer in project.graph.layers.values():
+                graph.add_layer(layer)
+            for conn in project.graph.connections.values():
+                graph.add_connection(conn)
+            project.settings.validate()
+            for key, value in project.settings.to_dict().items():
+                _finite(f"settings.{key}", value)
+            for name, seed in (("init", project.init_seed), ("shuffle", project.settings.seed),
+                               ("data", project.data_seed)):
+                if not 0 <= seed <= MAX_SEED:
+                    raise ValueError(f"seeds.{name}: {seed} is outside 0 to {MAX_SEED:,}")
+            _generator_noise(project.extra.get(GENERATOR_SECTION))
+            for name, check in self.section_checks.items():
+                if name in project.extra:
+                    check(project.extra[name])
+            blocks = dict(project.weights or {})
+            if not graph.problems():
+                net = Network.from_graph(graph, seed=project.init_seed, init=project.init)
+                fitting = {k: v for k, v in blocks.items() if k in net.specs and net.specs[k].shape == np.shape(v)}
+                net.load_param_dict(fitting, partial=True)
+        except DocumentLoadError:
+            raise
+        except Exception as exc:  # anything at all: the open document must survive a file it cannot hold
+            raise DocumentLoadError(str(exc) or type(exc).__name__) from exc
+        return graph, blocks
+
     def project(self) -> Project:
         """A snapshot of the document as a :class:`Project` (for saving)."""
         extra = dict(self.extra)
+        if self.generator_noise:
+            extra[GENERATOR_SECTION] = {"noise": self.generator_noise}
         for name, write in self.section_writers.items():
             section = write()
             if section is None:
@@ -215,7 +297,7 @@ class Document(QObject):
         self.fresh_keys = set()
         self.weightsChanged.emit()
 
-    def reset_weights(self, seed: int | None = None) -> None:
+    def reset_weights(self, seed: int | None = None, dirty: bool = True) -> None:
         """Back to the initial weights of ``seed`` (the current init seed by default); clears the history."""
         if seed is not None:
             self.init_seed = int(seed)
@@ -226,17 +308,59 @@ class Document(QObject):
         self.history.clear()
         self.historyChanged.emit()
         self.weightsChanged.emit()
-        self.mark_modified()
+        if dirty:
+            self.mark_modified()
+
+    # -- the trained state, for undo ---------------------------------------------------------
+    def set_status(self, text: str) -> None:
+        """How the last run ended, or what changed since (the status bar shows it)."""
+        self.status = text
+        self.statusChanged.emit(text)
+
+    def capture_state(self, protect: tuple[TrainedState, ...] = ()) -> TrainedState:
+        """Weights, history, status and what the keepers keep, as they are now (the present, not a scrubbed past).
+
+        ``protect``: captured states the memory budget must not release now."""
+        if self.network is not None:
+            blocks = self.network.param_dict(self.present_params())
+        else:
+            blocks = {key: values.copy() for key, values in self._blocks.items()}
+        kept = {name: capture() for name, (capture, _restore) in self.state_keepers.items()}
+        return self.states.capture(blocks, self.trained, self.fresh_keys, self.history, self.status, kept, protect)
+
+    def restore_state(self, state: TrainedState) -> None:
+        """Put a captured state back (the graph is already back in the shape it had then)."""
+        if state.blocks is None or state.history is None:  # released
+            self.set_status("The trained weights from before this step were not kept (undo memory is limited).")
+            return
+        self.states.touch(state)
+        if self.network is not None:
+            specs = self.network.specs
+            self.network.load_param_dict({k: v for k, v in state.blocks.items()
+                                          if k in specs and specs[k].shape == v.shape}, partial=True)
+            self._blocks = self.network.param_dict()
+        else:
+            self._blocks = dict(state.blocks)
+        self.trained, self.fresh_keys = state.trained, set(state.fresh_keys)
+        self.history = state.history.history()
+        self.historyChanged.emit()
+        self.weightsChanged.emit()
+        for name, (_capture, restore) in self.state_keepers.items():
+            restore(state.kept.get(name))
+        self.set_status(state.status)
 
     # -- data and settings ----------------------------------------------------------------
-    def set_dataset(self, dataset: Dataset) -> None:
+    def set_dataset(self, dataset: Dataset, dirty: bool = True) -> None:
         self.dataset = dataset
         self._rebuild()
         self.datasetChanged.emit()
-        self.mark_modified()
+        if dirty:
+            self.mark_modified()
 
-    def set_settings(self, settings: TrainSettings) -> None:
+    def set_settings(self, settings: TrainSettings, dirty: bool = True) -> None:
+        """New training settings (``dirty=False`` from undo commands: the undo stack tracks the change)."""
         settings.validate()
         self.settings = settings
         self.settingsChanged.emit()
-        self.mark_modified()
+        if dirty:
+            self.mark_modified()

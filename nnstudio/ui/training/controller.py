@@ -24,6 +24,7 @@ from ...core.frames import Frame, ViewRequest, merged
 from ...core.snapshots import SnapshotStore
 from ...core.training import Snapshot, TrainingRun, TrainSettings
 from ..model.document import Document
+from ..model.state_commands import push_reset
 from .status import end_text, progress_text
 from .worker import TrainingWorker
 
@@ -145,11 +146,11 @@ class TrainingController(QObject):
         self._worker.request_stop()
         self._join(wait_ms)
 
-    def reset(self) -> None:
-        """Stop, then go back to the initial weights of the current init seed."""
+    def reset(self, seed: int | None = None) -> None:
+        """Stop, then go back to the initial weights of ``seed`` (the current init seed); one undo step."""
         self.stop()
-        self.document.reset_weights()
-        self.statusChanged.emit(f"Reset to the initial weights (init seed {self.document.init_seed}).")
+        push_reset(self.document, seed)
+        self.statusChanged.emit(self.document.status)
 
     def set_speed(self, epochs_per_second: float) -> None:
         """Pace training at this many epochs per second (0: as fast as possible): the document's
@@ -225,7 +226,8 @@ class TrainingController(QObject):
         self._generation += 1
         self._timer.stop()
         outcome = worker.outcome
-        worker.deleteLater()
+        # the thread has ended, so a deleteLater() of the worker (which lives there) would never run:
+        # the worker goes with its last Python reference instead
         thread.deleteLater()
         doc = self.document
         doc.training = False
@@ -239,7 +241,8 @@ class TrainingController(QObject):
         self.last_reason = outcome.reason
         epoch = self.last_epoch = self._epoch_offset + outcome.epoch
         error = doc.history.last_error if outcome.reason != "diverged" else math.nan
-        self.statusChanged.emit(end_text(outcome.reason, epoch, error))
+        doc.set_status(end_text(outcome.reason, epoch, error))
+        self.statusChanged.emit(doc.status)
         self.runFinished.emit(outcome.reason)
 
     # -- news from the worker -------------------------------------------------------------

@@ -12,6 +12,8 @@ view before the next frame, the few rows on screen are computed on demand.
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -27,10 +29,11 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QHeaderView, QPushButton, QTableView, QVBoxLayout, QWidget
 
-from ...core.datasets import Dataset, DatasetError
+from ...core.datasets import DatasetError
 from ...core.frames import Frame, FrameBuilder, FrameRequest, ViewRequest
 from ...core.training import resolve_cost
 from ..model.document import Document
+from ..model.state_commands import CUSTOM_DATA, DATA_CHANGED, SetDatasetCommand, push_with_state
 from .throttle import SLOW_VIEW_MS, Throttle
 
 Index = QModelIndex | QPersistentModelIndex
@@ -200,7 +203,9 @@ class DataTableModel(QAbstractTableModel):
             X[row, col] = number
         else:
             Y[row, col - self.n_in] = number
-        return self._replace(X, Y)
+        if np.array_equal(X, self.X) and np.array_equal(Y, self.Y):
+            return True  # the same value again: no edit, no undo step
+        return self._replace(X, Y, text=f"Edit {self.headers[col]} of row {row + 1}")
 
     # -- rows ----------------------------------------------------------------------------------
     def add_row(self) -> bool:
@@ -208,7 +213,7 @@ class DataTableModel(QAbstractTableModel):
         n = self.n_train
         X = np.insert(self.X, n, self.X[n - 1], axis=0)
         Y = np.insert(self.Y, n, self.Y[n - 1], axis=0)
-        return self._replace(X, Y, n_train=n + 1)
+        return self._replace(X, Y, n_train=n + 1, text="Add row")
 
     def remove_rows(self, rows: list[int]) -> bool:
         keep = np.setdiff1d(np.arange(len(self.X)), rows)
@@ -216,18 +221,21 @@ class DataTableModel(QAbstractTableModel):
         if n_train == 0:
             self.editFailed.emit("the dataset needs at least one training row")
             return False
-        return self._replace(self.X[keep], self.Y[keep], n_train=n_train)
+        text = "Remove row" if len(rows) == 1 else f"Remove {len(rows)} rows"
+        return self._replace(self.X[keep], self.Y[keep], n_train=n_train, text=text)
 
-    def _replace(self, X: np.ndarray, Y: np.ndarray, n_train: int | None = None) -> bool:
+    def _replace(self, X: np.ndarray, Y: np.ndarray, text: str, n_train: int | None = None) -> bool:
+        """The edited rows become the document's dataset, named "Custom", as one undo step."""
         old = self.document.dataset
         n = self.n_train if n_train is None else n_train
         try:
-            data = Dataset(X[:n], Y[:n], name=old.name, input_names=old.input_names, output_names=old.output_names,
-                           X_test=X[n:] if len(X) > n else None, Y_test=Y[n:] if len(X) > n else None, kind=old.kind)
+            # names, kind, class names and input scaling stay: the edited values are the network's inputs
+            data = dataclasses.replace(old, X=X[:n], Y=Y[:n], name=CUSTOM_DATA,
+                                       X_test=X[n:] if len(X) > n else None, Y_test=Y[n:] if len(X) > n else None)
         except DatasetError as exc:
             self.editFailed.emit(str(exc))
             return False
-        self.document.set_dataset(data)
+        push_with_state(self.document, SetDatasetCommand(self.document, data, text), DATA_CHANGED)
         return True
 
 

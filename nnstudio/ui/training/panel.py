@@ -95,6 +95,7 @@ class TrainingPanel(QObject):
         c.stateChanged.connect(self._state_changed)
         c.frameReady.connect(self.show_frame)
         c.statusChanged.connect(self.status_label.setText)
+        doc.statusChanged.connect(self.status_label.setText)  # an undo brings back how the run ended
         c.sampleStepped.connect(self.data_table.select_row)
         self.training_dock.stepSampleRequested.connect(c.step_sample)
         self.training_dock.initSeedChanged.connect(self._new_init_seed)
@@ -109,7 +110,6 @@ class TrainingPanel(QObject):
         doc.datasetChanged.connect(self._update_actions)
         doc.networkChanged.connect(self._update_neuron_request)
         doc.datasetChanged.connect(self._update_neuron_request)
-        doc.graphChanged.connect(self._graph_changed)
         if hasattr(self.window, "trainableChanged"):
             # the window re-decides Train's state on its own edits; a paused run must stay resumable
             self.window.trainableChanged.connect(lambda _t: self._update_actions())
@@ -129,10 +129,6 @@ class TrainingPanel(QObject):
             self.document.training = locked
         self.training_dock.set_training(locked)
         self.data_table.set_training(locked)
-
-    def _graph_changed(self, event: str, _info: dict) -> None:
-        if event == "reset":  # another project: how the last one's run ended is no news about this one
-            self.status_label.clear()
 
     def _state_changed(self, state: str) -> None:
         self._update_actions()
@@ -178,8 +174,7 @@ class TrainingPanel(QObject):
         a["train"].setText("&Resume" if state == PAUSED else "&Train")
 
     def _new_init_seed(self, seed: int) -> None:
-        self.controller.stop()
-        self.document.reset_weights(seed)
+        self.controller.reset(seed)
         self.status_label.setText(f"New initial weights from init seed {seed}.")
 
     # -- canvas -------------------------------------------------------------------------------
@@ -244,7 +239,9 @@ class TrainingPanel(QObject):
         self.window.resizeDocks(bottom_docks, [330, 330, 330], Qt.Orientation.Vertical)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.window and event.type() == QEvent.Type.Close:
+        # a close that was accepted hides the window (a cancelled one does not, and training goes on);
+        # minimising hides it too, but spontaneously (the window system did it)
+        if watched is self.window and event.type() == QEvent.Type.Hide and not event.spontaneous():
             self.controller.shutdown(1000)
         if watched is self.window and event.type() == QEvent.Type.Show and not self._sized_on_show:
             self._sized_on_show = True

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import dataclasses
 import random
+from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QDoubleValidator
 from PySide6.QtWidgets import (
-    QComboBox,
-    QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
     QGridLayout,
@@ -34,6 +33,8 @@ from PySide6.QtWidgets import (
 from ...core import datasets
 from ...core.datasets import DatasetError
 from ..model.document import Document, plural
+from ..model.state_commands import CUSTOM_DATA, DATA_CHANGED, SetDatasetCommand, push_with_state, settings_command
+from .form_boxes import choice_box, combo_box, double_box, int_box, number_or_none, select_data, show_value
 from .speed_choice import SpeedChoice
 
 GATES = [("XOR", "xor"), ("AND", "and"), ("OR", "or"), ("NAND", "nand"), ("NOR", "nor"), ("XNOR", "xnor")]
@@ -66,12 +67,16 @@ class TrainingDock(QWidget):
         super().__init__(parent)
         self.document = document
         self._updating = False
+        self._edit_session = 0  # a new visit to a box starts a new undo step
         body = QWidget()
         column = QVBoxLayout(body)
         column.addWidget(self._controls(actions or {}))
         column.addWidget(self._dataset_group())
         column.addWidget(self._settings_group())
         column.addWidget(self._seeds_group())
+        for box in (*self.generator_widgets, self.rate.lineEdit(), self.momentum, self.batch_size, self.l1, self.l2,
+                    self.max_epochs, self.target_error, self.patience, self.shuffle_seed, self.data_seed):
+            box.editingFinished.connect(self._next_session)  # leaving a box ends its undo step
         self.message = QLabel()
         self.message.setObjectName("trainingMessage")
         self.message.setWordWrap(True)
@@ -114,7 +119,7 @@ class TrainingDock(QWidget):
     def _dataset_group(self) -> QGroupBox:
         box = QGroupBox("Dataset")
         form = QFormLayout(box)
-        self.dataset_combo = _combo("datasetChoice", "The data the network learns from")
+        self.dataset_combo = combo_box("datasetChoice", "The data the network learns from")
         for label, key in GATES:
             self.dataset_combo.addItem(label, "gate:" + key)
         self.dataset_combo.insertSeparator(self.dataset_combo.count())
@@ -124,10 +129,10 @@ class TrainingDock(QWidget):
         self.dataset_combo.addItem("CSV file…", "csv")
         self.dataset_combo.activated.connect(self._dataset_chosen)
         form.addRow("Data", self.dataset_combo)
-        self.noise = _double("noise", "Noise added to the generated points (0 = none)", 0.0, 1.0, 0.05, 2)
-        self.count = _int("sampleCount", "Number of generated points (train + test)", 10, 5000)
+        self.noise = double_box("noise", "Noise added to the generated points (0 = none)", 0.0, 1.0, 0.05, 2)
+        self.count = int_box("sampleCount", "Number of generated points (train + test)", 10, 5000)
         self.count.setSingleStep(50)
-        self.test_split = _int("testSplit", "Percentage of the points held out as the test set", 0, 90)
+        self.test_split = int_box("testSplit", "Percentage of the points held out as the test set", 0, 90)
         self.test_split.setSuffix(" %")
         for widget, label in ((self.noise, "Noise"), (self.count, "Points"), (self.test_split, "Test split")):
             form.addRow(label, widget)
@@ -144,7 +149,7 @@ class TrainingDock(QWidget):
     def _settings_group(self) -> QGroupBox:
         box = QGroupBox("Learning")
         form = QFormLayout(box)
-        self.rate = _combo("learningRate", "Learning rate: pick a common value or type one")
+        self.rate = combo_box("learningRate", "Learning rate: pick a common value or type one")
         self.rate.setEditable(True)
         self.rate.addItems(RATES)
         validator = QDoubleValidator(1e-9, 1e6, 9, self.rate)
@@ -156,14 +161,15 @@ class TrainingDock(QWidget):
         self.rate.lineEdit().inputRejected.connect(self._key_refused)
         self.rate.lineEdit().installEventFilter(self)
         form.addRow("Learning rate", self.rate)
-        self.optimizer = _choice("optimizer", "How the gradient updates the weights", OPTIMIZERS, self._settings_edited)
+        self.optimizer = choice_box("optimizer", "How the gradient updates the weights", OPTIMIZERS,
+                                    self._settings_edited)
         form.addRow("Optimizer", self.optimizer)
-        self.momentum = _double("momentum", "Momentum factor (momentum optimizer)", 0.0, 0.999, 0.05, 3)
+        self.momentum = double_box("momentum", "Momentum factor (momentum optimizer)", 0.0, 0.999, 0.05, 3)
         self.momentum.valueChanged.connect(self._settings_edited)
         form.addRow("Momentum", self.momentum)
-        self.batch_mode = _choice("batchMode", "Full batch: one update per epoch; mini-batch: one per batch; "
+        self.batch_mode = choice_box("batchMode", "Full batch: one update per epoch; mini-batch: one per batch; "
                                   "online: one per sample", BATCH_MODES, self._settings_edited)
-        self.batch_size = _int("batchSize", "Samples per mini-batch", 2, 100_000)
+        self.batch_size = int_box("batchSize", "Samples per mini-batch", 2, 100_000)
         self.batch_size.valueChanged.connect(self._settings_edited)
         batch_row = QWidget()
         batch_layout = QHBoxLayout(batch_row)
@@ -171,19 +177,19 @@ class TrainingDock(QWidget):
         batch_layout.addWidget(self.batch_mode, 1)
         batch_layout.addWidget(self.batch_size)
         form.addRow("Batches", batch_row)
-        self.loss = _choice("loss", "The error the network minimises (auto picks one that suits the outputs)",
+        self.loss = choice_box("loss", "The error the network minimises (auto picks one that suits the outputs)",
                             LOSSES, self._settings_edited)
         form.addRow("Loss", self.loss)
-        self.precision = _choice("precision", "Precision of the training arithmetic: float32 is faster on wide "
-                                 "networks, float64 is exact to more digits", PRECISIONS, self._settings_edited)
+        self.precision = choice_box("precision", "Precision of the training arithmetic: float32 is faster on wide "
+                                    "networks, float64 is exact to more digits", PRECISIONS, self._settings_edited)
         form.addRow("Precision", self.precision)
-        self.l1 = _double("l1", "L1 regularisation strength (weights only)", 0.0, 10.0, 0.0001, 5)
-        self.l2 = _double("l2", "L2 regularisation strength (weights only)", 0.0, 10.0, 0.0001, 5)
-        self.max_epochs = _int("maxEpochs", "Stop after this many epochs (per run)", 1, MAX_INT)
+        self.l1 = double_box("l1", "L1 regularisation strength (weights only)", 0.0, 10.0, 0.0001, 5)
+        self.l2 = double_box("l2", "L2 regularisation strength (weights only)", 0.0, 10.0, 0.0001, 5)
+        self.max_epochs = int_box("maxEpochs", "Stop after this many epochs (per run)", 1, MAX_INT)
         self.max_epochs.setSingleStep(1000)
-        self.target_error = _double("targetError", "Stop when the error is at or below this (0 = never)",
+        self.target_error = double_box("targetError", "Stop when the error is at or below this (0 = never)",
                                     0.0, 1e6, 0.001, 6)
-        self.patience = _int("patience", "Stop when the error has not improved for this many epochs "
+        self.patience = int_box("patience", "Stop when the error has not improved for this many epochs "
                              "(0 = never)", 0, MAX_INT)
         self.patience.setSpecialValueText("off")
         for widget, label in ((self.l1, "L1"), (self.l2, "L2"), (self.max_epochs, "Max epochs"),
@@ -199,9 +205,10 @@ class TrainingDock(QWidget):
     def _seeds_group(self) -> QGroupBox:
         box = QGroupBox("Seeds")
         form = QFormLayout(box)
-        self.init_seed = _int("initSeed", "Seed of the initial weights (changing it resets the weights)", 0, MAX_INT)
-        self.shuffle_seed = _int("shuffleSeed", "Seed of the sample order in mini-batch and online modes", 0, MAX_INT)
-        self.data_seed = _int("dataSeed", "Seed of the generated points", 0, MAX_INT)
+        self.init_seed = int_box("initSeed", "Seed of the initial weights (changing it resets the weights)", 0, MAX_INT)
+        self.shuffle_seed = int_box("shuffleSeed", "Seed of the sample order in mini-batch and online modes", 0,
+                                    MAX_INT)
+        self.data_seed = int_box("dataSeed", "Seed of the generated points", 0, MAX_INT)
         self.init_seed.editingFinished.connect(lambda: self._init_seed_set(self.init_seed.value()))
         self.shuffle_seed.valueChanged.connect(self._settings_edited)
         self.data_seed.valueChanged.connect(self._regenerate)
@@ -225,23 +232,22 @@ class TrainingDock(QWidget):
         s = self.document.settings
         self._updating = True
         try:
-            self.rate.setCurrentText(f"{s.rate:g}")
-            _select(self.optimizer, s.optimizer)
-            self.momentum.setValue(s.momentum)
-            _select(self.batch_mode, _batch_mode(s.batch_size))
+            if number_or_none(self.rate.currentText()) != s.rate:  # a rate being typed ("0.50") stays as typed
+                self.rate.setCurrentText(f"{s.rate:g}")
+            select_data(self.optimizer, s.optimizer)
+            select_data(self.batch_mode, _batch_mode(s.batch_size))
+            select_data(self.loss, s.cost)
+            select_data(self.precision, s.dtype)
+            values = [(self.momentum, s.momentum), (self.l1, s.l1), (self.l2, s.l2),
+                      (self.target_error, s.target_error), (self.max_epochs, min(s.epochs, MAX_INT)),
+                      (self.patience, min(s.patience, MAX_INT)),
+                      (self.shuffle_seed, s.seed), (self.init_seed, self.document.init_seed),
+                      (self.data_seed, self.document.data_seed)]
             if s.batch_size and s.batch_size > 1:
-                self.batch_size.setValue(s.batch_size)
-            _select(self.loss, s.cost)
-            _select(self.precision, s.dtype)
-            self.l1.setValue(s.l1)
-            self.l2.setValue(s.l2)
-            self.max_epochs.setValue(min(s.epochs, MAX_INT))
-            self.target_error.setValue(s.target_error)
-            self.patience.setValue(min(s.patience, MAX_INT))
+                values.append((self.batch_size, s.batch_size))
+            for spin, value in values:
+                show_value(spin, value)
             self.speed_choice.show_speed(s.speed)
-            self.shuffle_seed.setValue(s.seed)
-            self.init_seed.setValue(self.document.init_seed)
-            self.data_seed.setValue(self.document.data_seed)
         finally:
             self._updating = False
         self._enable()
@@ -257,9 +263,12 @@ class TrainingDock(QWidget):
                 if custom < 0:
                     self.dataset_combo.insertItem(0, "", "project")
                     custom = 0
-                self.dataset_combo.setItemText(custom, f"{data.name} (project data)")
+                label = data.name if data.name == CUSTOM_DATA else f"{data.name} (project data)"
+                self.dataset_combo.setItemText(custom, label)
                 index = custom
             self.dataset_combo.setCurrentIndex(index)
+            show_value(self.noise, self.document.generator_noise)
+            show_value(self.data_seed, self.document.data_seed)
             if data.has_test:
                 total = len(data) + len(data.X_test)
                 self.count.setValue(total)
@@ -313,17 +322,25 @@ class TrainingDock(QWidget):
             self.message.setText(str(exc).capitalize())
             return
         self.message.clear()
+        command = settings_command(self.document, settings, self._edit_session)
+        if command is None:
+            return
         self._updating = True
         try:
-            self.document.set_settings(settings)
+            self.document.undo_stack.push(command)
         finally:
             self._updating = False
 
     def _speed_chosen(self, speed: float) -> None:
-        """A new pace: part of the settings (a running worker takes it at once)."""
+        """A new pace: part of the settings, one undo step (a running worker takes it at once)."""
         self.speed_choice.show_speed(speed)
-        if not self._updating and speed != self.document.settings.speed:
-            self.document.set_settings(dataclasses.replace(self.document.settings, speed=speed))
+        command = settings_command(self.document, dataclasses.replace(self.document.settings, speed=speed),
+                                   self._edit_session)
+        if command is not None and not self._updating:
+            self.document.undo_stack.push(command)
+
+    def _next_session(self) -> None:
+        self._edit_session += 1
 
     def _rate_typed(self, text: str) -> None:
         if self.rate.lineEdit() and not self.rate.lineEdit().hasAcceptableInput() and text not in RATES:
@@ -359,7 +376,9 @@ class TrainingDock(QWidget):
         self.refused.emit(text)
 
     def _new_seed(self, spin: QSpinBox) -> None:
+        self._next_session()
         spin.setValue(new_seed())
+        self._next_session()
         if spin is self.init_seed:
             self._init_seed_set(spin.value())
 
@@ -372,9 +391,11 @@ class TrainingDock(QWidget):
         if key == "csv":
             self._import_csv()
         elif key.startswith("gate:"):
-            self._set_dataset(datasets.truth_table(key[5:]))
+            self._set_dataset(datasets.truth_table(key[5:]), f"Data {self.dataset_combo.currentText()}")
         elif key.startswith("gen:"):
+            self._next_session()
             self._regenerate()
+            self._next_session()
         self._enable()
 
     def _regenerate(self, *_args) -> None:
@@ -383,13 +404,21 @@ class TrainingDock(QWidget):
         key = str(self.dataset_combo.currentData())
         if not key.startswith("gen:"):
             return
-        self.document.data_seed = self.data_seed.value()
-        self._set_dataset(datasets.generate(key[4:], n=self.count.value(), noise=self.noise.value(),
-                                            seed=self.data_seed.value(), test_fraction=self.test_split.value() / 100))
+        data = datasets.generate(key[4:], n=self.count.value(), noise=self.noise.value(),
+                                 seed=self.data_seed.value(), test_fraction=self.test_split.value() / 100)
+        self._set_dataset(data, f"Data {self.dataset_combo.currentText()}", self.data_seed.value(),
+                          self.noise.value(), merge_key=("generator", self._edit_session))
 
-    def _set_dataset(self, data: datasets.Dataset) -> None:
+    def _set_dataset(self, data: datasets.Dataset, text: str, data_seed: int | None = None,
+                     noise: float | None = None, merge_key: object = None) -> None:
+        """New data as one undo step (with the trained state it replaces)."""
         self.message.clear()
-        self.document.set_dataset(data)
+        command = SetDatasetCommand(self.document, data, text, data_seed, noise, merge_key)
+        self._updating = True
+        try:
+            push_with_state(self.document, command, DATA_CHANGED)
+        finally:
+            self._updating = False
 
     def _import_csv(self) -> None:
         path, _filter = QFileDialog.getOpenFileName(self, "Import a CSV dataset", "",
@@ -419,52 +448,8 @@ class TrainingDock(QWidget):
             self.message.setText(f"Cannot use {path}: {exc}")
             self.show_dataset()
             return False
-        self._set_dataset(data)
+        self._set_dataset(data, f"Data {Path(path).name}")
         return True
-
-
-# -- small helpers ---------------------------------------------------------------------------
-def _combo(name: str, tip: str) -> QComboBox:
-    combo = QComboBox()
-    combo.setObjectName(name)
-    combo.setToolTip(tip)
-    combo.setAccessibleName(tip.split(":")[0])
-    return combo
-
-
-def _choice(name: str, tip: str, items, slot) -> QComboBox:
-    combo = _combo(name, tip)
-    for label, value in items:
-        combo.addItem(label, value)
-    combo.currentIndexChanged.connect(slot)
-    return combo
-
-
-def _int(name: str, tip: str, low: int, high: int) -> QSpinBox:
-    spin = QSpinBox()
-    spin.setObjectName(name)
-    spin.setToolTip(tip)
-    spin.setAccessibleName(tip)
-    spin.setRange(low, high)
-    spin.setGroupSeparatorShown(True)
-    return spin
-
-
-def _double(name: str, tip: str, low: float, high: float, step: float, decimals: int) -> QDoubleSpinBox:
-    spin = QDoubleSpinBox()
-    spin.setObjectName(name)
-    spin.setToolTip(tip)
-    spin.setAccessibleName(tip)
-    spin.setRange(low, high)
-    spin.setDecimals(decimals)
-    spin.setSingleStep(step)
-    return spin
-
-
-def _select(combo: QComboBox, value) -> None:
-    index = combo.findData(value)
-    if index >= 0:
-        combo.setCurrentIndex(index)
 
 
 def _batch_mode(batch_size: int | None) -> str:

@@ -1,0 +1,167 @@
+"""Undo commands for what is not the graph: settings, the dataset, Reset Weights, and the trained state.
+
+:class:`KeepTrainedState` wraps an edit that can change the weights or what
+they were trained on (a structural graph edit, new data, a reset): undoing it
+brings back the weights, history, status and time-travel snapshots as they
+were, and redoing it brings back what was there when it was undone.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtGui import QUndoCommand
+
+from ...core import Dataset, TrainSettings
+from .document import Document
+from .trained_state import TrainedState
+
+#: QUndoCommand.id() of edits that merge while a value is being typed (layer edits use 1)
+MERGE_SETTINGS = 2
+MERGE_DATASET = 3
+#: what the status bar says after an edit made once training has said something
+NETWORK_CHANGED = "The network changed since training; the changed layers start from new initial weights."
+DATA_CHANGED = "The data changed since training: train again to fit it."
+#: the name a dataset takes once it is edited by hand (the Data box shows it; the project file keeps it)
+CUSTOM_DATA = "Custom"
+
+
+class KeepTrainedState(QUndoCommand):
+    """``command`` plus the trained state it replaces (captured on the first redo, put back on undo)."""
+
+    def __init__(self, document: Document, command: QUndoCommand, status: str | None = None):
+        super().__init__(command.text())
+        self.document, self.command, self.status = document, command, status
+        self.before: TrainedState | None = None
+        self.after: TrainedState | None = None
+
+    def redo(self) -> None:
+        if self.before is None:
+            self.before = self.document.capture_state()
+            self.command.redo()
+            if self.status and self.before.status:
+                self.document.set_status(self.status)
+        else:
+            self.command.redo()
+            if self.after is not None:
+                self.document.restore_state(self.after)
+
+    def undo(self) -> None:
+        before = self.before
+        assert before is not None, "undo before redo"
+        self.after = self.document.capture_state(protect=(before,))
+        self.command.undo()
+        self.document.restore_state(before)
+
+    def id(self) -> int:
+        return self.command.id()
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if not isinstance(other, KeepTrainedState) or not self.command.mergeWith(other.command):
+            return False
+        self.setText(self.command.text())
+        return True
+
+
+class SetSettingsCommand(QUndoCommand):
+    """New learning settings; with a ``merge_key`` the edits of one field being typed become one step."""
+
+    def __init__(self, document: Document, settings: TrainSettings, text: str, merge_key: Any = None):
+        super().__init__(text)
+        self.document, self.new, self.old = document, settings, document.settings
+        self.merge_key = merge_key
+
+    def redo(self) -> None:
+        self.document.set_settings(self.new, dirty=False)
+
+    def undo(self) -> None:
+        self.document.set_settings(self.old, dirty=False)
+
+    def id(self) -> int:
+        return MERGE_SETTINGS if self.merge_key is not None else -1
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if not isinstance(other, SetSettingsCommand) or other.merge_key != self.merge_key:
+            return False
+        self.new = other.new
+        return True
+
+
+#: settings typed into a box: the keystrokes of one visit to the box are one undo step
+TYPED_FIELDS = {"rate", "momentum", "batch_size", "l1", "l2", "epochs", "target_error", "patience", "seed"}
+FIELD_NAMES = {"rate": "learning rate", "optimizer": "optimizer", "momentum": "momentum", "batch_size": "batches",
+               "cost": "loss", "l1": "L1", "l2": "L2", "epochs": "max epochs", "target_error": "target error",
+               "patience": "plateau patience", "seed": "shuffling seed", "shuffle": "shuffling",
+               "max_seconds": "time limit", "schedule": "rate schedule", "dtype": "precision"}
+
+
+def settings_command(document: Document, settings: TrainSettings, session: int) -> SetSettingsCommand | None:
+    """The undo step for new settings (None: nothing changed); typed fields merge within one ``session``."""
+    old, new = document.settings.to_dict(), settings.to_dict()
+    changed = [key for key in new if new[key] != old.get(key)]  # every field, also ones added later
+    if not changed:
+        return None
+    merge_key = (tuple(changed), session) if set(changed) <= TYPED_FIELDS else None
+    text = "Change " + ", ".join(FIELD_NAMES.get(key, key.replace("_", " ")) for key in changed)
+    return SetSettingsCommand(document, settings, text, merge_key)
+
+
+class SetDatasetCommand(QUndoCommand):
+    """New data (a menu choice, generator settings, a table edit), with its data seed and generator noise."""
+
+    def __init__(self, document: Document, dataset: Dataset, text: str, data_seed: int | None = None,
+                 noise: float | None = None, merge_key: Any = None):
+        super().__init__(text)
+        self.document, self.merge_key = document, merge_key
+        self.new = (dataset, document.data_seed if data_seed is None else data_seed,
+                    document.generator_noise if noise is None else noise)
+        self.old = (document.dataset, document.data_seed, document.generator_noise)
+
+    def _put(self, values: tuple[Dataset, int, float]) -> None:
+        dataset, self.document.data_seed, noise = values
+        self.document.generator_noise = noise
+        self.document.set_dataset(dataset, dirty=False)
+
+    def redo(self) -> None:
+        self._put(self.new)
+
+    def undo(self) -> None:
+        self._put(self.old)
+
+    def id(self) -> int:
+        return MERGE_DATASET if self.merge_key is not None else -1
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if not isinstance(other, SetDatasetCommand) or other.merge_key != self.merge_key:
+            return False
+        self.new = other.new
+        return True
+
+
+class ResetWeightsCommand(QUndoCommand):
+    """Reset Weights (or a new init seed): initial weights, an empty history; undo keeps the old seed too."""
+
+    def __init__(self, document: Document, seed: int | None = None):
+        super().__init__("Reset Weights" if seed is None else f"Init seed {seed}")
+        self.document, self.seed, self.old_seed = document, seed, document.init_seed
+
+    def redo(self) -> None:
+        self.document.reset_weights(self.seed, dirty=False)
+        self.document.settingsChanged.emit()  # the init seed is shown with the settings
+        self.document.set_status(f"Reset to the initial weights (init seed {self.document.init_seed}).")
+
+    def undo(self) -> None:
+        self.document.init_seed = self.old_seed
+        if self.document.network is not None:
+            self.document.network.seed = self.old_seed
+        self.document.settingsChanged.emit()
+
+
+def push_with_state(document: Document, command: QUndoCommand, status: str | None = None) -> None:
+    """Push ``command`` so that its undo also brings back the trained state."""
+    document.undo_stack.push(KeepTrainedState(document, command, status))
+
+
+def push_reset(document: Document, seed: int | None = None) -> None:
+    """Reset Weights as one undo step."""
+    push_with_state(document, ResetWeightsCommand(document, seed))
