@@ -137,3 +137,16 @@ def test_time_travel_slider_emits_exactly_the_recorded_params(qtbot, tmp_path):
     assert seen[-1][0] == 2
     slider.resize(500, 40)
     slider.grab().save(str(tmp_path / "time_travel.png"))
+
+
+def test_restarts_share_is_never_rounded_up_and_seeds_stay_in_range(document, qtbot):
+    from nnstudio.io.limits import MAX_INT
+    from nnstudio.ui.learning.restarts_dialog import share_text
+
+    assert [share_text(199, 200), share_text(200, 200), share_text(1, 3), share_text(0, 7)] == [
+        "99.5%", "100%", "33.3%", "0%"]
+    dialog = RestartsDialog(document)
+    qtbot.addWidget(dialog)
+    dialog.count.setValue(1000)
+    dialog.first_seed.setValue(MAX_INT)
+    assert dialog.first_seed.value() + dialog.count.value() - 1 == MAX_INT  # the last seed still fits a file

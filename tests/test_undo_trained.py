@@ -139,7 +139,7 @@ def test_train_stop_reset_cycles_leave_no_runs_behind_and_keep_undo_memory_bound
 
     def workers() -> int:
         gc.collect()
-        # type(), not isinstance(): a dead weakref.proxy among the objects raises on isinstance()
+        # type(), not isinstance(): isinstance asks a weak proxy for its class, which fails once its object is gone
         return sum(type(obj) is TrainingWorker for obj in gc.get_objects())
 
     doc, controller, actions = window.document, window.training.controller, window.actions

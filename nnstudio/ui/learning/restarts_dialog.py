@@ -79,6 +79,11 @@ class CurveBuffer:
         return x, y
 
 
+def share_text(part: int, whole: int) -> str:
+    """``part`` of ``whole`` as a percentage rounded down to 0.1: 199 of 200 is "99.5%", never "100%"."""
+    return f"{math.floor(1000 * part / whole) / 10:g}%"
+
+
 class RestartsDialog(QDialog):
     """Train the current topology from many seeds; inspect the spread; keep the run you like."""
 
@@ -103,6 +108,9 @@ class RestartsDialog(QDialog):
         self.first_seed = QSpinBox(objectName="restartsFirstSeed")
         self.first_seed.setRange(0, 2**31 - 1)
         self.first_seed.setValue(int(document.init_seed))
+        # the last seed used, first + count - 1, must fit a project file and the seed boxes too
+        self.count.valueChanged.connect(lambda n: self.first_seed.setMaximum(2**31 - n))
+        self.first_seed.setMaximum(2**31 - self.count.value())
         self.first_seed.setToolTip("Seeds used: this one and the following ones")
         self.start_button = QPushButton("Train", objectName="restartsStart")
         self.stop_button = QPushButton("Stop", objectName="restartsStop", enabled=False)
@@ -269,7 +277,7 @@ class RestartsDialog(QDialog):
         target = run.settings.target_error
         finals = self._standing()
         if target > 0:
-            text = f"{reached} of {n} runs reached the target error {target:g} ({reached / n:.0%})"
+            text = f"{reached} of {n} runs reached the target error {target:g} ({share_text(reached, n)})"
         else:
             text = f"{n} runs · target error: none (runs to max epochs)"
         diverged = sum(r == "diverged" for r in run.reasons)
