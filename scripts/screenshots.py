@@ -116,8 +116,7 @@ def _training_window():
 
 
 def _fit_and_grab(window, path: Path) -> None:
-    if hasattr(window, "view"):
-        window.view.fit()
+    window.view.fit()
     QCoreApplication.processEvents()
     window.grab().save(str(path))
 
@@ -233,7 +232,7 @@ def render_learning_tools_screenshot(folder: str | Path) -> Path:
     window.resize(1600, 1000)
     doc, tools = window.document, window.learning_tools
     # a wider right-hand column, as a learner would drag it, so the inspector's columns all show
-    window.resizeDocks([window.training.docks["training"]], [560], Qt.Orientation.Horizontal)
+    window.resizeDocks([window.docks["training"]], [560], Qt.Orientation.Horizontal)
     doc.set_settings(TrainSettings(rate=1.0, epochs=100_000, target_error=0.0))
     _train_epochs(window, 400)
     window.training.controller.stop()

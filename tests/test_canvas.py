@@ -379,7 +379,7 @@ def test_large_layers_are_elided_but_every_synapse_is_drawn(window):
 
 
 def test_training_lock_blocks_structural_edits(window):
-    window.set_training_locked(True)
+    window.document.set_training(True)
     graph = window.document.graph
     before = graph.to_dict()
     drop_palette_entry(window, {"role": "hidden"}, QPointF(300, 400))
@@ -388,5 +388,31 @@ def test_training_lock_blocks_structural_edits(window):
     assert window.editor.set_layer("L2", size=7) is not None
     assert graph.to_dict() == before
     assert not window.actions["delete"].isEnabled()
-    window.set_training_locked(False)
+    window.document.set_training(False)
     assert window.editor.set_layer("L2", size=7) is None
+
+
+def test_activations_and_neuron_pictures_reach_the_canvas_through_the_document(window):
+    from PySide6.QtGui import QImage
+
+    doc, item = window.document, window.scene.layer_item("L2")
+    at_second = item.mapToScene(QPointF(75, item.neuron_ys()[1]))
+    doc.show_activations({"L2": np.array([0.1, 0.25, 0.9]), "L9": np.zeros(2), "L3": np.zeros(7)})
+    assert "value: 0.25" in window.scene.describe_at(at_second, 4)  # unknown or misfit layers are skipped
+    doc.show_neuron_images(None)  # (a two-input network starts with pictures)
+    height = item.height()
+    doc.show_neuron_images({"L2": [QImage(8, 8, QImage.Format.Format_RGB32) for _ in range(3)]})
+    assert item.height() > height
+    doc.show_neuron_images({"L2": [QImage(8, 8, QImage.Format.Format_RGB32) for _ in range(5)]})
+    assert item.height() > height  # pictures that do not fit the layer leave it as it was
+    doc.show_neuron_images(None)
+    assert item.height() == height
+
+
+def test_the_training_state_locks_every_view_from_the_document(window):
+    window.scene.select(layer_ids=["L2"])
+    window.document.set_training(True)
+    assert window.scene.locked and not window.palette_list.isEnabled()
+    assert not window.actions["delete"].isEnabled() and not window.actions["open"].isEnabled()
+    window.document.set_training(False)
+    assert not window.scene.locked and window.palette_list.isEnabled() and window.actions["delete"].isEnabled()

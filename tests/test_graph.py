@@ -2,7 +2,8 @@
 
 import pytest
 
-from nnstudio.core import Graph, Layer, Network, TopologyError
+from nnstudio.core import Connection, Graph, Layer, Network, TopologyError
+from nnstudio.core.layout import layered_positions
 
 
 def xor_layers():
@@ -150,3 +151,31 @@ def test_duplicate_names_and_single_softmax_are_problems() -> None:
     problems = g.problems()
     assert "2 layers are called 'N2': give each layer its own name" in problems
     assert "N2 applies softmax to a single neuron: its output is always 1" in problems
+
+
+def test_layers_and_connections_can_be_put_back_at_their_index() -> None:
+    graph = Graph()
+    for name in ("a", "b", "c"):
+        graph.add_layer(Layer(1, name=name, id=name))
+    graph.add_layer(Layer(1, name="d", id="d"), index=1)
+    graph.add_layer(Layer(1, name="e", id="e"), index=0)
+    graph.add_layer(Layer(1, name="f", id="f"), index=99)
+    assert list(graph.layers) == ["e", "a", "d", "b", "c", "f"]
+    graph.connect("a", "b")
+    graph.connect("a", "c")
+    graph.add_connection(Connection("d", "c"), index=1)
+    assert list(graph.connections) == ["a->b", "d->c", "a->c"]
+
+
+def test_auto_layout_places_layers_by_depth_in_centred_columns() -> None:
+    i, h, o = xor_layers()
+    graph = Graph.from_layers(i, [h], o)
+    positions = layered_positions(graph, {h.id: 200.0}, spacing=100.0, gap=10.0)
+    assert positions == {i.id: (0.0, -50), h.id: (100.0, -100), o.id: (200.0, -50)}
+    looped = Graph()
+    looped.add_layer(Layer(1, id="x"))
+    looped.add_layer(Layer(1, id="y"))
+    looped.connections["x->y"] = Connection("x", "y")  # a cycle the editor would refuse, built by hand
+    looped.connections["y->x"] = Connection("y", "x")
+    with pytest.raises(TopologyError):
+        layered_positions(looped, {})

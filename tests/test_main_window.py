@@ -202,9 +202,9 @@ def test_recent_files_and_samples(window, tmp_path):
     path = tmp_path / "r.nnstudio"
     window.save_to(str(path))
     assert window.recent.paths()[0] == str(path.resolve())
-    window._fill_recent_menu()
+    window.files.fill_recent_menu()
     assert "r.nnstudio" in [a.text() for a in window.recent_menu.actions()]
-    samples = window.sample_paths()
+    samples = window.files.sample_paths()
     assert any(p.stem == "xor" for p in samples)
     assert window.open_sample(next(p for p in samples if p.stem == "xor"))
     assert window.document.path is None and window.document.network is not None
@@ -231,15 +231,15 @@ def test_import_a_synaptic_network(window):
 
 def test_auto_layout_and_training_lock_banner(window):
     window.editor.move_layers({"L1": (500.0, 300.0), "L3": (-200.0, -50.0)})
-    window.auto_layout()
+    window.editing.auto_layout()
     xs = [window.document.graph.layers[lid].position[0] for lid in ("L1", "L2", "L3")]
     assert xs == sorted(xs) and xs[0] < xs[1] < xs[2]
     window.document.undo_stack.undo()
     assert window.document.graph.layers["L1"].position == (500.0, 300.0)
-    window.set_training_locked(True)
+    window.document.set_training(True)
     assert window.scene.locked and not window.palette_list.isEnabled()
     assert not window.actions["delete"].isEnabled() and not window.actions["new"].isEnabled()
-    window.set_training_locked(False)
+    window.document.set_training(False)
     assert window.palette_list.isEnabled()
 
 
@@ -256,11 +256,11 @@ def test_dark_theme_switches_the_canvas_colours(window):
 
 
 def test_autosave_when_a_training_run_stops(window):
-    window.set_training_locked(True)
+    window.document.set_training(True)
     window.document.set_params(window.document.network.get_params() * 2)  # what a run leaves behind
     window.document.mark_modified()
     assert not window.autosaver.path.exists()
-    window.set_training_locked(False)
+    window.document.set_training(False)
     assert window.autosaver.path.exists()
 
 

@@ -299,7 +299,7 @@ def test_a_project_the_loader_passed_but_the_document_cannot_hold_changes_nothin
     project = default_project()
     twin = Connection("L1", "L2", id="twin")
     project.graph.connections[twin.id] = twin  # a second connection between the same layers, past the graph's guard
-    monkeypatch.setattr("nnstudio.ui.main_window.load_project", lambda _path: project)
+    monkeypatch.setattr("nnstudio.ui.files.load_project", lambda _path: project)
     assert not window.open_path(str(tmp_path / "whatever.nnstudio"), ask=False)
     assert len(errors) == 1 and "whatever.nnstudio" in errors[0]
     assert_untouched(window, path, content, graph, count)

@@ -197,7 +197,7 @@ def test_deleting_the_selected_input_layer(qtbot, qtlog, window):
         (item,) = [i for i in window.scene.layer_items() if i.layer.role == "input"]
         window.scene.select(layer_ids=[item.layer_id])
         assert window.properties_panel.layer_id == item.layer_id
-        window.delete_selected()
+        window.editing.delete_selected()
         assert item.layer_id not in window.document.graph.layers
         assert window.properties_panel.layer_id is None
         assert_canvas_mirrors_graph(window)

@@ -201,6 +201,30 @@ def test_speed_limit_paces_epochs(qtbot, doc, controller):
     controller.stop()
 
 
+def test_a_run_writes_the_training_state_twice_and_its_final_weights_once(qtbot, monkeypatch):
+    doc = Document()
+    doc.set_settings(TrainSettings(epochs=40, target_error=0.0))
+    c = TrainingController(doc)
+    states, during_conclude = [], []
+    doc.trainingChanged.connect(states.append)
+    set_params, conclude = doc.set_params, c._conclude
+    calls = []
+    monkeypatch.setattr(doc, "set_params", lambda params, trained=True: (calls.append(params.copy()),
+                                                                         set_params(params, trained)))
+
+    def counted_conclude():
+        before = len(calls)
+        conclude()
+        during_conclude.append(len(calls) - before)
+
+    monkeypatch.setattr(c, "_conclude", counted_conclude)
+    with qtbot.waitSignal(c.runFinished, timeout=10000):
+        assert c.train()
+    assert states == [True, False] and not doc.training
+    assert sum(during_conclude) == 1  # the end of the run: one application, of the final weights
+    assert np.array_equal(calls[-1], doc.network.get_params()) and doc.history.last_epoch == 40
+
+
 def test_trains_in_float32_and_hands_back_the_weights(qtbot, doc, controller):
     doc.set_settings(dataclasses.replace(doc.settings, dtype="float32"))
     assert controller.train()

@@ -1,4 +1,4 @@
-"""The training docks on a plain QMainWindow + Document: settings, data, plot, table, try-it, heatmaps, closing."""
+"""The training docks in the main window: settings, data, plot, table, try-it, heatmaps, closing."""
 
 from __future__ import annotations
 
@@ -7,33 +7,23 @@ import types
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDockWidget, QMainWindow
+from PySide6.QtWidgets import QDockWidget, QMessageBox
 
 from nnstudio.core import datasets
 from nnstudio.core.frames import grid_points as grid
 from nnstudio.core.training import TrainSettings
-from nnstudio.ui.model.document import Document
+from nnstudio.ui import MainWindow
 from nnstudio.ui.training.controller import IDLE, PAUSED
 from nnstudio.ui.training.heatmaps import SURFACE_RESOLUTION, neuron_images, plane_extent
-from nnstudio.ui.training.panel import install_training
-
-
-class Window(QMainWindow):
-    def __init__(self):
-        super().__init__()
-        self.document = Document(parent=self)
-        self.locks = []
-
-    def set_training_locked(self, locked: bool) -> None:
-        self.locks.append(locked)
-        self.document.training = locked
 
 
 @pytest.fixture
 def window(qtbot):
-    w = Window()
+    w = MainWindow()
+    w.ask_save_changes = lambda: QMessageBox.StandardButton.Discard
     qtbot.addWidget(w)
-    install_training(w)
+    w.locks = []  # the document's training state as it changes
+    w.document.trainingChanged.connect(w.locks.append)
     w.resize(1300, 850)
     yield w
     w.training.controller.shutdown(2000)
@@ -168,7 +158,7 @@ def test_data_table_shows_live_outputs_and_edits_in_place(qtbot, window):
     # the table refreshes at most every SLOW_VIEW_MS; the last change always shows
     expected = f"{doc.network.predict(doc.dataset.X)[2, 0]:.4g}"
     qtbot.waitUntil(lambda: model.index(2, 3).data() == expected, timeout=2000)
-    doc.training = True
+    doc.set_training(True)
     assert not model.flags(model.index(0, 0)) & Qt.ItemFlag.ItemIsEditable
 
 

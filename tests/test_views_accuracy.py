@@ -5,30 +5,21 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMainWindow
+from PySide6.QtWidgets import QMessageBox
 
 from nnstudio.core import datasets
 from nnstudio.core.metrics import right_answers
 from nnstudio.io.project import load_project
 from nnstudio.paths import sample_path
+from nnstudio.ui import MainWindow
 from nnstudio.ui.model.document import Document
-from nnstudio.ui.training.panel import install_training
-
-
-class Window(QMainWindow):
-    def __init__(self):
-        super().__init__()
-        self.document = Document(parent=self)
-
-    def set_training_locked(self, locked: bool) -> None:
-        self.document.training = locked
 
 
 @pytest.fixture
 def window(qtbot):
-    w = Window()
+    w = MainWindow()
+    w.ask_save_changes = lambda: QMessageBox.StandardButton.Discard
     qtbot.addWidget(w)
-    install_training(w)
     yield w
     w.training.controller.shutdown(2000)
 

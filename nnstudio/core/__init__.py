@@ -12,7 +12,8 @@ from .graph import Connection, Graph, Layer, TopologyError
 from .losses import LOSSES
 from .network import Network
 from .synaptic import Architect, Neuron
-from .training import STOP_REASONS, Snapshot, Trainer, TrainingRun, TrainSettings
+from .trainer import Trainer
+from .training import STOP_REASONS, Snapshot, TrainingRun, TrainSettings
 
 __all__ = [
     "ACTIVATIONS", "LOSSES", "STOP_REASONS", "Architect", "Connection", "Dataset", "DatasetError", "Graph", "Layer",

@@ -4,7 +4,7 @@ With these, the programs of the Synaptic tutorials run nearly word for word
 (see docs/from-synaptic.md).  A :class:`Neuron` is a one-neuron
 :class:`~nnstudio.core.graph.Layer` that speaks in numbers instead of lists;
 :class:`Architect` builds networks; :class:`TruthTableTasks` gives
-:class:`~nnstudio.core.training.Trainer` its ``XOR()``, ``AND()``… methods.
+:class:`~nnstudio.core.trainer.Trainer` its ``XOR()``, ``AND()``… methods.
 """
 
 from __future__ import annotations

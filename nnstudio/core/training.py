@@ -1,4 +1,4 @@
-"""Training: settings, a resumable run, a snapshot generator and Synaptic's Trainer.
+"""Training: settings, a resumable run and a snapshot generator (Synaptic's Trainer is in trainer.py).
 
 :class:`TrainingRun` owns the loop state (epoch, optimizer, shuffling
 generator, best error).  :meth:`TrainingRun.epoch` runs one pass and
@@ -15,9 +15,8 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, fields
-from typing import Any
 
 import numpy as np
 
@@ -28,7 +27,6 @@ from .network import DTYPES, Network
 from .optimizers import OPTIMIZERS, make_optimizer
 from .pacing import EpochPacer
 from .scalar_kernel import ScalarStepper, supports
-from .synaptic import TruthTableTasks
 
 Array = np.ndarray
 RateFunction = Callable[[int, float], float]
@@ -477,84 +475,3 @@ def resolve_cost(cost: str, net: Network, data: Dataset) -> str:
     if acts == {"logistic"} and data.Y.min() >= 0.0 and data.Y.max() <= 1.0:
         return "bce"
     return "mse"
-
-
-def as_dataset(data: Dataset | Sequence[dict]) -> Dataset:
-    """Accept a Dataset or Synaptic's list of ``{"input": [...], "output": [...]}``."""
-    return data if isinstance(data, Dataset) else Dataset.from_records(data)
-
-
-class Trainer(TruthTableTasks):
-    """Synaptic's Trainer: ``Trainer(net).train(data, rate=..., iterations=..., error=...)``, ``Trainer(net).XOR()``."""
-
-    def __init__(self, network: Network):
-        self.network = network
-
-    def train(
-        self,
-        data: Dataset | Sequence[dict],
-        rate: float | RateFunction = 4.0,
-        iterations: int = 5000,
-        error: float = 0.005,
-        shuffle: bool = True,
-        cost: str = "auto",
-        log: int = 0,
-        schedule: dict | None = None,
-        batch_size: int | None = None,
-        optimizer: str = "sgd",
-        momentum: float = 0.9,
-        seed: int = 0,
-        l1: float = 0.0,
-        l2: float = 0.0,
-        patience: int = 0,
-        max_seconds: float = 0.0,
-        stop: Callable[[], bool] = lambda: False,
-        dtype: str = "float64",
-    ) -> dict[str, Any]:
-        """Train and return ``{"error", "iterations", "time", "reason", "errors"}``.
-
-        The defaults (full batch, plain gradient descent at rate 4, cost
-        "auto") solve XOR with a default 2-3-1 network for 398 of 400 seeds.  ``iterations``
-        counts epochs (passes over the data) as in Synaptic;
-        ``time`` is in seconds (Synaptic reports milliseconds).  ``rate`` may be
-        a function ``rate(iterations, error)`` as in Synaptic.  ``log=N`` prints
-        the error every N epochs.  ``dtype="float32"`` trains in single precision.
-        """
-        dataset = as_dataset(data)
-        settings = TrainSettings(
-            rate=rate if not callable(rate) else 4.0,
-            epochs=iterations,
-            target_error=error,
-            cost=cost,
-            optimizer=optimizer,
-            momentum=momentum,
-            batch_size=batch_size,
-            shuffle=shuffle,
-            l1=l1,
-            l2=l2,
-            patience=patience,
-            max_seconds=max_seconds,
-            schedule=schedule,
-            seed=seed,
-            dtype=dtype,
-        )
-        run = TrainingRun(self.network, dataset, settings, rate_function=rate if callable(rate) else None)
-        if log:
-            final = None
-            errors: list[Array] = []
-            for snap in run.snapshots(stop, max_rate=0):
-                errors.append(snap.errors)
-                if snap.epoch % log == 0 or snap.done:
-                    print(f"iterations {snap.epoch} error {snap.error:.6g} rate {snap.rate:.4g}")
-                final = snap
-            assert final is not None, "snapshots() always ends with the snapshot that carries the reason"
-            final.errors = np.concatenate(errors)
-        else:
-            final = run.run(stop)
-        return {
-            "error": run.last_error if final.reason != "diverged" else math.nan,
-            "iterations": final.epoch,
-            "time": final.elapsed,
-            "reason": final.reason,
-            "errors": final.errors,
-        }

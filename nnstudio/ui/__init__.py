@@ -1,5 +1,5 @@
 """The Qt front end.  Only the entry points import this package."""
 
-from .main_window import MainWindow
+from .app import MainWindow
 
 __all__ = ["MainWindow"]

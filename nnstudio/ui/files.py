@@ -1,13 +1,18 @@
-"""Settings, recent files, autosave and crash recovery for the main window.
+"""Files of the window: new, open, samples, recent, save, import, export, autosave and crash recovery.
+
+:class:`FileActions` does the File menu's work for one document and asks its
+questions through the window shell (``ask_save_changes``, ``show_error``, the
+file dialogs), so tests can answer them.  Opening is all or nothing: the
+whole project is checked before the open document, its path or a running
+training change.
 
 Autosaves go to the application-data folder, never next to the user's file:
-every 30 s, and ~3 s after the last edit (at most ~5 s after the first one of
-a burst), so a crash loses a few seconds of work.  A failing autosave (a full
-disk, a read-only folder) is reported once and tried again at the next edit
-or tick; it never raises.
-Each running window holds a ``QLockFile`` for its session; after a crash the
-lock is stale (its process is gone), which is how the next start knows there
-is something to recover.
+every 30 s, ~3 s after the last edit (at most ~5 s after the first one of a
+burst) and when a run stops, so a crash loses a few seconds of work.  A
+failing autosave (a full disk, a read-only folder) is reported once and tried
+again at the next edit or tick; it never raises.  Each running window holds a
+``QLockFile`` for its session; after a crash the lock is stale (its process is
+gone), which is how the next start knows there is something to recover.
 """
 
 from __future__ import annotations
@@ -19,9 +24,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QLockFile, QObject, QSettings, QStandardPaths, QTimer, Signal
+from PySide6.QtWidgets import QMenu, QMessageBox
 
-from ..io.project import save_project
-from .model.document import Document
+from ..io.project import Project, ProjectError, load_project, save_project
+from ..paths import samples_dir
+from .canvas.image_export import export_canvas_image
+from .canvas.scene import CanvasScene
+from .main_window import WindowShell
+from .model.document import Document, DocumentLoadError, default_project
+from .model.import_weights import is_weights_file, load_weights_into
 
 ORGANIZATION = "nnstudio"
 APPLICATION = "nnstudio"
@@ -31,6 +42,14 @@ AUTOSAVE_IDLE_MS = 3_000
 #: the longest an edit waits for its autosave while edits keep coming
 AUTOSAVE_MAX_WAIT_MS = 5_000
 MAX_RECENT = 8
+
+PROJECT_FILTER = "nnstudio projects (*.nnstudio);;All files (*)"
+EXPORT_FILTER = (
+    "Weights JSON (*.json);;NumPy arrays (*.npz);;ONNX model (*.onnx);;Standalone Python (*.py);;"
+    "C header (*.h);;Error history CSV (*.csv);;Canvas image PNG (*.png);;Canvas image SVG (*.svg)"
+)
+IMPORT_FILTER = "Networks (*.json *.npz);;All files (*)"
+IMAGE_FILTER = "PNG image (*.png);;SVG drawing (*.svg)"
 
 
 def app_settings() -> QSettings:
@@ -126,6 +145,7 @@ class Autosaver(QObject):
         self.timer.setInterval(AUTOSAVE_INTERVAL_MS)
         self.timer.timeout.connect(self._tick)
         self.timer.start()
+        document.trainingChanged.connect(self._training_changed)
         self.idle_timer = _single_shot(self, idle_ms, self._tick)
         self.deadline_timer = _single_shot(self, max_wait_ms, self._tick)
         document.undo_stack.indexChanged.connect(self.edited)
@@ -150,6 +170,10 @@ class Autosaver(QObject):
         self.deadline_timer.stop()
         if self.document.modified and not self.document.training:
             self.autosave_now()
+
+    def _training_changed(self, training: bool) -> None:
+        if not training and self.document.modified:
+            self.autosave_now()  # a run has stopped: its results are kept at once
 
     def autosave_now(self) -> Path | None:
         """Write the document to this session's autosave file now (atomically); None when that failed."""
@@ -210,3 +234,243 @@ def find_recoveries(folder: Path | None = None) -> list[Recovery]:
         else:
             recovery.discard()
     return sorted(found, key=lambda r: r.saved_at, reverse=True)
+
+
+class FileActions(QObject):
+    """The File menu's work for one document; questions and errors go through ``shell``."""
+
+    aboutToLoad = Signal()  # another project replaces the document next (a run of the old one must end)
+    loaded = Signal()  # another project is in
+
+    def __init__(self, document: Document, scene: CanvasScene, shell: WindowShell, settings: QSettings,
+                 autosaver: Autosaver, parent: QObject | None = None):
+        super().__init__(parent)
+        self.document, self.scene, self.shell = document, scene, shell
+        self.recent = RecentFiles(settings)
+        self.autosaver = autosaver
+        shell.recent_menu.aboutToShow.connect(self.fill_recent_menu)
+        shell.sample_menu.aboutToShow.connect(self.fill_sample_menu)
+
+    # -- asking ------------------------------------------------------------------------------
+    def maybe_save(self) -> bool:
+        """True when it is fine to drop the current document (saved, discarded or unmodified)."""
+        if not self.document.modified:
+            return True
+        choice = self.shell.ask_save_changes()
+        if choice == QMessageBox.StandardButton.Save:
+            return self.save()
+        return choice == QMessageBox.StandardButton.Discard
+
+    def last_dir(self) -> str:
+        """Where a file dialog starts: next to the document, else next to the newest recent file."""
+        if self.document.path:
+            return str(Path(self.document.path).parent)
+        recent = self.recent.paths()
+        return str(Path(recent[0]).parent) if recent else str(Path.home())
+
+    def _load(self, project: Project, path: str | None) -> str | None:
+        """Make ``project`` the document, all or nothing; returns why it could not be opened (None: opened).
+
+        The project is checked in full before anything changes: a refused one leaves the open document,
+        its path, its unsaved changes and a running training as they were.
+        """
+        try:
+            self.document.check(project)
+        except DocumentLoadError as error:
+            return str(error)
+        self.aboutToLoad.emit()  # a run of the old network must not go on writing into the new project
+        try:
+            self.document.load(project, path)
+        except DocumentLoadError as error:
+            return str(error)
+        self.autosaver.discard()
+        self.loaded.emit()
+        return None
+
+    def open_file(self, path: str | Path, document_path: str | None, name: str = "") -> str | None:
+        """Read ``path`` and open it as the document saved at ``document_path`` (None: untitled, called ``name``
+        unless it has a name); returns why it failed (None: opened)."""
+        try:
+            project = load_project(path)
+        except (ProjectError, OSError) as error:
+            return f"{path}:\n{error}"
+        project.name = project.name or name
+        problem = self._load(project, document_path)
+        return None if problem is None else f"{path}:\n{problem}"
+
+    # -- new, open, samples, recent -------------------------------------------------------------
+    def new_document(self) -> bool:
+        if not self.maybe_save():
+            return False
+        problem = self._load(default_project(), None)
+        if problem:
+            self.shell.show_error("Could not start a new project", problem)
+        return problem is None
+
+    def open_dialog(self) -> bool:
+        if not self.maybe_save():
+            return False
+        path = self.shell.choose_open_path("Open project", PROJECT_FILTER, self.last_dir())
+        return self.open_path(path, ask=False) if path else False
+
+    def open_path(self, path: str, ask: bool = True) -> bool:
+        """Open a project; a bad file shows what is wrong and leaves the current document untouched."""
+        if ask and not self.maybe_save():
+            return False
+        problem = self.open_file(path, str(path))
+        if problem:
+            self.shell.show_error("Could not open the project", problem)
+            return False
+        self.recent.add(str(path))
+        self.shell.show_status(f"Opened {path}")
+        return True
+
+    def fill_recent_menu(self) -> None:
+        menu: QMenu = self.shell.recent_menu
+        menu.clear()
+        paths = self.recent.paths()
+        for path in paths:
+            action = menu.addAction(Path(path).name)
+            action.setToolTip(path)
+            action.setStatusTip(path)
+            action.triggered.connect(lambda _c=False, p=path: self.open_path(p))
+        if not paths:
+            menu.addAction("No recent files").setEnabled(False)
+        else:
+            menu.addSeparator()
+            menu.addAction("Clear List", self.recent.clear)
+
+    def sample_paths(self) -> list[Path]:
+        return sorted(samples_dir().glob("*.nnstudio"))
+
+    def fill_sample_menu(self) -> None:
+        menu: QMenu = self.shell.sample_menu
+        menu.clear()
+        for path in self.sample_paths():
+            action = menu.addAction(path.stem)
+            action.setToolTip(f"Open the sample {path.name}")
+            action.triggered.connect(lambda _c=False, p=path: self.open_sample(p))
+
+    def open_sample(self, path: Path) -> bool:
+        """Open a bundled sample as an untitled copy (saving asks where, so the sample stays intact)."""
+        if not self.maybe_save():
+            return False
+        problem = self.open_file(path, None, name=path.stem)
+        if problem:
+            self.shell.show_error("Could not open the sample", problem)
+            return False
+        self.shell.show_status(f"Opened sample {path.stem}")
+        return True
+
+    # -- save ---------------------------------------------------------------------------------
+    def save(self) -> bool:
+        if self.document.path:
+            return self.save_to(self.document.path)
+        return self.save_as()
+
+    def save_as(self) -> bool:
+        suggestion = self.document.path or f"{self.document.title}.nnstudio"
+        path = self.shell.choose_save_path("Save project", PROJECT_FILTER, suggestion)
+        if not path:
+            return False
+        if not Path(path).suffix:
+            path += ".nnstudio"
+        return self.save_to(path)
+
+    def save_to(self, path: str) -> bool:
+        """Save the document to ``path`` atomically; the previous file survives any failure."""
+        try:
+            save_project(self.document.project(), path)
+        except OSError as error:
+            self.shell.show_error("Could not save the project", f"{path}:\n{error}")
+            return False
+        self.document.mark_saved(str(path))
+        self.autosaver.discard()
+        self.recent.add(str(path))
+        problems = self.document.graph.problems()
+        if problems:
+            self.shell.show_status(f"Saved {path}, but the network is unfinished ({problems[0]}): "
+                                   "fix that before reopening it", 12000)
+        else:
+            self.shell.show_status(f"Saved {path}")
+        return True
+
+    # -- export and import ------------------------------------------------------------------------
+    def export_dialog(self) -> bool:
+        suggestion = str(Path(self.last_dir()) / self.document.title)
+        path = self.shell.choose_save_path("Export", EXPORT_FILTER, suggestion)
+        return self.export_to(path) if path else False
+
+    def export_image_dialog(self) -> bool:
+        path = self.shell.choose_save_path("Export canvas image", IMAGE_FILTER, self.last_dir())
+        return self.export_to(path) if path else False
+
+    def export_to(self, path: str) -> bool:
+        """Export by extension: canvas images from the scene, everything else through ``nnstudio.io.export``."""
+        suffix = Path(path).suffix.lower()
+        try:
+            if suffix in (".png", ".svg"):
+                export_canvas_image(self.scene, path, self.document.title)
+            else:
+                from ..io.export import export_project  # loads the exporters only when one is used
+
+                export_project(self.document.project(), path)
+        except (ValueError, OSError, ImportError, RuntimeError) as error:  # RuntimeError: no onnx package
+            self.shell.show_error("Could not export", f"{path}:\n{error}")
+            return False
+        self.shell.show_status(f"Exported {path}")
+        return True
+
+    def import_dialog(self) -> bool:
+        path = self.shell.choose_open_path("Import network", IMPORT_FILTER, self.last_dir())
+        return self.import_path(path) if path else False
+
+    def import_path(self, path: str) -> bool:
+        """Import a foreign network (Synaptic.js, brain.js) as a new, unsaved project; weights into this one."""
+        if is_weights_file(path):
+            return self.import_weights(path)
+        if not self.maybe_save():
+            return False
+        try:
+            from ..io.importers import import_file
+
+            project = import_file(path)
+        except (ValueError, OSError, ImportError) as error:
+            self.shell.show_error("Could not import", f"{path}:\n{error}")
+            return False
+        problem = self._load(project, None)
+        if problem:
+            self.shell.show_error("Could not import", f"{path}:\n{problem}")
+            return False
+        self.document.mark_modified()
+        self.shell.show_status(f"Imported {path}")
+        return True
+
+    def import_weights(self, path: str) -> bool:
+        """Load a weights file into the open network (one undo step); the outcome shows on the window."""
+        try:
+            load_weights_into(self.document, path)
+        except (ValueError, OSError) as error:
+            self.shell.show_error("Could not load weights", f"{path}:\n{error}")
+            return False
+        self.shell.show_status(f"Loaded weights from {path} into the open network (Undo restores the previous ones).")
+        return True
+
+    # -- crash recovery -------------------------------------------------------------------------
+    def offer_recovery(self) -> bool:
+        """After a crash, offer the newest autosave; returns True when it was recovered."""
+        recoveries = find_recoveries(self.autosaver.folder)
+        if not recoveries:
+            return False
+        newest, recovered = recoveries[0], False
+        if self.shell.ask_recover(newest):
+            problem = self.open_file(newest.autosave, newest.original_path)
+            if problem:
+                self.shell.show_error("Could not recover the autosave", problem)
+            else:
+                self.document.mark_modified()
+                self.autosaver.autosave_now()
+                recovered = True
+        for recovery in recoveries:
+            recovery.discard()
+        return recovered

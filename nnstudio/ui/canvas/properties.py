@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from ...core.activations import ACTIVATIONS
 from ...core.graph import KINDS, MAX_LAYER_SIZE, ROLES
-from ..model.commands import Editor
+from ..model.editor import Editor
 from .scene import CanvasScene
 
 

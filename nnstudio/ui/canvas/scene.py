@@ -51,6 +51,9 @@ class CanvasScene(QGraphicsScene):
         self.any_fresh = False  # some synapses are drawn dashed (freshly initialised): the legend explains them
         document.graphChanged.connect(self._on_graph_changed)
         document.weightsChanged.connect(self.apply_weights)
+        document.activationsChanged.connect(self._show_activations)
+        document.neuronImagesChanged.connect(self._show_neuron_images)
+        document.trainingChanged.connect(self.set_locked)
         self._rebuild()
 
     @property
@@ -197,6 +200,20 @@ class CanvasScene(QGraphicsScene):
         """Redraw every item from scratch (after a theme change: cached items keep old colours otherwise)."""
         for item in self.items():
             item.update()
+
+    # -- live values from the document ----------------------------------------------------------
+    def _show_activations(self, activations: dict) -> None:
+        """Colour the neurons of every layer the values fit (a layer still catching up with an edit waits)."""
+        for layer_id, values in activations.items():
+            item = self._layers.get(layer_id)
+            if item is not None and item.size == len(values):
+                item.set_neuron_values(values)
+
+    def _show_neuron_images(self, images: dict | None) -> None:
+        for item in self._layers.values():
+            pictures = images.get(item.layer_id) if images else None
+            if pictures is None or len(pictures) == item.size:  # a layer still catching up with an edit waits
+                item.set_neuron_images(pictures)
 
     # -- modes ------------------------------------------------------------------------------
     def set_snap_to_grid(self, on: bool) -> None:

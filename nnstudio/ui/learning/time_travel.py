@@ -25,8 +25,8 @@ from PySide6.QtCore import QObject, Signal
 from ...core import Network
 from ...core.snapshots import SnapshotStore
 from ..model.document import Document
-from ..training.controller import RUNNING
-from ..training.panel import TrainingPanel
+from ..training.controller import RUNNING, TrainingController
+from ..training.error_plot import ErrorPlot
 from ..training.throttle import SLOW_VIEW_MS, Throttle
 from .time_travel_slider import TimeTravelSlider
 
@@ -60,11 +60,12 @@ class TimeTravel(QObject):
 
     messaged = Signal(str)  # something the status bar should say
 
-    def __init__(self, document: Document, panel: TrainingPanel):
-        super().__init__(panel)
+    def __init__(self, document: Document, controller: TrainingController, error_plot: ErrorPlot,
+                 parent: QObject | None = None):
+        super().__init__(parent)
         self.document = document
-        self.controller = panel.controller
-        self.error_plot = panel.error_plot
+        self.controller = controller
+        self.error_plot = error_plot
         self.slider = TimeTravelSlider()
         self.slider.setAccessibleName("Time travel through the recorded epochs")
         self.error_plot.layout().addWidget(self.slider)

@@ -1,52 +1,45 @@
-"""Issue 6's learning tools in the main window: restarts, the math inspector, time travel.
+"""The learning tools of a window, wired to its training panel: restarts, the math inspector, time travel.
 
-``install_learning_tools(window)`` (called at the end of ``install_training``)
-adds Network → Train restarts… (``actionRestarts``), the ``inspector`` dock
-(click a neuron on the canvas), and the time-travel slider under the error
-plot (:mod:`nnstudio.ui.time_travel_wiring`).
+Network → Train Restarts… (``actionRestarts``) opens the restarts dialog; the
+composition root docks the inspector (``inspector``) and sends it the neurons
+clicked on the canvas; the time-travel slider sits under the error plot
+(:mod:`nnstudio.ui.learning.time_travel`).
 """
 
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMainWindow
+from PySide6.QtWidgets import QWidget
 
 from ..theme.style import theme_plots
 from ..training.controller import RUNNING
 from ..training.panel import TrainingPanel
-from ..training.panel import _add_dock as add_dock
 from .inspector_panel import InspectorPanel
 from .restarts_dialog import RestartsDialog
 from .time_travel import TimeTravel
 
-RESTARTS_TIP = "Train many copies of this network from different initial weights at once, and keep the best"
-
 
 class LearningTools(QObject):
-    """Everything :func:`install_learning_tools` adds to a window, and its wiring."""
+    """Restarts, the math inspector and time travel for ``panel``'s document; dialogs open over ``window``."""
 
-    def __init__(self, window: QMainWindow, panel: TrainingPanel):
+    neuronInspected = Signal()  # the inspector shows a neuron just clicked: its dock comes to the front
+
+    def __init__(self, panel: TrainingPanel, restarts_action: QAction, window: QWidget):
         super().__init__(window)
         self.window, self.panel = window, panel
-        self.document = doc = window.document
+        self.document = doc = panel.document
         self.controller = panel.controller
         self.restarts_dialog: RestartsDialog | None = None
-        self.restarts_action = self._restarts_action()
+        self.restarts_action = restarts_action
+        restarts_action.triggered.connect(lambda _checked=False: self.open_restarts())
         self.inspector = InspectorPanel(doc)
         self.inspector.table.setAccessibleName("Weighted sum term by term, with each weight's gradient")
         self.inspector.row_box.setAccessibleName("Data row inspected")
-        self.inspector_dock = add_dock(window, self.inspector, "Math Inspector", "inspector",
-                                       Qt.DockWidgetArea.RightDockWidgetArea)
-        window.splitDockWidget(panel.docks["training"], self.inspector_dock, Qt.Orientation.Vertical)
-        window.resizeDocks([panel.docks["training"], self.inspector_dock], [440, 360], Qt.Orientation.Vertical)
-        self.time_travel = TimeTravel(doc, panel)
+        self.time_travel = TimeTravel(doc, panel.controller, panel.error_plot, self)
         self.time_travel.messaged.connect(panel.status_label.setText)
         self._params_before_step: np.ndarray | None = None
-        scene = panel.scene
-        if scene is not None and hasattr(scene, "neuronClicked"):
-            scene.neuronClicked.connect(self.inspect)
         panel.data_table.rowSelected.connect(self._row_selected)
         panel.training_dock.stepSampleRequested.connect(self._before_sample_step)
         self.controller.sampleStepped.connect(self._sample_stepped)
@@ -54,21 +47,6 @@ class LearningTools(QObject):
         self._update_action()
 
     # -- restarts ----------------------------------------------------------------------------------
-    def _restarts_action(self) -> QAction:
-        action = QAction("Train &Restarts…", self.window)
-        action.setObjectName("actionRestarts")
-        action.setToolTip(RESTARTS_TIP)
-        action.setStatusTip(RESTARTS_TIP)
-        action.setWhatsThis(RESTARTS_TIP)
-        action.triggered.connect(lambda _checked=False: self.open_restarts())
-        menu = getattr(self.window, "network_menu", None)
-        if menu is None:
-            menu = self.window.menuBar().addMenu("&Network")
-        menu.addSeparator()
-        menu.addAction(action)
-        self.window.addAction(action)
-        return action
-
     def _update_action(self) -> None:
         self.restarts_action.setEnabled(self.document.network is not None)
 
@@ -121,8 +99,7 @@ class LearningTools(QObject):
     def inspect(self, layer_id: str, index: int) -> None:
         """Show neuron ``index`` of ``layer_id`` in the inspector for the current data row."""
         self.inspector.show_neuron(layer_id, index, self.current_row())
-        if self.inspector_dock.isVisible():  # a dock the user closed stays closed (View menu brings it back)
-            self.inspector_dock.raise_()
+        self.neuronInspected.emit()
 
     def _row_selected(self, row: int) -> None:
         if self.inspector.layer_id is not None and 0 <= row < len(self.document.dataset):
@@ -138,10 +115,3 @@ class LearningTools(QObject):
         before, self._params_before_step = self._params_before_step, None
         if before is not None and self.inspector.layer_id is not None and row < len(self.document.dataset):
             self.inspector.show_step(row, before)
-
-
-def install_learning_tools(window: QMainWindow) -> LearningTools:
-    """Add the restarts action, the inspector dock and time travel to a window with training installed."""
-    tools = LearningTools(window, window.training)
-    window.learning_tools = tools
-    return tools

@@ -1,22 +1,27 @@
-"""Undo commands for every graph edit, and the editor that checks and pushes them.
+"""Every undo command: each changes only the model, ``redo`` one model method and ``undo`` its inverse.
 
-Each command changes only the model: ``redo`` calls one graph method and
-``undo`` its inverse; the canvas follows through graph events (the Orange
+The canvas and the docks follow through the document's signals (the Orange
 canvas way).  Gestures that touch several things (a drag of many layers, a
 delete of a selection, a preset) become one :class:`MacroCommand` that runs
-its commands in order (and undoes them in reverse).
+its commands in order (and undoes them in reverse).  The checks before an edit
+live in :mod:`nnstudio.ui.model.editor`.
+
+:class:`KeepTrainedState` wraps an edit that can change the weights or what
+they were trained on (a structural graph edit, new data, a reset): undoing it
+brings back the weights, history, status and time-travel snapshots as they
+were, and redoing it brings back what was there when it was undone.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 from PySide6.QtGui import QUndoCommand
 
-from ...core import Connection, Graph, Layer, TopologyError
-from ...core.presets import build_preset
+from ...core import Connection, Dataset, Graph, Layer, TrainSettings
 from .document import Document
-from .state_commands import NETWORK_CHANGED, push_with_state
+from .trained_state import TrainedState
 
 #: QUndoCommand.id() of layer edits that merge while a field is being typed in
 MERGE_LAYER_EDIT = 1
@@ -50,34 +55,25 @@ class AddLayerCommand(QUndoCommand):
         self.graph.remove_layer(self.layer.id)
 
 
-def _restore_order(items: dict, order: list[str]) -> None:
-    """Put a dict's keys back in ``order`` (graph dicts keep insertion order; undo must give the exact graph)."""
-    ordered = {key: items[key] for key in order if key in items}
-    ordered.update(items)
-    items.clear()
-    items.update(ordered)
-
-
 class RemoveLayerCommand(QUndoCommand):
-    """Remove a layer with its connections; undo puts both back where they were."""
+    """Remove a layer with its connections; undo puts each back at its place in the graph's order."""
 
     def __init__(self, graph: Graph, layer_id: str):
         super().__init__(f"Delete {graph.layers[layer_id].name}")
         self.graph, self.layer_id = graph, layer_id
-        self.removed: tuple[Layer, list[Connection]] | None = None
-        self.order: tuple[list[str], list[str]] = ([], [])
+        self.removed: tuple[int, Layer, list[tuple[int, Connection]]] | None = None
 
     def redo(self) -> None:
-        self.order = (list(self.graph.layers), list(self.graph.connections))
-        self.removed = self.graph.remove_layer(self.layer_id)
+        index = list(self.graph.layers).index(self.layer_id)
+        order = list(self.graph.connections)
+        layer, connections = self.graph.remove_layer(self.layer_id)
+        self.removed = index, layer, sorted((order.index(conn.id), conn) for conn in connections)
 
     def undo(self) -> None:
-        layer, connections = self.removed
-        self.graph.add_layer(layer)
-        for conn in connections:
-            self.graph.add_connection(conn)
-        _restore_order(self.graph.layers, self.order[0])
-        _restore_order(self.graph.connections, self.order[1])
+        index, layer, connections = self.removed
+        self.graph.add_layer(layer, index)
+        for position, conn in connections:  # in ascending order, so each lands where it was
+            self.graph.add_connection(conn, position)
 
 
 class AddConnectionCommand(QUndoCommand):
@@ -97,15 +93,14 @@ class RemoveConnectionCommand(QUndoCommand):
     def __init__(self, graph: Graph, conn_id: str):
         super().__init__(f"Disconnect {conn_id}")
         self.graph, self.conn = graph, graph.connections[conn_id]
-        self.order: list[str] = []
+        self.index = 0
 
     def redo(self) -> None:
-        self.order = list(self.graph.connections)
+        self.index = list(self.graph.connections).index(self.conn.id)
         self.graph.remove_connection(self.conn.id)
 
     def undo(self) -> None:
-        self.graph.add_connection(self.conn)
-        _restore_order(self.graph.connections, self.order)
+        self.graph.add_connection(self.conn, self.index)
 
 
 class SetLayerCommand(QUndoCommand):
@@ -150,200 +145,186 @@ class SetConnectionKindCommand(QUndoCommand):
         self.graph.set_connection_kind(self.conn_id, self.old)
 
 
-def fresh_layer_ids(graph: Graph, n: int) -> list[str]:
-    """``n`` layer ids not used in ``graph`` (nor among each other)."""
-    ids: list[str] = []
-    k = 1
-    while len(ids) < n:
-        if f"L{k}" not in graph.layers:
-            ids.append(f"L{k}")
-        k += 1
-    return ids
+# -- parameter edits (the network's weights) ------------------------------------------------
+class SetWeightCommand(QUndoCommand):
+    """Set one synapse weight ``W[i, j]`` of a connection."""
+
+    def __init__(self, document: Document, conn_id: str, i: int, j: int, value: float):
+        super().__init__(f"Set weight {conn_id} [{i}, {j}] to {value:g}")
+        self.document, self.conn_id, self.i, self.j = document, conn_id, i, j
+        self.new = float(value)
+        self.old = float(document.network.weights[conn_id][i, j])
+
+    def redo(self) -> None:
+        self.document.set_weight(self.conn_id, self.i, self.j, self.new)
+
+    def undo(self) -> None:
+        self.document.set_weight(self.conn_id, self.i, self.j, self.old)
 
 
-def _unique_names(graph: Graph, stems: list[str]) -> list[str]:
-    taken = {layer.name for layer in graph.layers.values()}
-    names = []
-    for stem in stems:
-        name, k = stem, 2
-        while name in taken:
-            name, k = f"{stem} {k}", k + 1
-        taken.add(name)
-        names.append(name)
-    return names
+class LoadWeightsCommand(QUndoCommand):
+    """Replace every parameter of the open network with those read from a file."""
+
+    def __init__(self, document: Document, old: np.ndarray, new: np.ndarray, name: str):
+        super().__init__(f"Load weights from {name}")
+        self.document, self.old, self.new = document, old, new
+        self.was_trained = document.trained
+
+    def redo(self) -> None:
+        self.document.set_params(self.new)
+
+    def undo(self) -> None:
+        self.document.set_params(self.old, trained=False)
+        self.document.trained = self.was_trained
 
 
-class Editor:
-    """Checks an edit against the graph, then pushes it as an undo command.
+# -- settings, data, Reset Weights and the trained state ----------------------------------------
+#: QUndoCommand.id() of edits that merge while a value is being typed (layer edits use 1)
+MERGE_SETTINGS = 2
+MERGE_DATASET = 3
+#: what the status bar says after an edit made once training has said something
+NETWORK_CHANGED = "The network changed since training; the changed layers start from new initial weights."
+DATA_CHANGED = "The data changed since training: train again to fit it."
+#: the name a dataset takes once it is edited by hand (the Data box shows it; the project file keeps it)
+CUSTOM_DATA = "Custom"
 
-    Methods return None on success or a sentence saying why the edit was refused.
-    """
 
-    def __init__(self, document: Document):
-        self.document = document
+class KeepTrainedState(QUndoCommand):
+    """``command`` plus the trained state it replaces (captured on the first redo, put back on undo)."""
 
-    @property
-    def graph(self) -> Graph:
-        return self.document.graph
+    def __init__(self, document: Document, command: QUndoCommand, status: str | None = None):
+        super().__init__(command.text())
+        self.document, self.command, self.status = document, command, status
+        self.before: TrainedState | None = None
+        self.after: TrainedState | None = None
 
-    def _push(self, command: QUndoCommand) -> None:
-        """A structural edit: its undo also brings back the trained weights, history and status."""
-        push_with_state(self.document, command, NETWORK_CHANGED)
+    def redo(self) -> None:
+        if self.before is None:
+            self.before = self.document.capture_state()
+            self.command.redo()
+            if self.status and self.before.status:
+                self.document.set_status(self.status)
+        else:
+            self.command.redo()
+            if self.after is not None:
+                self.document.restore_state(self.after)
 
-    def _push_layout(self, command: QUndoCommand) -> None:
-        """A name or position: the weights are not touched."""
-        self.document.undo_stack.push(command)
+    def undo(self) -> None:
+        before = self.before
+        assert before is not None, "undo before redo"
+        self.after = self.document.capture_state(protect=(before,))
+        self.command.undo()
+        self.document.restore_state(before)
 
-    def _locked(self) -> str | None:
-        return "Training is running: stop it to change the network" if self.document.training else None
+    def id(self) -> int:
+        return self.command.id()
 
-    # -- layers ----------------------------------------------------------------------------------
-    def add_layer(self, role: str, position: tuple[float, float], size: int | None = None) -> str | None:
-        """Add a new input, hidden or output layer at ``position``; returns its id (or None when locked)."""
-        if self._locked():
-            return None
-        defaults = {
-            "input": (2, "Input", "identity"), "hidden": (3, "Hidden", "logistic"), "output": (1, "Output", "logistic"),
-        }
-        default_size, stem, activation = defaults[role]
-        layer = Layer(
-            size or default_size, activation, name=self.graph.unique_name(stem),
-            role=role, position=position, id=self.graph.new_layer_id(),
-        )
-        self._push(AddLayerCommand(self.graph, layer))
-        return layer.id
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if not isinstance(other, KeepTrainedState) or not self.command.mergeWith(other.command):
+            return False
+        self.setText(self.command.text())
+        return True
 
-    def add_graph(self, other: Graph, origin: tuple[float, float], text: str) -> list[str]:
-        """Copy every layer and connection of ``other`` in, shifted to ``origin``; one undo step."""
-        if self._locked():
-            return []
-        layers = list(other.layers.values())
-        if not layers:
-            return []
-        ids = dict(zip(other.layers, fresh_layer_ids(self.graph, len(layers)), strict=True))
-        names = dict(zip(other.layers, _unique_names(self.graph, [layer.name for layer in layers]), strict=True))
-        x0 = min(layer.position[0] for layer in layers)
-        y0 = min(layer.position[1] for layer in layers)
-        parts: list[QUndoCommand] = []
-        for layer in layers:
-            position = (origin[0] + layer.position[0] - x0, origin[1] + layer.position[1] - y0)
-            copy = Layer(layer.size, layer.activation, layer.bias, names[layer.id], role=layer.role,
-                         position=position, id=ids[layer.id])
-            parts.append(AddLayerCommand(self.graph, copy))
-        for conn in other.connections.values():
-            if conn.source in ids and conn.target in ids:
-                copy = Connection(ids[conn.source], ids[conn.target], conn.kind)
-                parts.append(AddConnectionCommand(self.graph, copy))
-        self._push(MacroCommand(text, parts))
-        return list(ids.values())
 
-    def add_preset(self, name: str, origin: tuple[float, float]) -> list[str]:
-        return self.add_graph(build_preset(name), origin, f"Add {name}")
+class SetSettingsCommand(QUndoCommand):
+    """New learning settings; with a ``merge_key`` the edits of one field being typed become one step."""
 
-    def duplicate(self, layer_ids: list[str]) -> list[str]:
-        """Copies of the layers (and the connections among them), shifted down and right."""
-        if not layer_ids:
-            return []
-        sub = Graph()
-        for lid in layer_ids:
-            sub.add_layer(Layer.from_dict(self.graph.layers[lid].to_dict()))
-        for conn in self.graph.connections.values():
-            if conn.source in sub.layers and conn.target in sub.layers:
-                sub.add_connection(Connection(conn.source, conn.target, conn.kind))
-        x0 = min(layer.position[0] for layer in sub.layers.values())
-        y0 = min(layer.position[1] for layer in sub.layers.values())
-        return self.add_graph(sub, (x0 + 40, y0 + 40), "Duplicate")
+    def __init__(self, document: Document, settings: TrainSettings, text: str, merge_key: Any = None):
+        super().__init__(text)
+        self.document, self.new, self.old = document, settings, document.settings
+        self.merge_key = merge_key
 
-    def remove(self, layer_ids: list[str] = (), conn_ids: list[str] = ()) -> str | None:
-        """Delete connections and layers (a layer takes its connections with it); one undo step."""
-        if not layer_ids and not conn_ids:
-            return "Nothing selected to delete"
-        if self._locked():
-            return self._locked()
-        parts: list[QUndoCommand] = []
-        for cid in conn_ids:
-            conn = self.graph.connections[cid]
-            if conn.source not in layer_ids and conn.target not in layer_ids:
-                parts.append(RemoveConnectionCommand(self.graph, cid))
-        for lid in layer_ids:
-            parts.append(RemoveLayerCommand(self.graph, lid))
-        self._push(MacroCommand("Delete", parts))
+    def redo(self) -> None:
+        self.document.set_settings(self.new, dirty=False)
+
+    def undo(self) -> None:
+        self.document.set_settings(self.old, dirty=False)
+
+    def id(self) -> int:
+        return MERGE_SETTINGS if self.merge_key is not None else -1
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if not isinstance(other, SetSettingsCommand) or other.merge_key != self.merge_key:
+            return False
+        self.new = other.new
+        return True
+
+
+#: settings typed into a box: the keystrokes of one visit to the box are one undo step
+TYPED_FIELDS = {"rate", "momentum", "batch_size", "l1", "l2", "epochs", "target_error", "patience", "seed"}
+FIELD_NAMES = {"rate": "learning rate", "optimizer": "optimizer", "momentum": "momentum", "batch_size": "batches",
+               "cost": "loss", "l1": "L1", "l2": "L2", "epochs": "max epochs", "target_error": "target error",
+               "patience": "plateau patience", "seed": "shuffling seed", "shuffle": "shuffling",
+               "max_seconds": "time limit", "schedule": "rate schedule", "dtype": "precision"}
+
+
+def settings_command(document: Document, settings: TrainSettings, session: int) -> SetSettingsCommand | None:
+    """The undo step for new settings (None: nothing changed); typed fields merge within one ``session``."""
+    old, new = document.settings.to_dict(), settings.to_dict()
+    changed = [key for key in new if new[key] != old.get(key)]  # every field, also ones added later
+    if not changed:
         return None
+    merge_key = (tuple(changed), session) if set(changed) <= TYPED_FIELDS else None
+    text = "Change " + ", ".join(FIELD_NAMES.get(key, key.replace("_", " ")) for key in changed)
+    return SetSettingsCommand(document, settings, text, merge_key)
 
-    def set_layer(self, layer_id: str, merge_key: Any = None, **changes: Any) -> str | None:
-        """Edit layer attributes after checking them on a copy of the graph."""
-        structural = set(changes) - {"name", "position"}
-        if structural and self._locked():
-            return self._locked()
-        layer = self.graph.layers[layer_id]
-        changes = {k: v for k, v in changes.items() if getattr(layer, k) != v}
-        if not changes:
-            return None
-        trial = self.graph.copy()
-        try:
-            trial.set_layer(layer_id, **changes)
-        except (TopologyError, ValueError, AttributeError) as error:
-            return str(error)
-        command = SetLayerCommand(self.graph, layer_id, changes, merge_key=merge_key)
-        (self._push if structural & set(changes) else self._push_layout)(command)
-        return None
 
-    def rename(self, layer_id: str, name: str) -> str | None:
-        name = name.strip()
-        if not name:
-            return "A layer needs a name"
-        return self.set_layer(layer_id, name=name)
+class SetDatasetCommand(QUndoCommand):
+    """New data (a menu choice, generator settings, a table edit), with its data seed and generator noise."""
 
-    def move_layers(self, positions: dict[str, tuple[float, float]]) -> None:
-        """One undo step for a drag of one or more layers (pushed when the mouse is released)."""
-        if not positions:
-            return
-        text = "Move" if len(positions) > 1 else f"Move {self.graph.layers[next(iter(positions))].name}"
-        parts = [SetLayerCommand(self.graph, lid, {"position": (float(x), float(y))})
-                 for lid, (x, y) in positions.items()]
-        self._push_layout(MacroCommand(text, parts))
+    def __init__(self, document: Document, dataset: Dataset, text: str, data_seed: int | None = None,
+                 noise: float | None = None, merge_key: Any = None):
+        super().__init__(text)
+        self.document, self.merge_key = document, merge_key
+        self.new = (dataset, document.data_seed if data_seed is None else data_seed,
+                    document.generator_noise if noise is None else noise)
+        self.old = (document.dataset, document.data_seed, document.generator_noise)
 
-    def auto_layout(self, heights: dict[str, float], spacing: float = 260.0, gap: float = 40.0) -> str | None:
-        """Place layers by topological depth, left to right, each column centred on y = 0."""
-        try:
-            depths = self.graph.depths()
-        except TopologyError as error:
-            return f"Auto-layout needs a graph without cycles ({error})"
-        columns: dict[int, list[str]] = {}
-        for lid in self.graph.topological_order():
-            columns.setdefault(depths[lid], []).append(lid)
-        positions = {}
-        for depth, ids in columns.items():
-            total = sum(heights.get(lid, 100.0) for lid in ids) + gap * (len(ids) - 1)
-            y = -total / 2
-            for lid in ids:
-                positions[lid] = (depth * spacing, round(y))
-                y += heights.get(lid, 100.0) + gap
-        moved = {lid: p for lid, p in positions.items() if self.graph.layers[lid].position != p}
-        if moved:
-            self.move_layers(moved)
-        return None
+    def _put(self, values: tuple[Dataset, int, float]) -> None:
+        dataset, self.document.data_seed, noise = values
+        self.document.generator_noise = noise
+        self.document.set_dataset(dataset, dirty=False)
 
-    # -- connections ---------------------------------------------------------------------------------
-    def connect(self, source: str, target: str, kind: str = "all_to_all") -> str | None:
-        if self._locked():
-            return self._locked()
-        problem = self.graph.connect_problem(source, target, kind)
-        if problem:
-            return problem
-        self._push(AddConnectionCommand(self.graph, Connection(source, target, kind)))
-        return None
+    def redo(self) -> None:
+        self._put(self.new)
 
-    def set_connection_kind(self, conn_id: str, kind: str) -> str | None:
-        if self._locked():
-            return self._locked()
-        conn = self.graph.connections[conn_id]
-        if conn.kind == kind:
-            return None
-        trial = self.graph.copy()
-        try:
-            trial.set_connection_kind(conn_id, kind)
-        except (TopologyError, ValueError) as error:
-            return str(error)
-        self._push(SetConnectionKindCommand(self.graph, conn_id, kind))
-        return None
+    def undo(self) -> None:
+        self._put(self.old)
+
+    def id(self) -> int:
+        return MERGE_DATASET if self.merge_key is not None else -1
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if not isinstance(other, SetDatasetCommand) or other.merge_key != self.merge_key:
+            return False
+        self.new = other.new
+        return True
+
+
+class ResetWeightsCommand(QUndoCommand):
+    """Reset Weights (or a new init seed): initial weights, an empty history; undo keeps the old seed too."""
+
+    def __init__(self, document: Document, seed: int | None = None):
+        super().__init__("Reset Weights" if seed is None else f"Init seed {seed}")
+        self.document, self.seed, self.old_seed = document, seed, document.init_seed
+
+    def redo(self) -> None:
+        self.document.reset_weights(self.seed, dirty=False)
+        self.document.settingsChanged.emit()  # the init seed is shown with the settings
+        self.document.set_status(f"Reset to the initial weights (init seed {self.document.init_seed}).")
+
+    def undo(self) -> None:
+        self.document.init_seed = self.old_seed
+        if self.document.network is not None:
+            self.document.network.seed = self.old_seed
+        self.document.settingsChanged.emit()
+
+
+def push_with_state(document: Document, command: QUndoCommand, status: str | None = None) -> None:
+    """Push ``command`` so that its undo also brings back the trained state."""
+    document.undo_stack.push(KeepTrainedState(document, command, status))
+
+
+def push_reset(document: Document, seed: int | None = None) -> None:
+    """Reset Weights as one undo step."""
+    push_with_state(document, ResetWeightsCommand(document, seed))

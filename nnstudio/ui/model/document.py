@@ -76,6 +76,9 @@ class Document(QObject):
     statusChanged = Signal(str)  # how the last run ended (or what changed since), for the status bar
     modifiedChanged = Signal(bool)
     pathChanged = Signal(str)
+    trainingChanged = Signal(bool)  # a run started (structure locked) or ended
+    activationsChanged = Signal(dict)  # layer id -> each neuron's activation for the inputs being tried
+    neuronImagesChanged = Signal(object)  # layer id -> one picture per neuron over the input plane, or None
 
     def __init__(self, project: Project | None = None, path: str | None = None, parent: QObject | None = None):
         super().__init__(parent)
@@ -94,8 +97,10 @@ class Document(QObject):
         self.status = ""
         # while time travel shows an earlier epoch, this returns the newest parameters: those are what is saved
         self.present_params: Callable[[], np.ndarray | None] = lambda: None
-        self.training = False
+        self._training = False
+        self._loading = False
         self.trained = False
+        self.network: Network | None = None
         self.graph = Graph()
         self.graph.subscribe(self._on_graph_event)
         self.load(project or default_project(), path)
@@ -218,9 +223,29 @@ class Document(QObject):
     def title(self) -> str:
         return Path(self.path).name if self.path else (self.name or "Untitled")
 
+    # -- training state ---------------------------------------------------------------------
+    @property
+    def training(self) -> bool:
+        """A run is going (or paused): the structure cannot be edited."""
+        return self._training
+
+    def set_training(self, training: bool) -> None:
+        """Called by the training controller only, when a run starts and when it has ended."""
+        if training != self._training:
+            self._training = training
+            self.trainingChanged.emit(training)
+
+    def show_activations(self, activations: dict[str, np.ndarray]) -> None:
+        """Each layer's activations for the inputs being tried (the canvas colours its neurons by them)."""
+        self.activationsChanged.emit(activations)
+
+    def show_neuron_images(self, images: dict | None) -> None:
+        """Per layer, one picture per neuron of its output over the input plane (None: no pictures)."""
+        self.neuronImagesChanged.emit(images)
+
     # -- network and weights ----------------------------------------------------------------
     def _on_graph_event(self, event: str, info: dict) -> None:
-        if getattr(self, "_loading", False):
+        if self._loading:
             return
         structural = event in _STRUCTURAL or (event == "layer_changed" and _STRUCTURAL_FIELDS & set(info["changes"]))
         if structural:
@@ -244,7 +269,7 @@ class Document(QObject):
         if self.network_problems():
             self.network = None
         else:
-            old = self.network.param_dict() if getattr(self, "network", None) else self._blocks
+            old = self.network.param_dict() if self.network is not None else self._blocks
             net = Network.from_graph(self.graph, seed=self.init_seed, init=self.init)
             kept = {k: v for k, v in old.items() if k in net.specs and net.specs[k].shape == np.shape(v)}
             net.load_param_dict(kept, partial=True)
@@ -296,6 +321,16 @@ class Document(QObject):
         self.trained = self.trained or trained
         self.fresh_keys = set()
         self.weightsChanged.emit()
+
+    def set_weight(self, conn_id: str, i: int, j: int, value: float) -> None:
+        """Synapse ``i → j`` of a connection; a connection no longer in the network is left alone."""
+        net = self.network
+        if net is None or conn_id not in net.weights:
+            return  # the structure changed underneath; the undo stack keeps order, so this is a no-op
+        spec = net.specs["W:" + conn_id]
+        params = net.get_params()
+        params[spec.slice].reshape(spec.shape)[i, j] = value
+        self.set_params(params)
 
     def reset_weights(self, seed: int | None = None, dirty: bool = True) -> None:
         """Back to the initial weights of ``seed`` (the current init seed by default); clears the history."""

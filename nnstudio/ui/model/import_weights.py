@@ -1,8 +1,8 @@
-"""File → Import… for weights files: an nnstudio weights ``.json`` or ``.npz`` goes into the open network.
+"""Weights files into the open network: an nnstudio weights ``.json`` or ``.npz`` becomes one undoable step.
 
 Foreign networks (Synaptic.js, brain.js) still become new projects
 (``nnstudio.io.importers.import_file``); :func:`is_weights_file` tells the
-two apart so the window's import slot can route a file.
+two apart so File → Import… can route a file.
 """
 
 from __future__ import annotations
@@ -10,17 +10,11 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-import numpy as np
-from PySide6.QtGui import QUndoCommand
 
 from ...io.importers import WeightsError, load_weights
 from ...io.weights_json import FORMAT
+from .commands import LoadWeightsCommand
 from .document import Document
-
-if TYPE_CHECKING:
-    from ..main_window import MainWindow
 
 SNIFF_BYTES = 4096  # the format key is written first, so the head of the file is enough
 
@@ -43,22 +37,6 @@ def is_weights_file(path: str | os.PathLike) -> bool:
         return True  # it says it is one: let the weights reader explain what is wrong with it
 
 
-class LoadWeightsCommand(QUndoCommand):
-    """Replace every parameter of the open network with those read from a file."""
-
-    def __init__(self, document: Document, old: np.ndarray, new: np.ndarray, name: str):
-        super().__init__(f"Load weights from {name}")
-        self.document, self.old, self.new = document, old, new
-        self.was_trained = document.trained
-
-    def redo(self) -> None:
-        self.document.set_params(self.new)
-
-    def undo(self) -> None:
-        self.document.set_params(self.old, trained=False)
-        self.document.trained = self.was_trained
-
-
 def load_weights_into(document: Document, path: str | os.PathLike) -> None:
     """Load a weights file into the document's network as one undoable step.
 
@@ -79,14 +57,3 @@ def load_weights_into(document: Document, path: str | os.PathLike) -> None:
     finally:
         net.set_params(old)  # the command sets them, so undo and the views see the change
     document.undo_stack.push(LoadWeightsCommand(document, old, new, Path(path).name))
-
-
-def import_weights_file(window: MainWindow, path: str) -> bool:
-    """The import slot's weights branch: load into ``window.document``, report the outcome on the window."""
-    try:
-        load_weights_into(window.document, path)
-    except (ValueError, OSError) as error:
-        window.show_error("Could not load weights", f"{path}:\n{error}")
-        return False
-    window.show_status(f"Loaded weights from {path} into the open network (Undo restores the previous ones).")
-    return True

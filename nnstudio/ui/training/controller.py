@@ -15,7 +15,6 @@ import math
 import sys
 import time
 from collections import deque
-from collections.abc import Callable
 
 import numpy as np
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QThread, QTimer, Signal
@@ -23,8 +22,8 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QThread, QTime
 from ...core.frames import Frame, ViewRequest, merged
 from ...core.snapshots import SnapshotStore
 from ...core.training import Snapshot, TrainingRun, TrainSettings
+from ..model.commands import push_reset
 from ..model.document import Document
-from ..model.state_commands import push_reset
 from .status import end_text, progress_text
 from .worker import TrainingWorker
 
@@ -48,12 +47,11 @@ class TrainingController(QObject):
     sampleStepped = Signal(int)  # index of the data row just trained on
     aboutToStart = Signal()  # a new run is about to copy the document's network (emitted synchronously)
 
-    def __init__(self, document: Document, lock: Callable[[bool], None] | None = None,
-                 parent: QObject | None = None, frame_ms: int = 33, request: ViewRequest | None = None):
+    def __init__(self, document: Document, parent: QObject | None = None, frame_ms: int = 33,
+                 request: ViewRequest | None = None):
         super().__init__(parent)
         self.document = document
         self.request = request  # what the views show: the worker computes frames for it
-        self._lock = lock or (lambda locked: None)
         self._thread: QThread | None = None
         self._worker: TrainingWorker | None = None
         self._generation = 0
@@ -197,8 +195,7 @@ class TrainingController(QObject):
         worker.sampleStepped.connect(self._on_sample_stepped)
         thread.finished.connect(self._conclude)
         self._worker, self._thread = worker, thread
-        doc.training = True
-        self._lock(True)
+        doc.set_training(True)  # the one writer of the document's training state
         # the GUI thread waits for the GIL at each Qt call; a short switch interval keeps those waits short
         self._switch_interval = sys.getswitchinterval()
         sys.setswitchinterval(min(self._switch_interval, GIL_SWITCH_INTERVAL))
@@ -222,22 +219,21 @@ class TrainingController(QObject):
         sys.setswitchinterval(self._switch_interval)
         # deliver snapshots still queued for us, in order, before dropping this generation
         QCoreApplication.sendPostedEvents(self, QEvent.Type.MetaCall)
-        self.apply_frame()
+        outcome = worker.outcome
+        # the last frame's history, and the run's final weights, go to the document once
+        self.apply_frame(final_params=None if outcome is None else outcome.params)
         self._generation += 1
         self._timer.stop()
-        outcome = worker.outcome
         # the thread has ended, so a deleteLater() of the worker (which lives there) would never run:
         # the worker goes with its last Python reference instead
         thread.deleteLater()
         doc = self.document
-        doc.training = False
-        self._lock(False)
+        if outcome is not None:
+            doc.mark_modified()
+        doc.set_training(False)  # editing unlocks (and the results are autosaved)
         self._set_state(IDLE)
         if outcome is None:
             return  # failed: _on_failed already said why
-        if doc.network is not None and doc.network.n_params == outcome.params.size:
-            doc.set_params(outcome.params)
-        doc.mark_modified()
         self.last_reason = outcome.reason
         epoch = self.last_epoch = self._epoch_offset + outcome.epoch
         error = doc.history.last_error if outcome.reason != "diverged" else math.nan
@@ -277,10 +273,10 @@ class TrainingController(QObject):
             self._worker.update_settings(TrainSettings.from_dict(self.document.settings.to_dict()))
 
     # -- the frame timer ------------------------------------------------------------------
-    def apply_frame(self) -> None:
-        """Apply the newest snapshot (if any) to the document."""
+    def apply_frame(self, final_params: np.ndarray | None = None) -> None:
+        """Apply the newest snapshot (if any) to the document; at the end of a run, with the final weights."""
         snap, frame = self._pending, self._pending_frame
-        if snap is None:
+        if snap is None and final_params is None:
             return
         self._pending, self._pending_frame = None, None
         worker = self._worker
@@ -292,10 +288,13 @@ class TrainingController(QObject):
         for first, errors in self._pending_errors:
             doc.history.extend(offset + first, errors)
         self._pending_errors = []
-        if snap.test_error is not None and math.isfinite(snap.test_error):
+        if snap is not None and snap.test_error is not None and math.isfinite(snap.test_error):
             doc.history.add_test(offset + snap.epoch, snap.test_error)
-        if doc.network is not None and doc.network.n_params == snap.params.size:
-            doc.set_params(snap.params)
+        params = final_params if final_params is not None else snap.params
+        if doc.network is not None and doc.network.n_params == params.size:
+            doc.set_params(params)
+        if snap is None:
+            return  # the run ended between frames: nothing new for the history
         doc.historyChanged.emit()
         if frame is not None:
             self.frameReady.emit(frame)

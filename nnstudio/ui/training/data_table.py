@@ -32,8 +32,8 @@ from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QHeaderView, QPush
 from ...core.datasets import DatasetError
 from ...core.frames import Frame, FrameBuilder, FrameRequest, ViewRequest
 from ...core.training import resolve_cost
+from ..model.commands import CUSTOM_DATA, DATA_CHANGED, SetDatasetCommand, push_with_state
 from ..model.document import Document
-from ..model.state_commands import CUSTOM_DATA, DATA_CHANGED, SetDatasetCommand, push_with_state
 from .throttle import SLOW_VIEW_MS, Throttle
 
 Index = QModelIndex | QPersistentModelIndex
@@ -282,6 +282,7 @@ class DataTable(QWidget):
         layout.addWidget(self.view, 1)
         layout.addLayout(buttons)
         self.current_row = 0
+        document.trainingChanged.connect(self.set_training)
 
     def sizeHint(self) -> QSize:
         """Wide enough for the inputs, a target, an output and the error side by side."""
@@ -291,6 +292,7 @@ class DataTable(QWidget):
         return QSize(max(super().sizeHint().width(), width), super().sizeHint().height())
 
     def set_training(self, training: bool) -> None:
+        """During a run, rows cannot be added or removed."""
         self.add_button.setEnabled(not training)
         self.remove_button.setEnabled(not training)
 

@@ -32,8 +32,8 @@ from PySide6.QtWidgets import (
 
 from ...core import datasets
 from ...core.datasets import DatasetError
+from ..model.commands import CUSTOM_DATA, DATA_CHANGED, SetDatasetCommand, push_with_state, settings_command
 from ..model.document import Document, plural
-from ..model.state_commands import CUSTOM_DATA, DATA_CHANGED, SetDatasetCommand, push_with_state, settings_command
 from .form_boxes import choice_box, combo_box, double_box, int_box, number_or_none, select_data, show_value
 from .speed_choice import SpeedChoice
 
@@ -91,6 +91,7 @@ class TrainingDock(QWidget):
         outer.addWidget(scroll)
         document.settingsChanged.connect(self.show_settings)
         document.datasetChanged.connect(self.show_dataset)
+        document.trainingChanged.connect(self._enable)
         self.show_settings()
         self.show_dataset()
 
@@ -280,13 +281,9 @@ class TrainingDock(QWidget):
                                   f"{plural(data.n_outputs, 'target')} ({data.kind})")
         self._enable()
 
-    def set_training(self, training: bool) -> None:
-        """Lock what cannot change during a run (the data and the initial weights)."""
-        self._training = training
-        self._enable()
-
-    def _enable(self) -> None:
-        training = getattr(self, "_training", False)
+    def _enable(self, _training_changed: bool = False) -> None:
+        """During a run, what cannot change is locked (the data and the initial weights)."""
+        training = self.document.training
         generated = str(self.dataset_combo.currentData()).startswith("gen:")
         self.dataset_combo.setEnabled(not training)
         for widget in self.generator_widgets:
