@@ -66,6 +66,7 @@ class TrainingPanel(QObject):
         c.stateChanged.connect(self._state_changed)
         c.frameReady.connect(self.show_frame)
         c.statusChanged.connect(self.status_label.setText)
+        doc.statusChanged.connect(self.status_label.setText)  # an undo brings back how the run ended
         c.sampleStepped.connect(self.data_table.select_row)
         self.training_dock.stepSampleRequested.connect(c.step_sample)
         self.training_dock.initSeedChanged.connect(self._new_init_seed)
@@ -81,11 +82,6 @@ class TrainingPanel(QObject):
         doc.networkChanged.connect(self._update_neuron_request)
         doc.datasetChanged.connect(self._update_neuron_request)
         doc.trainingChanged.connect(self._update_actions)
-        doc.graphChanged.connect(self._graph_changed)
-
-    def _graph_changed(self, event: str, _info: dict) -> None:
-        if event == "reset":  # another project: how the last one's run ended is no news about this one
-            self.status_label.clear()
 
     def _state_changed(self, state: str) -> None:
         self._update_actions()
@@ -131,8 +127,7 @@ class TrainingPanel(QObject):
         a["train"].setText("&Resume" if state == PAUSED else "&Train")
 
     def _new_init_seed(self, seed: int) -> None:
-        self.controller.stop()
-        self.document.reset_weights(seed)
+        self.controller.reset(seed)
         self.status_label.setText(f"New initial weights from init seed {seed}.")
 
     # -- what the canvas shows ------------------------------------------------------------------
