@@ -36,13 +36,14 @@ def chain(sizes: list[int], activations: list[str] | None = None, bias: bool = T
 
 
 def xor() -> Project:
-    settings = TrainSettings(rate=0.3, epochs=20000, target_error=0.0, cost="bce", optimizer="sgd",
-                             batch_size=1, shuffle=False)
+    settings = TrainSettings(rate=0.3, epochs=20000, target_error=0.01, cost="bce", optimizer="sgd",
+                             batch_size=1, shuffle=False, speed=300.0)
     return Project(
         graph=chain([2, 3, 1]), dataset=datasets.xor(), settings=settings, init="synaptic", init_seed=1,
         name="XOR 2-3-1 (Synaptic tutorial)",
-        description="The Synaptic.js tutorial: logistic neurons, online learning at rate 0.3 for 20,000 "
-        "iterations. All four outputs round to the XOR targets.",
+        description="The Synaptic.js tutorial: logistic neurons, online learning at rate 0.3 (at most 20,000 "
+        "iterations), 300 epochs a second so you can watch it; stops at a cross-entropy of 0.01, when all four "
+        "outputs round to the XOR targets.",
     )
 
 
@@ -53,25 +54,27 @@ def _layer(graph: Graph, lid: str, size: int, act: str, role: str, name: str, x:
 
 def xor_2_2_1() -> Project:
     settings = TrainSettings(rate=0.5, epochs=3000, target_error=0.01, cost="bce", optimizer="momentum",
-                             momentum=0.9, batch_size=None, shuffle=False)
+                             momentum=0.9, batch_size=None, shuffle=False, speed=30.0)
     return Project(
         graph=chain([2, 2, 1]), dataset=datasets.xor(), settings=settings, init="glorot", init_seed=2,
         name="XOR 2-2-1",
         description="The smallest layered network that solves XOR: two logistic hidden neurons, full batch with "
-        "momentum. Stops below a cross-entropy of 0.01 (well within 3,000 epochs); all four outputs round to the "
-        "XOR targets. (Some other init seeds stall in XOR's well-known local minimum: press Reset and train again.)",
+        "momentum, 30 epochs a second. Stops below a cross-entropy of 0.01 (well within 3,000 epochs); all four "
+        "outputs round to the XOR targets. (Some other init seeds stall in XOR's well-known local minimum: press "
+        "Reset and train again.)",
     )
 
 
 def xor_no_bias() -> Project:
-    settings = TrainSettings(rate=0.5, epochs=50000, target_error=0.0, cost="mse", optimizer="sgd",
-                             batch_size=None, shuffle=False)
+    settings = TrainSettings(rate=0.5, epochs=50000, target_error=0.01, cost="mse", optimizer="sgd",
+                             batch_size=None, shuffle=False, speed=1000.0)
     return Project(
         graph=chain([2, 4, 1], bias=False), dataset=datasets.xor(), settings=settings, init="glorot", init_seed=1,
         name="XOR 2-4-1 without bias",
         description="The from-scratch NumPy tutorial: logistic neurons without any bias, plain gradient descent on "
-        "the mean squared error, full batch, rate 0.5, 50,000 epochs. All four outputs round to the XOR targets "
-        "(the hidden neurons make up for the missing bias).",
+        "the mean squared error, full batch, rate 0.5, at most 50,000 epochs (1,000 a second). Stops at a mean "
+        "squared error of 0.01, when all four outputs round to the XOR targets (the hidden neurons make up for the "
+        "missing bias).",
     )
 
 
@@ -84,13 +87,13 @@ def xor_skip() -> Project:
     graph.connect(h, o)
     graph.connect(a, o)
     settings = TrainSettings(rate=0.5, epochs=3000, target_error=0.01, cost="bce", optimizer="momentum",
-                             momentum=0.9, batch_size=None, shuffle=False)
+                             momentum=0.9, batch_size=None, shuffle=False, speed=100.0)
     return Project(
         graph=graph, dataset=datasets.xor(), settings=settings, init="glorot", init_seed=1,
         name="XOR 2-1-1 with a skip connection",
         description="One hidden neuron plus a direct input→output connection solves XOR: the hidden neuron "
-        "learns AND and the output computes OR minus it. Stops below a cross-entropy of 0.01; all four outputs "
-        "round to the XOR targets.",
+        "learns AND and the output computes OR minus it (100 epochs a second). Stops below a cross-entropy of 0.01; "
+        "all four outputs round to the XOR targets.",
     )
 
 
@@ -103,68 +106,72 @@ def majority6() -> datasets.Dataset:
 
 def deep() -> Project:
     settings = TrainSettings(rate=0.01, epochs=2000, target_error=0.01, cost="bce", optimizer="adam",
-                             batch_size=None, shuffle=False)
+                             batch_size=None, shuffle=False, speed=20.0)
     return Project(
         graph=chain([6, 4, 3, 1], ["logistic", "tanh", "tanh", "logistic"]), dataset=majority6(), settings=settings,
         init="glorot", init_seed=1, name="Deep 6-4-3-1: majority of 6 bits",
         description="Two tanh hidden layers learn whether more than three of six bits are on, from all 64 rows "
-        "(full batch, Adam). Stops below a cross-entropy of 0.01; every output rounds to its target.",
+        "(full batch, Adam, 20 epochs a second). Stops below a cross-entropy of 0.01; every output rounds to its "
+        "target.",
     )
 
 
 def single_neuron() -> Project:
-    settings = TrainSettings(rate=0.3, epochs=20000, target_error=0.0, cost="bce", optimizer="sgd",
-                             batch_size=1, shuffle=False)
+    settings = TrainSettings(rate=0.3, epochs=20000, target_error=0.005, cost="bce", optimizer="sgd",
+                             batch_size=1, shuffle=False, speed=30.0)
     return Project(
         graph=chain([1, 1]), dataset=datasets.one_to_zero(), settings=settings, init="synaptic", init_seed=1,
         name="Single neuron: 1 → 0",
         description="Synaptic's first example: one neuron learns to output 0 for the input 1 (online, rate 0.3, "
-        "20,000 iterations). The output ends below 0.01.",
+        "at most 20,000 iterations, 30 a second). Stops at a cross-entropy of 0.005: the output is below 0.01.",
     )
 
 
 def logic_gates() -> Project:
     settings = TrainSettings(rate=0.5, epochs=5000, target_error=0.01, cost="bce", optimizer="momentum",
-                             momentum=0.9, batch_size=None, shuffle=False)
+                             momentum=0.9, batch_size=None, shuffle=False, speed=10.0)
     return Project(
         graph=chain([2, 4, 3]), dataset=datasets.logic_gates(), settings=settings, init="glorot", init_seed=1,
         name="Logic gates: AND, OR and XOR at once",
         description="Two inputs, three logistic outputs trained together on AND, OR and XOR (full batch, "
-        "momentum). Stops below a cross-entropy of 0.01; all twelve outputs round to their targets.",
+        "momentum, 10 epochs a second). Stops below a cross-entropy of 0.01; all twelve outputs round to their "
+        "targets.",
     )
 
 
 def circle() -> Project:
-    settings = TrainSettings(rate=0.03, epochs=300, target_error=0.0, cost="bce", optimizer="adam",
-                             batch_size=10, shuffle=True, seed=1)
+    settings = TrainSettings(rate=0.03, epochs=300, target_error=0.01, cost="bce", optimizer="adam",
+                             batch_size=10, shuffle=True, seed=1, speed=20.0)
     return Project(
         graph=chain([2, 4, 1], ["logistic", "tanh", "logistic"]), dataset=datasets.circle(200, noise=0.0, seed=0),
         settings=settings, init="glorot", init_seed=1, data_seed=0, name="Circle",
         description="TensorFlow Playground's circle: 200 points, half held out for testing; four tanh neurons "
-        "draw the boundary (Adam, mini-batches of 10, 300 epochs). Test accuracy at least 90%.",
+        "draw the boundary (Adam, mini-batches of 10, at most 300 epochs, 20 a second). Stops at a cross-entropy of "
+        "0.01; test accuracy at least 90%.",
     )
 
 
 def spiral() -> Project:
-    settings = TrainSettings(rate=0.02, epochs=3000, target_error=0.0, cost="bce", optimizer="adam",
-                             batch_size=None, shuffle=False)
+    settings = TrainSettings(rate=0.02, epochs=3000, target_error=0.005, cost="bce", optimizer="adam",
+                             batch_size=None, shuffle=False, speed=100.0)
     return Project(
         graph=chain([2, 16, 16, 1], ["logistic", "tanh", "tanh", "logistic"]),
         dataset=datasets.spiral(300, noise=0.0, seed=1, test_fraction=0.3), settings=settings, init="glorot",
         init_seed=1, data_seed=1, name="Spiral",
         description="Two interleaved spirals, 300 points with 30% held out: two tanh layers of 16 (full batch "
-        "Adam at rate 0.02, 3,000 epochs). Training accuracy at least 98%, test accuracy at least 90%.",
+        "Adam at rate 0.02, at most 3,000 epochs, 100 a second). Stops at a cross-entropy of 0.005; training accuracy "
+        "at least 98%, test accuracy at least 90%.",
     )
 
 
 def sine() -> Project:
-    settings = TrainSettings(rate=0.01, epochs=3000, target_error=0.0, cost="mse", optimizer="adam",
-                             batch_size=None, shuffle=False)
+    settings = TrainSettings(rate=0.01, epochs=3000, target_error=0.0005, cost="mse", optimizer="adam",
+                             batch_size=None, shuffle=False, speed=100.0)
     return Project(
         graph=chain([1, 10, 1], ["identity", "tanh", "identity"]), dataset=datasets.sine(), settings=settings,
         init="glorot", init_seed=1, name="Sine regression",
         description="y = sin(πx) on [−1, 1] from 64 points: ten tanh neurons and a linear output, mean squared "
-        "error, full batch Adam for 3,000 epochs. The final MSE is below 0.001.",
+        "error, full batch Adam for at most 3,000 epochs (100 a second). Stops at an MSE of 0.0005, below 0.001.",
     )
 
 

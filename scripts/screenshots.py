@@ -19,7 +19,8 @@ from PySide6.QtWidgets import QApplication, QMessageBox  # noqa: E402
 
 from nnstudio.core import Graph, Layer, datasets  # noqa: E402
 from nnstudio.core.training import TrainSettings  # noqa: E402
-from nnstudio.io.project import Project  # noqa: E402
+from nnstudio.io.project import Project, load_project  # noqa: E402
+from nnstudio.paths import samples_dir  # noqa: E402
 from nnstudio.ui.training.controller import IDLE, PAUSED  # noqa: E402
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
@@ -90,7 +91,7 @@ def canvas_large(path: Path) -> Path:
 
 
 # -- live training and the learning tools (runs driven by Step(N), so the same on every machine) --
-def _train_epochs(window, epochs: int, timeout_s: float = 60.0) -> None:
+def _train_epochs(window, epochs: int, timeout_s: float = 300.0) -> None:
     """Run exactly ``epochs`` epochs in the window's worker and wait for the pause."""
     controller = window.training.controller
     loop = QEventLoop()
@@ -157,6 +158,56 @@ def two_d_heatmaps(path: Path) -> Path:
     return path
 
 
+def _chain(sizes: list[int], activations: list[str]) -> Graph:
+    graph = Graph()
+    for k, (size, act) in enumerate(zip(sizes, activations, strict=True)):
+        role = "input" if k == 0 else "output" if k == len(sizes) - 1 else "hidden"
+        name = {"input": "Input", "output": "Output"}.get(role, f"Hidden {k}")
+        graph.add_layer(Layer(size, act, name=name, role=role, position=(300.0 * k, 0.0), id=f"L{k + 1}"))
+    for k in range(1, len(sizes)):
+        graph.connect(f"L{k}", f"L{k + 1}")
+    return graph
+
+
+def _load_and_step(project: Project, path: Path, epochs: int) -> Path:
+    window = _training_window()
+    window.document.load(project)
+    QCoreApplication.processEvents()
+    _train_epochs(window, epochs)
+    _fit_and_grab(window, path)
+    _close_training(window)
+    return path
+
+
+def spiral_2000(path: Path) -> Path:
+    """2-64-64-1 tanh on 2,000 two-spiral points (full-batch Adam), part-way through learning."""
+    data = datasets.spiral(2000, noise=0.05, seed=1, test_fraction=0.0)
+    settings = TrainSettings(rate=0.03, optimizer="adam", epochs=100_000, target_error=0.0)
+    project = Project(graph=_chain([2, 64, 64, 1], ["identity", "tanh", "tanh", "logistic"]), dataset=data,
+                      settings=settings, init="glorot", init_seed=1, name="Spiral 2,000 points")
+    return _load_and_step(project, path, 190)  # the error has begun to fall: about 80 % right
+
+
+def images_784(path: Path) -> Path:
+    """784-128-10 (relu, softmax) on 5,000 image-like rows in mini-batches of 32, a few epochs in."""
+    rng = np.random.default_rng(0)
+    # ten faint prototypes under noise: a few epochs in, about a third of the rows are right
+    prototypes, labels = 0.5 + 0.02 * rng.standard_normal((10, 784)), rng.integers(0, 10, 5000)
+    X = np.clip(prototypes[labels] + 0.3 * rng.standard_normal((5000, 784)), 0.0, 1.0)
+    data = datasets.Dataset(X, np.eye(10)[labels], name="images", input_names=[f"p{k}" for k in range(784)],
+                            output_names=[str(k) for k in range(10)])
+    settings = TrainSettings(rate=0.001, optimizer="adam", batch_size=32, epochs=100_000, target_error=0.0)
+    project = Project(graph=_chain([784, 128, 10], ["identity", "relu", "softmax"]), dataset=data,
+                      settings=settings, init="glorot", init_seed=1, name="784-128-10 on 5,000 rows")
+    return _load_and_step(project, path, 3)
+
+
+def xor_sample_after_train(path: Path, seconds: float = 3.0) -> Path:
+    """The XOR sample as it opens, ``seconds`` after Train at its own pace (epochs counted, not timed)."""
+    project = load_project(samples_dir() / "xor.nnstudio")
+    return _load_and_step(project, path, round(seconds * project.settings.speed))
+
+
 def render_training_screenshots(folder: str | Path) -> list[Path]:
     """Render the training screenshots into ``folder``; returns the files written."""
     folder = Path(folder)
@@ -164,6 +215,9 @@ def render_training_screenshots(folder: str | Path) -> list[Path]:
     return [
         xor_mid_training(folder / "training-xor.png"),
         two_d_heatmaps(folder / "training-heatmaps.png"),
+        spiral_2000(folder / "training-spiral-2000.png"),
+        images_784(folder / "training-784-128-10.png"),
+        xor_sample_after_train(folder / "training-xor-sample.png"),
     ]
 
 

@@ -307,7 +307,7 @@ def test_synapses_show_the_networks_weights_and_follow_updates(window):
     params[net.specs["W:L1->L2"].slice] = np.linspace(-3, 3, 6)
     window.document.set_params(params)
     assert item.weight(0, 0) == pytest.approx(-3.0)
-    assert window.scene.weight_scale == 3.0
+    assert window.scene.weight_scale == 3.0  # the weights outgrew the scale: rounded anew
     pens = [pen for pen, _lines in item._batches]
     assert pens[0].color() != pens[-1].color()
     assert sum(len(lines.ndarray()) for _pen, lines in item._batches) == 6

@@ -10,10 +10,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget, QMessageBox
 
 from nnstudio.core import datasets
+from nnstudio.core.frames import grid_points as grid
 from nnstudio.core.training import TrainSettings
 from nnstudio.ui import MainWindow
 from nnstudio.ui.training.controller import IDLE, PAUSED
-from nnstudio.ui.training.heatmaps import SURFACE_RESOLUTION, grid, neuron_images, plane_extent
+from nnstudio.ui.training.heatmaps import SURFACE_RESOLUTION, neuron_images, plane_extent
 
 
 @pytest.fixture

@@ -25,6 +25,7 @@ from .kernels.runner import EpochKernel
 from .losses import auto_cost_problem, get_loss
 from .network import DTYPES, Network
 from .optimizers import OPTIMIZERS, make_optimizer
+from .pacing import EpochPacer
 from .scalar_kernel import ScalarStepper, supports
 
 Array = np.ndarray
@@ -51,12 +52,13 @@ SETTING_RANGES: dict[str, tuple[float, float]] = {
     "l2": (0.0, 10.0),
     "patience": (0, 2**31 - 1),
     "max_seconds": (0.0, 1e9),
+    "speed": (0.0, 1e6),
     "seed": (0, 2**31 - 1),
 }
 _WHOLE_SETTINGS = {"epochs", "batch_size", "patience", "seed"}
 _SETTING_TITLES = {"rate": "learning rate", "epochs": "max epochs", "target_error": "target error",
                    "batch_size": "batch size", "l1": "L1", "l2": "L2", "max_seconds": "time limit",
-                   "seed": "shuffle seed", "momentum": "momentum", "patience": "patience"}
+                   "seed": "shuffle seed", "momentum": "momentum", "patience": "patience", "speed": "speed"}
 
 
 def _number(x: float) -> str:
@@ -83,6 +85,7 @@ class TrainSettings:
     l2: float = 0.0
     patience: int = 0  # epochs without improvement before stopping; 0 = never
     max_seconds: float = 0.0  # 0 = no limit
+    speed: float = 0.0  # epochs per second the GUI paces a run at (see core.pacing); 0 = as fast as possible
     schedule: dict | None = None  # {"kind": "step", "every": N, "factor": f}
     seed: int = 0  # shuffling seed
     dtype: str = "float64"  # "float64" or "float32": parameters, data and all arithmetic of the run
@@ -263,8 +266,9 @@ class TrainingRun:
             self._finish_epoch(self._epoch_error_sum / len(self.data))
         return int(idx[0]), err
 
-    def epoch(self) -> float:
-        """Finish the current epoch (or run a whole one) and return its error."""
+    def epoch(self, interrupt: Callable[[], bool] | None = None) -> float | None:
+        """Finish the current epoch (or run a whole one) and return its error; None when ``interrupt``,
+        asked between mini-batches, said stop (the next call goes on from there: a pause need not wait)."""
         X, Y = self._X, self._Y
         rate = self.current_rate()
         if self.settings.batch_size is None and self._cursor == 0:
@@ -286,6 +290,9 @@ class TrainingRun:
                     total += update(X[i : i + 1], Y[i : i + 1], rate)
             else:
                 for start in range(self._cursor, n, size):
+                    if interrupt is not None and start > self._cursor and interrupt():
+                        self._cursor, self._epoch_error_sum = start, total
+                        return None
                     idx = order[start : start + size]
                     total += update(X[idx], Y[idx], rate) * len(idx)
             err = total / n
@@ -328,6 +335,7 @@ class TrainingRun:
         stop: Callable[[], bool] = lambda: False,
         max_rate: float = 30.0,
         check_every: Callable[[], int] | None = None,
+        pacer: EpochPacer | None = None,
     ) -> Iterator[Snapshot]:
         """Run epochs until a stop reason; yield progress at most ``max_rate`` times a second.
 
@@ -336,6 +344,7 @@ class TrainingRun:
         most may pass before the next ``stop`` call (1 for every epoch).  The last
         snapshot carries the reason.  Each snapshot's ``errors`` holds every
         epoch's error since the previous one, so nothing is lost by rate limiting.
+        A ``pacer`` holds the run to its speed (headless runs pass none and go as fast as they can).
         """
         self._check_every = check_every
         interval = 1.0 / max_rate if max_rate > 0 else 0.0
@@ -345,7 +354,7 @@ class TrainingRun:
             errors: list[float] = []
             # divergence is handled by stop_reason(); NumPy's overflow warnings would only be noise
             with np.errstate(over="ignore", invalid="ignore"):
-                reason = self._run_until(stop, time.perf_counter() + interval, errors)
+                reason = self._run_until(stop, time.perf_counter() + interval, errors, pacer)
             self.elapsed = base_elapsed + time.perf_counter() - start
             if reason == "diverged":
                 self.restore_last_finite()
@@ -353,7 +362,8 @@ class TrainingRun:
             if reason is not None:
                 return
 
-    def _run_until(self, stop: Callable[[], bool], deadline: float, errors: list[float]) -> str | None:
+    def _run_until(self, stop: Callable[[], bool], deadline: float, errors: list[float], pacer: EpochPacer | None = None
+                   ) -> str | None:
         """Run epochs until a stop reason (returned) or the deadline (None); at least one check per epoch.
 
         With the compiled kernel, epochs run in chunks sized from the measured
@@ -363,20 +373,29 @@ class TrainingRun:
             reason = self.stop_reason() or ("stopped" if stop() else None)
             if reason is not None:
                 return reason
-            if self.kernel is not None and self._cursor == 0:
-                chunk = self._run_chunk(deadline)
+            if pacer is not None and pacer.allowance() < 1:
+                pacer.wait()  # then stop() is asked again: a pause or a stop may have come meanwhile
+            elif self.kernel is not None and self._cursor == 0:
+                chunk = self._run_chunk(deadline, pacer)
                 if chunk is None:
                     self._prepare_kernels()  # the kernel failed and switched itself off: NumPy from here
                 else:
                     errors.extend(chunk.tolist())
+                    if pacer is not None:
+                        pacer.spend(len(chunk))
             else:
-                errors.append(self.epoch())
+                error = self.epoch(stop)
+                if error is None:
+                    return "stopped"  # in the middle of an epoch; the next run goes on from there
+                errors.append(error)
+                if pacer is not None:
+                    pacer.spend(1)
             if time.perf_counter() >= deadline:
                 return None
 
     _check_every: Callable[[], int] | None = None
 
-    def _run_chunk(self, deadline: float) -> Array | None:
+    def _run_chunk(self, deadline: float, pacer: EpochPacer | None = None) -> Array | None:
         """One kernel call of as many epochs as fit before the deadline (at most ~0.1 s without one)."""
         start = time.perf_counter()
         budget = min(max(deadline - start, 0.0), 0.1)
@@ -386,6 +405,8 @@ class TrainingRun:
         epochs = max(1, min(epochs, self.settings.epochs - self.epochs_done))
         if self._check_every is not None:
             epochs = max(1, min(epochs, self._check_every()))
+        if pacer is not None:
+            epochs = max(1, min(epochs, pacer.allowance()))
         assert self.kernel is not None  # only called while the compiled kernel serves this run
         errors = self.kernel.run(self, epochs)
         if errors is None:

@@ -364,6 +364,7 @@ _SETTING_TYPES: dict[str, tuple] = {
     "l2": (int, float),
     "patience": (int,),
     "max_seconds": (int, float),
+    "speed": (int, float),
     "schedule": (dict, type(None)),
     "dtype": (str,),
 }

@@ -47,7 +47,8 @@ class CanvasScene(QGraphicsScene):
         self._interaction: ConnectInteraction | None = None
         self.snap_to_grid = False
         self.locked = False
-        self.weight_scale = 1.0
+        self.weight_scale = 1.0  # |w| drawn in full colour; see apply_weights for when it changes
+        self.any_fresh = False  # some synapses are drawn dashed (freshly initialised): the legend explains them
         document.graphChanged.connect(self._on_graph_changed)
         document.weightsChanged.connect(self.apply_weights)
         document.activationsChanged.connect(self._show_activations)
@@ -158,28 +159,42 @@ class CanvasScene(QGraphicsScene):
         rect = self.itemsBoundingRect()
         self.setSceneRect(rect.adjusted(-SCENE_MARGIN, -SCENE_MARGIN, SCENE_MARGIN, SCENE_MARGIN))
 
-    def apply_weights(self) -> None:
-        """Recolour every connection from the document's network (grey lines when there is none)."""
+    def _weights(self) -> dict:
         net = self.document.network
+        return {cid: w for cid, w in net.weights.items() if cid in self._conns} if net is not None else {}
+
+    def apply_weights(self) -> None:
+        """Recolour every connection from the document's network (grey lines when there is none).
+
+        The colour scale stays put so that a colour means the same weight all run long: during a run it
+        only doubles, when the weights outgrow it; otherwise it is kept while the largest weight is
+        within a factor of four below it, and else rounded anew (see ``colormap.nice_scale``).
+        """
         fresh = self.document.fresh_keys
-        weights = {}
-        if net is not None:
-            weights = {cid: w for cid, w in net.weights.items() if cid in self._conns}
+        weights = self._weights()
         largest = max((float(np.abs(w).max()) for w in weights.values() if w.size), default=0.0)
-        scale = colormap.nice_scale(largest)
-        if scale != self.weight_scale:
-            self.weight_scale = scale
-            self.overlayChanged.emit()
+        scale = self.weight_scale
+        if self.locked:
+            while np.isfinite(largest) and largest > scale:
+                scale *= 2.0
+        elif largest > scale or largest < scale / 4:
+            scale = colormap.nice_scale(largest)
+        any_fresh = False
         for cid, item in self._conns.items():
             matrix = weights.get(cid)
             if matrix is not None and matrix.shape != item.matrix_shape:
                 matrix = None  # a structural change is still on its way to this item
-            item.set_weights(matrix, self.weight_scale, fresh="W:" + cid in fresh)
+            item.set_weights(matrix, scale, fresh="W:" + cid in fresh)
+            any_fresh = any_fresh or (item.fresh and matrix is not None)
         for lid, item in self._layers.items():
             fresh_bias = "b:" + lid in fresh
+            any_fresh = any_fresh or fresh_bias
             if item.fresh_bias != fresh_bias:  # layer boxes are cached: repaint only what changed
                 item.fresh_bias = fresh_bias
                 item.update()
+        if (scale, any_fresh) != (self.weight_scale, self.any_fresh):
+            self.weight_scale, self.any_fresh = scale, any_fresh
+            self.overlayChanged.emit()
 
     def repaint_all(self) -> None:
         """Redraw every item from scratch (after a theme change: cached items keep old colours otherwise)."""
@@ -209,6 +224,11 @@ class CanvasScene(QGraphicsScene):
     def set_locked(self, locked: bool) -> None:
         """While training runs the structure may not change; layers can still be moved."""
         self.locked = locked
+        if locked:  # a run starts: its colour scale is set from the weights now (see apply_weights)
+            largest = max((float(np.abs(w).max()) for w in self._weights().values() if w.size), default=0.0)
+            if colormap.nice_scale(largest) != self.weight_scale:
+                self.weight_scale = colormap.nice_scale(largest)
+                self.apply_weights()
         self._cancel_silently()
         self.update()
         self.overlayChanged.emit()

@@ -192,27 +192,39 @@ class CanvasView(QGraphicsView):
         if self.show_legend and self.canvas_scene().connection_items():
             self._draw_legend(painter)
         if self.canvas_scene().locked:
-            self._draw_banner(painter, "Training — structure locked (layers can still be moved)")
+            self._draw_banner(painter, "Training: the structure is locked until you stop (layers can still move)")
         painter.restore()
 
+    def _legend_notes(self) -> list[str]:
+        """The lines under the colour bar: only what applies now."""
+        scene = self.canvas_scene()
+        notes = []
+        if scene.locked:
+            notes.append("scale kept for this run (doubles if outgrown)")
+        if scene.any_fresh:
+            notes.append("dashed: freshly initialised")
+        return notes
+
     def _draw_legend(self, painter: QPainter) -> None:
-        """The legend is drawn once per scale, theme and pixel ratio, then blitted (it is on every frame)."""
+        """The legend is drawn once per scale, notes, theme and pixel ratio, then blitted (it is on every frame)."""
         theme = canvas_theme()
         ratio = self.devicePixelRatioF()
-        key = (self.canvas_scene().weight_scale, theme.box.rgba(), theme.text.rgba(), ratio)
+        notes = self._legend_notes()
+        key = (self.canvas_scene().weight_scale, tuple(notes), theme.box.rgba(), theme.text.rgba(), ratio)
+        height = 48 + 15 * len(notes)
         if self._legend_cache is None or self._legend_cache[0] != key:
-            pixmap = QPixmap(int(244 * ratio), int(74 * ratio))
+            pixmap = QPixmap(int(286 * ratio), int((height + 2) * ratio))
             pixmap.setDevicePixelRatio(ratio)
             pixmap.fill(Qt.GlobalColor.transparent)
             legend_painter = QPainter(pixmap)
             legend_painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
             legend_painter.setFont(painter.font())
-            self._paint_legend(legend_painter, QRectF(0.5, 0.5, 232, 62))
+            self._paint_legend(legend_painter, QRectF(0.5, 0.5, 282, height), notes)
             legend_painter.end()
             self._legend_cache = (key, pixmap)
-        painter.drawPixmap(QPointF(12, self.viewport().height() - 74), self._legend_cache[1])
+        painter.drawPixmap(QPointF(12, self.viewport().height() - height - 12), self._legend_cache[1])
 
-    def _paint_legend(self, painter: QPainter, box: QRectF) -> None:
+    def _paint_legend(self, painter: QPainter, box: QRectF, notes: list[str]) -> None:
         theme = canvas_theme()
         scale = self.canvas_scene().weight_scale
         back = QColor(theme.box)
@@ -224,8 +236,9 @@ class CanvasView(QGraphicsView):
         font = painter.font()
         font.setPointSizeF(8)
         painter.setFont(font)
-        painter.drawText(QRectF(box.left() + 10, box.top() + 4, 200, 14), Qt.AlignmentFlag.AlignLeft, "Synapse weight")
         bar_left, bar_width = box.left() + 10, box.width() - 20
+        painter.drawText(QRectF(bar_left, box.top() + 4, bar_width, 14), Qt.AlignmentFlag.AlignLeft,
+                         f"Synapse weight (full colour at ±{scale:g})")
         step = bar_width / colormap.N_BINS
         for k, color in enumerate(colormap.BIN_COLORS):
             painter.fillRect(QRectF(bar_left + k * step, box.top() + 22, step + 0.5, 10), color)
@@ -234,13 +247,15 @@ class CanvasView(QGraphicsView):
         painter.drawText(labels, Qt.AlignmentFlag.AlignLeft, f"−{scale:g}")
         painter.drawText(labels, Qt.AlignmentFlag.AlignHCenter, "0")
         painter.drawText(labels, Qt.AlignmentFlag.AlignRight, f"+{scale:g}")
-        dashed = QPen(theme.muted_text, 1.2, Qt.PenStyle.DashLine)
-        painter.setPen(dashed)
-        y = box.top() + 53
-        painter.drawLine(QPointF(bar_left, y), QPointF(bar_left + 24, y))
-        painter.setPen(theme.muted_text)
-        note = QRectF(bar_left + 30, y - 7, 190, 14)
-        painter.drawText(note, Qt.AlignmentFlag.AlignLeft, "dashed: freshly initialised")
+        for k, note in enumerate(notes):
+            y = box.top() + 55 + 15 * k
+            left = bar_left
+            if note.startswith("dashed"):
+                painter.setPen(QPen(theme.muted_text, 1.2, Qt.PenStyle.DashLine))
+                painter.drawLine(QPointF(bar_left, y), QPointF(bar_left + 24, y))
+                left += 30
+            painter.setPen(theme.muted_text)
+            painter.drawText(QRectF(left, y - 7, box.right() - left - 6, 14), Qt.AlignmentFlag.AlignLeft, note)
 
     def _draw_banner(self, painter: QPainter, text: str) -> None:
         theme = canvas_theme()

@@ -36,7 +36,7 @@ LIGHT = CanvasTheme(
     border=QColor("#aab2bd"), selected=QColor("#2f80ed"), text=QColor("#1f2933"), muted_text=QColor("#616e7c"),
     neuron=QColor("#ffffff"), neuron_border=QColor("#7b8794"), port=QColor("#52606d"),
     valid_target=QColor("#27ae60"), invalid_target=QColor("#d64545"), synapse_unknown=QColor("#b8c0cc"),
-    banner=QColor(214, 69, 69, 230),
+    banner=QColor(52, 96, 150, 225),  # information, not an alarm
 )
 
 DARK = CanvasTheme(
@@ -45,7 +45,7 @@ DARK = CanvasTheme(
     border=QColor("#58616d"), selected=QColor("#5aa2ff"), text=QColor("#e4e7eb"), muted_text=QColor("#9aa5b1"),
     neuron=QColor("#3b424d"), neuron_border=QColor("#8a94a1"), port=QColor("#aeb7c2"),
     valid_target=QColor("#3ccf7a"), invalid_target=QColor("#ff6b6b"), synapse_unknown=QColor("#59616c"),
-    banner=QColor(190, 60, 60, 230),
+    banner=QColor(58, 104, 160, 230),
 )
 
 

@@ -1,20 +1,25 @@
-"""The training controller: owns the worker thread and feeds its newest snapshot to the document.
+"""The training controller: owns the worker thread and feeds its newest snapshot and frame to the GUI.
 
-Snapshots arrive as queued signals; only the newest one is kept (their error
-arrays are merged so the curve loses nothing) and a single ~30 Hz timer on
-the GUI thread applies it: errors into the document's history, parameters
-into the document's network.  The views follow the document's signals.
+Snapshots arrive as queued signals, each with the frame the worker computed
+for it; only the newest is kept (error arrays are merged so the curve loses
+nothing, and a skipped frame's slow parts carry over) and a single ~30 Hz
+timer on the GUI thread applies it: errors into the document's history,
+parameters into the document's network, and the frame to the views
+(``frameReady``), which only copy its numbers into widgets.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import sys
 import time
+from collections import deque
 
 import numpy as np
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QThread, QTimer, Signal
 
+from ...core.frames import Frame, ViewRequest, merged
 from ...core.snapshots import SnapshotStore
 from ...core.training import Snapshot, TrainingRun, TrainSettings
 from ..model.commands import push_reset
@@ -27,6 +32,8 @@ IDLE, RUNNING, PAUSED = "idle", "running", "paused"
 GIL_SWITCH_INTERVAL = 0.001
 #: seconds between progress texts (a status bar that changes 30 times a second cannot be read anyway)
 STATUS_INTERVAL = 0.25
+#: seconds of recent progress the shown epochs/s is measured over
+RATE_WINDOW = 2.0
 
 
 class TrainingController(QObject):
@@ -35,24 +42,27 @@ class TrainingController(QObject):
     stateChanged = Signal(str)  # IDLE, RUNNING or PAUSED
     statusChanged = Signal(str)
     frameApplied = Signal()  # a snapshot was applied to the document
+    frameReady = Signal(object)  # the Frame the views show for the snapshot just applied
     runFinished = Signal(str)  # reason (a STOP_REASONS key)
     sampleStepped = Signal(int)  # index of the data row just trained on
     aboutToStart = Signal()  # a new run is about to copy the document's network (emitted synchronously)
 
-    def __init__(self, document: Document, parent: QObject | None = None, frame_ms: int = 33):
+    def __init__(self, document: Document, parent: QObject | None = None, frame_ms: int = 33,
+                 request: ViewRequest | None = None):
         super().__init__(parent)
         self.document = document
+        self.request = request  # what the views show: the worker computes frames for it
         self._thread: QThread | None = None
         self._worker: TrainingWorker | None = None
         self._generation = 0
         self._state = IDLE
-        self._speed = 0.0
         self._status_time = 0.0
         self._switch_interval = sys.getswitchinterval()
         self._pending: Snapshot | None = None
+        self._pending_frame: Frame | None = None
         self._pending_errors: list[tuple[int, np.ndarray]] = []
         self._epoch_offset = 0  # epochs in the history before this run began
-        self._rate_mark = (0, time.perf_counter())
+        self._progress: deque[tuple[float, int]] = deque()  # (time, epoch) of recent frames
         self.epochs_per_second = 0.0
         self.frames = 0  # snapshots applied
         self.snapshots_received = 0
@@ -85,6 +95,8 @@ class TrainingController(QObject):
 
     def _set_state(self, state: str) -> None:
         if state != self._state:
+            if state != RUNNING:
+                self._progress.clear()  # a pause is no part of the pace
             self._state = state
             self.stateChanged.emit(state)
 
@@ -136,14 +148,14 @@ class TrainingController(QObject):
         """Stop, then go back to the initial weights of ``seed`` (the current init seed); one undo step."""
         self.stop()
         push_reset(self.document, seed)
-        self._rate_mark = (0, time.perf_counter())
         self.statusChanged.emit(self.document.status)
 
     def set_speed(self, epochs_per_second: float) -> None:
-        """Limit the pace of training; 0 means as fast as possible."""
-        self._speed = epochs_per_second
-        if self._worker is not None:
-            self._worker.set_speed(epochs_per_second)
+        """Pace training at this many epochs per second (0: as fast as possible): the document's
+        ``settings.speed``, which a running worker takes at once."""
+        settings = self.document.settings
+        if settings.speed != epochs_per_second:
+            self.document.set_settings(dataclasses.replace(settings, speed=float(epochs_per_second)))
 
     def shutdown(self, wait_ms: int = 1000) -> bool:
         """Stop for good (the window is closing); True when the thread has ended."""
@@ -165,10 +177,10 @@ class TrainingController(QObject):
             return False
         self._generation += 1
         self._epoch_offset = doc.history.last_epoch
-        self._pending, self._pending_errors = None, []
-        self._rate_mark = (0, time.perf_counter())
-        worker = TrainingWorker(run, self._generation, store=self.snapshot_store, epoch_offset=self._epoch_offset)
-        worker.set_speed(self._speed)
+        self._pending, self._pending_frame, self._pending_errors = None, None, []
+        self._progress.clear()
+        worker = TrainingWorker(run, self._generation, store=self.snapshot_store, epoch_offset=self._epoch_offset,
+                                request=self.request)
         worker.request_pause()  # train() or step() says how to go on
         thread = QThread()
         thread.setObjectName("trainingThread")
@@ -230,13 +242,16 @@ class TrainingController(QObject):
         self.runFinished.emit(outcome.reason)
 
     # -- news from the worker -------------------------------------------------------------
-    def _on_snapshot(self, generation: int, snap: Snapshot) -> None:
+    def _on_snapshot(self, generation: int, snap: Snapshot, frame: Frame | None = None) -> None:
         if generation != self._generation:
             return
         self.snapshots_received += 1
         if len(snap.errors):
             self._pending_errors.append((snap.epoch - len(snap.errors) + 1, snap.errors))
         self._pending = snap  # older snapshots are simply replaced
+        if frame is not None:
+            older = self._pending_frame
+            self._pending_frame = frame if older is None else merged(older, frame)
 
     def _on_paused(self, generation: int) -> None:
         # a pause answered after the user already resumed is stale
@@ -260,10 +275,10 @@ class TrainingController(QObject):
     # -- the frame timer ------------------------------------------------------------------
     def apply_frame(self, final_params: np.ndarray | None = None) -> None:
         """Apply the newest snapshot (if any) to the document; at the end of a run, with the final weights."""
-        snap = self._pending
+        snap, frame = self._pending, self._pending_frame
         if snap is None and final_params is None:
             return
-        self._pending = None
+        self._pending, self._pending_frame = None, None
         worker = self._worker
         if worker is not None:
             worker.hold()
@@ -281,6 +296,8 @@ class TrainingController(QObject):
         if snap is None:
             return  # the run ended between frames: nothing new for the history
         doc.historyChanged.emit()
+        if frame is not None:
+            self.frameReady.emit(frame)
         self._update_rate(snap.epoch)
         self.frames += 1
         now = time.perf_counter()
@@ -297,8 +314,12 @@ class TrainingController(QObject):
         ))
 
     def _update_rate(self, epoch: int) -> None:
-        last_epoch, last_time = self._rate_mark
+        """The epochs/s shown: measured over the last ``RATE_WINDOW`` seconds of frames."""
         now = time.perf_counter()
-        if now - last_time >= 0.5:
-            self.epochs_per_second = (epoch - last_epoch) / (now - last_time)
-            self._rate_mark = (epoch, now)
+        progress = self._progress
+        progress.append((now, epoch))
+        while len(progress) > 2 and now - progress[1][0] >= RATE_WINDOW:
+            progress.popleft()
+        first_epoch, span = progress[0][1], now - progress[0][0]
+        if span >= 0.25:
+            self.epochs_per_second = (epoch - first_epoch) / span

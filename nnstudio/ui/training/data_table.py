@@ -3,6 +3,11 @@
 Inputs and targets are editable in place (a truth table can be changed by
 typing), rows can be added and removed; every edit replaces the document's
 dataset.  Selecting a row makes it the "current data row" the canvas shows.
+
+Outputs are known only for the rows in view: during training they come in the
+worker's frames (for the rows the table asked for in the view request), and
+only the rows on screen are signalled; otherwise, and for rows scrolled into
+view before the next frame, the few rows on screen are computed on demand.
 """
 
 from __future__ import annotations
@@ -12,8 +17,10 @@ import dataclasses
 import numpy as np
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QEvent,
     QItemSelectionModel,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     QSize,
     Qt,
@@ -23,18 +30,17 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QHeaderView, QPushButton, QTableView, QVBoxLayout, QWidget
 
 from ...core.datasets import DatasetError
+from ...core.frames import Frame, FrameBuilder, FrameRequest, ViewRequest
+from ...core.training import resolve_cost
 from ..model.commands import CUSTOM_DATA, DATA_CHANGED, SetDatasetCommand, push_with_state
 from ..model.document import Document
-from .outputs import row_errors
 from .throttle import SLOW_VIEW_MS, Throttle
 
 Index = QModelIndex | QPersistentModelIndex
 ROOT = QModelIndex()
+#: rows beyond the last visible one that frames also carry (a little scrolling shows numbers at once)
+ROW_MARGIN = 8
 
-
-
-#: tables with more columns get fixed column widths (see DataTable._stretch_error_column)
-FIT_COLUMNS_UP_TO = 32
 
 class DataTableModel(QAbstractTableModel):
     """Rows: the training rows, then the test rows.  Columns: inputs, targets, outputs, error."""
@@ -44,12 +50,17 @@ class DataTableModel(QAbstractTableModel):
     def __init__(self, document: Document, parent=None):
         super().__init__(parent)
         self.document = document
-        self._outputs: np.ndarray | None = None
-        self._errors: dict[int, float] = {}
+        self.live = False  # frames bring the outputs (training runs): weight changes are not recomputed here
+        self.visible = (0, 0)  # rows [start, stop) on screen, as the view reports them
+        self._block_start = 0
+        self._outputs = np.empty((0, 0))  # outputs of rows [_block_start, _block_start + len)
+        self._errors = np.empty(0)
+        self._builder: FrameBuilder | None = None
         self._load()
         document.datasetChanged.connect(self.reload)
         document.networkChanged.connect(self.reload)
-        document.weightsChanged.connect(Throttle(self.refresh_outputs, SLOW_VIEW_MS, self))
+        document.settingsChanged.connect(self._settings_changed)
+        document.weightsChanged.connect(Throttle(self._weights_changed, SLOW_VIEW_MS, self))
 
     # -- the data ------------------------------------------------------------------------
     def _load(self) -> None:
@@ -63,38 +74,73 @@ class DataTableModel(QAbstractTableModel):
         else:
             self.headers = [*data.input_names, *(f"target {n}" for n in data.output_names),
                             *(f"output {n}" for n in data.output_names), "error"]
-        self._compute_outputs()
+        self._forget_outputs()
 
     def reload(self) -> None:
         self.beginResetModel()
         self._load()
         self.endResetModel()
 
-    def _compute_outputs(self) -> None:
-        net = self.document.network
-        self._errors = {}
-        self._outputs = net.predict(self.X) if net is not None and net.n_inputs == self.n_in else None
+    def _forget_outputs(self) -> None:
+        self._builder = None
+        self._outputs, self._errors = np.empty((0, self.n_out)), np.empty(0)
+
+    def _settings_changed(self) -> None:
+        self._builder = None  # the loss may have changed
+        if not self.live:
+            self.refresh_outputs()
+
+    def _weights_changed(self) -> None:
+        if not self.live:
+            self.refresh_outputs()
 
     def refresh_outputs(self) -> None:
-        """New weights: recompute the outputs; only the output and error columns repaint."""
-        self._compute_outputs()
-        if self.rowCount():
+        """New weights: forget the outputs; the output and error columns of the rows on screen repaint."""
+        self._outputs, self._errors = np.empty((0, self.n_out)), np.empty(0)
+        self._signal_rows(*self.visible)
+
+    def show_frame(self, frame: Frame) -> None:
+        """Outputs and errors of the frame's rows; only the rows on screen are signalled."""
+        if frame.outputs.shape[1:] != (self.n_out,):
+            return  # a frame of a network this table no longer shows
+        self._block_start, self._outputs, self._errors = frame.first_row, frame.outputs, frame.row_errors
+        self._signal_rows(*self.visible)
+
+    def _signal_rows(self, start: int, stop: int) -> None:
+        stop = min(stop, self.rowCount())
+        if stop > start:
             first = self.n_in + self.n_out
-            self.dataChanged.emit(self.index(0, first), self.index(self.rowCount() - 1, self.columnCount() - 1),
+            self.dataChanged.emit(self.index(start, first), self.index(stop - 1, self.columnCount() - 1),
                                   [Qt.ItemDataRole.DisplayRole])
 
+    def _known(self, row: int) -> bool:
+        return self._block_start <= row < self._block_start + len(self._outputs)
+
+    def _compute_rows(self, row: int) -> bool:
+        """Compute the outputs of the rows on screen (and ``row``) from the document's network."""
+        doc = self.document
+        net = doc.network
+        if net is None or net.n_inputs != self.n_in or net.n_outputs != self.n_out:
+            return False
+        if self._builder is None:
+            self._builder = FrameBuilder(net, doc.dataset, resolve_cost(doc.settings.cost, net, doc.dataset),
+                                         own_copy=False)
+        start, stop = self.visible
+        start, stop = min(start, row), max(stop, row + 1)
+        frame = self._builder.build(FrameRequest(rows=(start, stop)))
+        self._block_start, self._outputs, self._errors = start, frame.outputs, frame.row_errors
+        return True
+
     def output_row(self, row: int) -> np.ndarray | None:
-        return None if self._outputs is None else self._outputs[row]
+        if not self._known(row) and not self._compute_rows(row):
+            return None
+        return self._outputs[row - self._block_start]
 
     def error(self, row: int) -> float | None:
-        """The row's error, computed by the core's loss when first asked (only visible rows are)."""
-        if self._outputs is None:
+        """The row's error by the run's loss, as the core computes it."""
+        if not self._known(row) and not self._compute_rows(row):
             return None
-        if row not in self._errors:
-            doc = self.document
-            self._errors.update(row_errors(doc.network, doc.dataset, doc.settings.cost, self._outputs, self.Y,
-                                           range(row, row + 1)))
-        return self._errors[row]
+        return float(self._errors[row - self._block_start])
 
     # -- Qt model interface ---------------------------------------------------------------------
     def rowCount(self, parent: Index = ROOT) -> int:
@@ -198,9 +244,10 @@ class DataTable(QWidget):
 
     rowSelected = Signal(int)  # row of the table (training rows first, then test rows)
 
-    def __init__(self, document: Document, parent: QWidget | None = None):
+    def __init__(self, document: Document, request: ViewRequest | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         self.document = document
+        self.request = request
         self.model = DataTableModel(document, self)
         self.view = QTableView()
         self.view.setObjectName("dataTableView")
@@ -208,10 +255,15 @@ class DataTable(QWidget):
         self.view.setModel(self.model)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.horizontalHeader().setDefaultSectionSize(64)
-        self.view.verticalHeader().setDefaultSectionSize(22)
+        rows = self.view.verticalHeader()
+        rows.setDefaultSectionSize(22)
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # never measured row by row
+        self.view.verticalScrollBar().valueChanged.connect(self._update_visible_rows)
+        self.view.viewport().installEventFilter(self)
         self.view.selectionModel().currentRowChanged.connect(lambda current, _prev: self._row_changed(current.row()))
         self.model.modelReset.connect(self._restore_selection)
         self.model.modelReset.connect(self._stretch_error_column)
+        self.model.modelReset.connect(self._update_visible_rows)
         self._stretch_error_column()
         self.add_button = QPushButton("Add row")
         self.add_button.setObjectName("addRow")
@@ -244,6 +296,30 @@ class DataTable(QWidget):
         self.add_button.setEnabled(not training)
         self.remove_button.setEnabled(not training)
 
+    def set_live(self, live: bool) -> None:
+        """While training runs, the outputs come in frames (see :meth:`show_frame`)."""
+        self.model.live = live
+
+    def show_frame(self, frame: Frame) -> None:
+        self.model.show_frame(frame)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in (QEvent.Type.Resize, QEvent.Type.Show, QEvent.Type.Hide):
+            self._update_visible_rows()
+        return super().eventFilter(watched, event)
+
+    def _update_visible_rows(self, *_args) -> None:
+        """Tell the model and the worker (through the view request) which rows are on screen."""
+        count = self.model.rowCount()
+        first = max(0, self.view.rowAt(0))
+        last = self.view.rowAt(max(0, self.view.viewport().height() - 1))
+        stop = count if last < 0 else last + 1
+        if not self.view.isVisible():
+            first = stop = 0  # a table out of sight (a tab behind, a closed dock) needs no rows
+        self.model.visible = (first, stop)
+        if self.request is not None:
+            self.request.update(rows=(first, min(count, stop + ROW_MARGIN)))
+
     def select_row(self, row: int) -> None:
         index = self.model.index(row, 0)
         self.view.selectionModel().setCurrentIndex(
@@ -262,15 +338,19 @@ class DataTable(QWidget):
     def _stretch_error_column(self) -> None:
         """The error column takes the width left over, so the table does not scroll sideways for it.
 
-        Narrow tables fit each column to its contents.  Wide ones (an image's pixels as inputs) keep a
-        fixed, user-resizable width: fitting would measure every cell of every column on each update.
+        The other columns get a user-resizable width that fits their header and a shown number, set once
+        per dataset: fitting to contents would measure cells of many rows on every update.
         """
         header = self.view.horizontalHeader()
-        fit = self.model.columnCount() <= FIT_COLUMNS_UP_TO
-        other = QHeaderView.ResizeMode.ResizeToContents if fit else QHeaderView.ResizeMode.Interactive
+        metrics = header.fontMetrics()
+        number = metrics.horizontalAdvance("-0.0000") + 14
         for column in range(self.model.columnCount()):
-            last = column == self.model.columnCount() - 1
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch if last else other)
+            if column == self.model.columnCount() - 1:
+                header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+                continue
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            title = metrics.horizontalAdvance(str(self.model.headers[column])) + 18
+            header.resizeSection(column, max(number, min(title, 160)))
 
     def _restore_selection(self) -> None:
         self.current_row = min(self.current_row, self.model.rowCount() - 1)

@@ -12,9 +12,9 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF
 from PySide6.QtWidgets import QCheckBox, QGraphicsItem, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from ...core.frames import Frame, FrameBuilder
 from ...core.training import resolve_cost
 from ..model.document import Document
-from .outputs import shown_accuracy
 from .throttle import SLOW_VIEW_MS, Throttle
 
 MAX_POINTS = 2048  # about twice the pixels a docked plot is wide
@@ -96,7 +96,9 @@ class ErrorPlot(QWidget):
         document.settingsChanged.connect(self.refresh_loss_label)
         document.networkChanged.connect(self.refresh_loss_label)
         document.datasetChanged.connect(self.refresh_loss_label)
-        document.weightsChanged.connect(Throttle(self.refresh_accuracy, SLOW_VIEW_MS, self))
+        self.live = False  # frames bring the accuracy (training runs): weight changes are not recomputed here
+        document.weightsChanged.connect(Throttle(lambda: None if self.live else self.refresh_accuracy(),
+                                                 SLOW_VIEW_MS, self))
         document.datasetChanged.connect(self.refresh_accuracy)
         self.set_log(False)
         self.refresh_accuracy()
@@ -216,16 +218,26 @@ class ErrorPlot(QWidget):
             self.marker.setValue(epoch)
 
     def refresh_accuracy(self) -> None:
-        """Accuracy on the training (and test) rows, by the core's rule; none for regression."""
+        """Accuracy on the training (and test) rows from the document's network, by the core's rule."""
         doc = self.document
         data, net = doc.dataset, doc.network
         fits = net is not None and (net.n_inputs, net.n_outputs) == (data.n_inputs, data.n_outputs)
-        train = shown_accuracy(data, net.predict(data.X), data.Y) if fits else None
+        if not fits:
+            self.show_accuracy(None, None)
+            return
+        builder = FrameBuilder(net, data, resolve_cost(doc.settings.cost, net, data), own_copy=False)
+        self.show_accuracy(*builder.accuracies())
+
+    def show_frame(self, frame: Frame) -> None:
+        if frame.accuracy is not None:
+            self.show_accuracy(*frame.accuracy)
+
+    def show_accuracy(self, train: float | None, test: float | None) -> None:
+        """"accuracy 75% · test 70%"; nothing for regression data."""
         if train is None:
             self.accuracy_label.clear()
             return
         text = f"accuracy {train:.0%}"
-        test = shown_accuracy(data, net.predict(data.X_test), data.Y_test) if data.has_test else None
         if test is not None:
             text += f" · test {test:.0%}"
         self.accuracy_label.setText(text)

@@ -18,14 +18,17 @@ from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ...core.activations import get_activation
+from ...core.frames import Frame, FrameBuilder, FrameRequest, GridRequest, ViewRequest, grid_points
+from ...core.training import resolve_cost
 from ..model.document import Document
 from ..theme.colormap import NEGATIVE, POSITIVE, ZERO
-from .outputs import wrong_rows
 from .throttle import SLOW_VIEW_MS, Throttle
 
 SURFACE_RESOLUTION = 64
 NEURON_RESOLUTION = 24
 MAX_NEURONS_WITH_IMAGES = 16  # larger layers draw only some neurons; skip their pictures
+#: the surface draws at most about this many data points (an even sample of larger datasets)
+MAX_POINTS = 2000
 
 _T = np.linspace(-1.0, 1.0, 256)[:, None]
 #: 256 colours along the diverging map, index 0 = −1, 255 = +1
@@ -65,26 +68,29 @@ def plane_extent(document: Document, margin: float = 0.1) -> tuple[float, float,
     return float(low[0] - pad[0]), float(high[0] + pad[0]), float(low[1] - pad[1]), float(high[1] + pad[1])
 
 
-def grid(extent: tuple[float, float, float, float], n: int) -> np.ndarray:
-    """(n·n, 2) points covering ``extent``, row by row from the bottom."""
-    x0, x1, y0, y1 = extent
-    xs, ys = np.linspace(x0, x1, n), np.linspace(y0, y1, n)
-    gx, gy = np.meshgrid(xs, ys)
-    return np.column_stack([gx.ravel(), gy.ravel()])
-
-
-def neuron_images(document: Document, resolution: int = NEURON_RESOLUTION) -> dict[str, list[QImage] | None]:
-    """A small map per neuron, by layer id (None for layers too large to show them all)."""
+def neuron_grid(document: Document) -> GridRequest | None:
+    """The grid the neuron maps are computed on (None unless the network has two inputs)."""
     net = document.network
     if net is None or net.n_inputs != 2:
+        return None
+    return GridRequest(plane_extent(document), NEURON_RESOLUTION)
+
+
+def neuron_images(document: Document, acts: dict[str, np.ndarray] | None = None) -> dict[str, list[QImage] | None]:
+    """A small map per neuron, by layer id (None for layers too large to show them all), from the layers'
+    activations over :func:`neuron_grid` (``acts``, e.g. a frame's; computed here when not given)."""
+    net, request = document.network, neuron_grid(document)
+    if net is None or request is None:
         return {}
-    acts = net.layer_activations(grid(plane_extent(document), resolution))
+    if acts is None:
+        acts = net.layer_activations(grid_points(request.extent, request.resolution))
+    resolution = request.resolution
     images: dict[str, list[QImage] | None] = {}
     for layer in net.layers:
-        if layer.size > MAX_NEURONS_WITH_IMAGES:
+        values = acts.get(layer.id)
+        if layer.size > MAX_NEURONS_WITH_IMAGES or values is None or values.shape != (resolution**2, layer.size):
             images[layer.id] = None
             continue
-        values = acts[layer.id]
         scale = None if layer.role != "input" else max(1.0, float(np.abs(values).max()))
         signed = to_signed(values, layer.activation if layer.role != "input" else "identity", scale)
         maps = signed.T.reshape(layer.size, resolution, resolution)
@@ -97,9 +103,14 @@ class DecisionSurface(QWidget):
 
     refreshed = Signal()
 
-    def __init__(self, document: Document, parent: QWidget | None = None):
+    def __init__(self, document: Document, request: ViewRequest | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         self.document = document
+        self.request = request
+        self.live = False  # frames bring the surface (training runs): weight changes are not recomputed here
+        self.marked = (0, 0, 1)  # range(*marked): the data rows drawn (and checked for wrong answers)
+        self.extent = (0.0, 1.0, 0.0, 1.0)  # the input plane shown (set from the data)
+        self._wrong_shown: np.ndarray | None = None  # the wrong-answer flags the rings show
         self.plot = pg.PlotWidget()
         self.plot.setObjectName("heatmapPlot")
         self.plot.setBackground(None)
@@ -153,7 +164,7 @@ class DecisionSurface(QWidget):
         self.surface: np.ndarray | None = None  # the last values drawn, (rows, cols)
         document.datasetChanged.connect(self.reload)
         document.networkChanged.connect(self.reload)
-        document.weightsChanged.connect(Throttle(self.refresh, SLOW_VIEW_MS, self))
+        document.weightsChanged.connect(Throttle(lambda: None if self.live else self.refresh(), SLOW_VIEW_MS, self))
         self.reload()
 
     def reload(self) -> None:
@@ -163,23 +174,41 @@ class DecisionSurface(QWidget):
         self.output_choice.clear()
         self.output_choice.addItems(data.output_names)
         self.output_choice.blockSignals(False)
+        X = np.vstack([data.X, data.X_test]) if data.has_test else data.X
+        self.marked = (0, len(X), max(1, -(-len(X) // MAX_POINTS)))
+        self._marked_points = X[np.arange(*self.marked)]
+        self._wrong_shown = None
+        self.extent = plane_extent(self.document) if data.n_inputs == 2 else (0.0, 1.0, 0.0, 1.0)
         self._draw_points()
+        self._update_request()
         self.refresh()
 
-    def _mark_wrong(self) -> None:
-        """Ring the points whose answer is wrong by the core's accuracy rule (none for regression data)."""
+    def surface_grid(self) -> GridRequest | None:
+        net = self.document.network
+        if net is None or net.n_inputs != 2:
+            return None
+        return GridRequest(self.extent, SURFACE_RESOLUTION)
+
+    def _marks_wrong(self) -> bool:
         data, net = self.document.dataset, self.document.network
-        if net is None or data.kind == "regression" or data.n_inputs != 2 or net.n_outputs != data.n_outputs:
-            self.wrong_marks.setData([], [])
-            self.wrong_count = 0
+        return (net is not None and data.kind != "regression" and data.n_inputs == 2
+                and net.n_outputs == data.n_outputs)
+
+    def _update_request(self) -> None:
+        """Ask the worker for the surface only while it is on screen."""
+        if self.request is None:
             return
-        k = min(max(0, self.output_choice.currentIndex()), data.n_outputs - 1)
-        X, Y = data.X, data.Y
-        if data.has_test:
-            X, Y = np.vstack([X, data.X_test]), np.vstack([Y, data.Y_test])
-        wrong = wrong_rows(net.predict(X), Y, k)
-        self.wrong_count = int(wrong.sum())
-        self.wrong_marks.setData(pos=X[wrong])
+        shown = self.isVisible()
+        self.request.update(surface=self.surface_grid() if shown else None,
+                            marked_rows=self.marked if shown and self._marks_wrong() else None)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self._update_request()
+
+    def hideEvent(self, event) -> None:
+        super().hideEvent(event)
+        self._update_request()
 
     def _draw_points(self) -> None:
         data = self.document.dataset
@@ -189,9 +218,13 @@ class DecisionSurface(QWidget):
             self.train_points.setData([], [])
             self.test_points.setData([], [])
             return
-        self.train_points.setData(pos=data.X, brush=self._brushes(data.Y))
+        start, stop, step = self.marked
+        train = np.arange(start, min(stop, len(data)), step)
+        self.train_points.setData(pos=data.X[train], brush=self._brushes(data.Y[train]))
         if data.has_test:
-            self.test_points.setData(pos=data.X_test, brush=self._brushes(data.Y_test))
+            test = np.arange(start, stop, step)
+            test = test[test >= len(data)] - len(data)
+            self.test_points.setData(pos=data.X_test[test], brush=self._brushes(data.Y_test[test]))
         else:
             self.test_points.setData([], [])
 
@@ -204,26 +237,48 @@ class DecisionSurface(QWidget):
         return [pg.mkBrush(*c) for c in colors]
 
     def refresh(self) -> None:
-        """Recompute the surface from the current weights."""
+        """Recompute the surface and the wrong answers from the document's network."""
         doc, net = self.document, self.document.network
-        self._mark_wrong()
+        grid_request = self.surface_grid()
+        if grid_request is None:
+            self.show_frame(None)
+            return
+        builder = FrameBuilder(net, doc.dataset, resolve_cost(doc.settings.cost, net, doc.dataset), own_copy=False)
+        request = FrameRequest(surface=grid_request, marked_rows=self.marked if self._marks_wrong() else None)
+        self.show_frame(builder.build(request))
+
+    def show_frame(self, frame: Frame | None) -> None:
+        """Draw the frame's surface and wrong answers (None: the network cannot have a surface)."""
+        net = self.document.network
         if net is None or net.n_inputs != 2:
             self.image.clear()
             self.surface = None
-            self.note.setText("The heatmap needs a working network with two inputs." if net is None or
-                              net.n_inputs != 2 else "")
+            self.wrong_marks.setData([], [])
+            self.wrong_count, self._wrong_shown = 0, None
+            self.note.setText("The heatmap needs a working network with two inputs.")
             return
         self.note.clear()
-        n = SURFACE_RESOLUTION
-        extent = plane_extent(doc)
-        k = max(0, self.output_choice.currentIndex())
-        values = net.predict(grid(extent, n))[:, min(k, net.n_outputs - 1)].reshape(n, n)
+        k = min(max(0, self.output_choice.currentIndex()), net.n_outputs - 1)
+        if frame.wrong is not None and frame.wrong.shape == (len(range(*self.marked)), net.n_outputs):
+            wrong = frame.wrong[:, k]
+            if self._wrong_shown is None or not np.array_equal(wrong, self._wrong_shown):
+                # redrawing a scatter costs tens of milliseconds: only when the set of rings changed
+                self._wrong_shown = wrong
+                points = self._marked_points[wrong]
+                self.wrong_count = len(points)
+                self.wrong_marks.setData(pos=points)
+        elif not self._marks_wrong():
+            self.wrong_marks.setData([], [])
+            self.wrong_count, self._wrong_shown = 0, None
+        if frame.surface is None or frame.surface.shape[-1] != net.n_outputs:
+            return
+        values = frame.surface[:, :, k]
         self.surface = values
         activation = net.output_layers[0].activation if len(net.output_layers) == 1 else "identity"
-        scale = max(1.0, float(np.abs(doc.dataset.Y).max()))
+        scale = max(1.0, float(np.abs(self.document.dataset.Y).max()))
         rgb = colorize(to_signed(values, activation, scale))
         self.image.setImage(rgb.transpose(1, 0, 2), autoLevels=False)
-        x0, x1, y0, y1 = extent
+        x0, x1, y0, y1 = self.extent
         self.image.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))
         self.refreshed.emit()
 

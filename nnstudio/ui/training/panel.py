@@ -12,12 +12,13 @@ from PySide6.QtCore import QCoreApplication, QObject
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QInputDialog, QLabel
 
+from ...core.frames import Frame, ViewRequest
 from ..model.commands import SetWeightCommand
 from ..model.document import Document
 from .controller import IDLE, PAUSED, RUNNING, TrainingController
 from .data_table import DataTable
 from .error_plot import ErrorPlot
-from .heatmaps import DecisionSurface, neuron_images
+from .heatmaps import DecisionSurface, neuron_grid, neuron_images
 from .throttle import SLOW_VIEW_MS, Throttle
 from .training_dock import TrainingDock
 from .try_it import TryIt
@@ -32,19 +33,23 @@ class TrainingPanel(QObject):
         super().__init__(parent)
         self.document = doc = document
         self.actions = actions
-        self.controller = TrainingController(doc, parent=self)
+        # what the views show: the worker computes each frame for it (see core.frames)
+        self.view_request = request = ViewRequest()
+        request.update(accuracy=True)
+        self.controller = TrainingController(doc, parent=self, request=request)
         self.training_dock = TrainingDock(doc, self.actions)
         self.training_dock.setMinimumWidth(400)
         self.error_plot = ErrorPlot(doc)
-        self.data_table = DataTable(doc)
+        self.data_table = DataTable(doc, request)
         self.try_it = TryIt(doc)
-        self.heatmap = DecisionSurface(doc)
+        self.heatmap = DecisionSurface(doc, request)
         self.status_label = QLabel()
         self.status_label.setObjectName("trainingStatus")
         self.status_label.setAccessibleName("Training status")
         self._connect()
         self._update_actions()
-        self.show_activations()
+        self._probe_changed(self.try_it.values())
+        self._update_neuron_request()
         self.show_neuron_images()
         app = QCoreApplication.instance()
         if app is not None:
@@ -59,24 +64,57 @@ class TrainingPanel(QObject):
         a["stop"].triggered.connect(lambda _checked=False: c.stop())
         a["reset"].triggered.connect(lambda _checked=False: c.reset())
         c.stateChanged.connect(self._state_changed)
+        c.frameReady.connect(self.show_frame)
         c.statusChanged.connect(self.status_label.setText)
         doc.statusChanged.connect(self.status_label.setText)  # an undo brings back how the run ended
         c.sampleStepped.connect(self.data_table.select_row)
-        self.training_dock.speedChanged.connect(c.set_speed)
         self.training_dock.stepSampleRequested.connect(c.step_sample)
         self.training_dock.initSeedChanged.connect(self._new_init_seed)
         self.training_dock.refused.connect(self.status_label.setText)
         self.data_table.rowSelected.connect(lambda row: self.try_it.set_values(self.data_table.inputs(row)))
         self.data_table.model.editFailed.connect(self.status_label.setText)
-        self.try_it.inputsChanged.connect(lambda _values: self.show_activations())
-        doc.weightsChanged.connect(Throttle(self.show_activations, SLOW_VIEW_MS, self))
-        doc.weightsChanged.connect(Throttle(self.show_neuron_images, SLOW_VIEW_MS, self))
+        self.try_it.inputsChanged.connect(self._probe_changed)
+        doc.weightsChanged.connect(Throttle(lambda: None if self.live else self.show_activations(), SLOW_VIEW_MS, self))
+        doc.weightsChanged.connect(Throttle(lambda: None if self.live else self.show_neuron_images(), SLOW_VIEW_MS,
+                                            self))
         doc.networkChanged.connect(self._update_actions)
         doc.datasetChanged.connect(self._update_actions)
+        doc.networkChanged.connect(self._update_neuron_request)
+        doc.datasetChanged.connect(self._update_neuron_request)
         doc.trainingChanged.connect(self._update_actions)
 
-    def _state_changed(self, _state: str) -> None:
+    def _state_changed(self, state: str) -> None:
         self._update_actions()
+        self.set_live(state == RUNNING)
+
+    # -- frames ---------------------------------------------------------------------------------
+    @property
+    def live(self) -> bool:
+        """Training runs: the views show the worker's frames instead of computing from the document."""
+        return self.controller.state == RUNNING
+
+    def set_live(self, live: bool) -> None:
+        for view in (self.error_plot, self.try_it, self.heatmap):
+            view.live = live
+        self.data_table.set_live(live)
+
+    def show_frame(self, frame: Frame) -> None:
+        """Copy a frame's numbers into the views (each part only when the frame carries it)."""
+        self.data_table.show_frame(frame)
+        self.error_plot.show_frame(frame)
+        self.try_it.show_frame(frame)
+        self.heatmap.show_frame(frame)
+        if frame.probe_activations is not None:
+            self.document.show_activations(dict(frame.probe_activations))
+        if frame.neuron_maps is not None:
+            self.document.show_neuron_images(neuron_images(self.document, frame.neuron_maps))
+
+    def _probe_changed(self, values) -> None:
+        self.view_request.update(probe=tuple(float(v) for v in values))
+        self.show_activations()
+
+    def _update_neuron_request(self) -> None:
+        self.view_request.update(neuron_maps=neuron_grid(self.document))
 
     def _update_actions(self) -> None:
         state, a = self.controller.state, self.actions

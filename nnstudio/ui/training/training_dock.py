@@ -35,6 +35,7 @@ from ...core.datasets import DatasetError
 from ..model.commands import CUSTOM_DATA, DATA_CHANGED, SetDatasetCommand, push_with_state, settings_command
 from ..model.document import Document, plural
 from .form_boxes import choice_box, combo_box, double_box, int_box, number_or_none, select_data, show_value
+from .speed_choice import SpeedChoice
 
 GATES = [("XOR", "xor"), ("AND", "and"), ("OR", "or"), ("NAND", "nand"), ("NOR", "nor"), ("XNOR", "xnor")]
 GENERATED = [
@@ -43,8 +44,6 @@ GENERATED = [
     ("Gaussian bumps (regression)", "regression_gaussian"),
 ]
 RATES = ["0.0001", "0.001", "0.003", "0.01", "0.03", "0.1", "0.3", "0.5", "1", "2", "4", "10"]
-SPEEDS = [("As fast as possible", 0.0), ("1000 epochs/s", 1000.0), ("100 epochs/s", 100.0),
-          ("30 epochs/s", 30.0), ("10 epochs/s", 10.0), ("1 epoch/s", 1.0)]
 OPTIMIZERS = [("SGD", "sgd"), ("Momentum", "momentum"), ("Adam", "adam")]
 LOSSES = [("Auto", "auto"), ("Mean squared error", "mse"), ("Binary cross-entropy", "bce"),
           ("Categorical cross-entropy", "ce")]
@@ -60,7 +59,6 @@ def new_seed() -> int:
 class TrainingDock(QWidget):
     """The contents of the "training" dock."""
 
-    speedChanged = Signal(float)  # epochs per second, 0 = as fast as possible
     stepSampleRequested = Signal()
     refused = Signal(str)  # an input was not accepted: why (the window shows it in the status bar too)
     initSeedChanged = Signal(int)  # the weights must be reset to this seed
@@ -199,11 +197,10 @@ class TrainingDock(QWidget):
                               (self.target_error, "Target error"), (self.patience, "Plateau patience")):
             widget.valueChanged.connect(self._settings_edited)
             form.addRow(label, widget)
-        self.speed = combo_box("speed", "How fast training runs; slow it down to watch the weights change")
-        for label, value in SPEEDS:
-            self.speed.addItem(label, value)
-        self.speed.currentIndexChanged.connect(lambda _i: self.speedChanged.emit(float(self.speed.currentData())))
-        form.addRow("Speed", self.speed)
+        self.speed_choice = SpeedChoice()
+        self.speed = self.speed_choice.combo
+        self.speed_choice.speedChosen.connect(self._speed_chosen)
+        form.addRow("Speed", self.speed_choice)
         return box
 
     def _seeds_group(self) -> QGroupBox:
@@ -251,6 +248,7 @@ class TrainingDock(QWidget):
                 values.append((self.batch_size, s.batch_size))
             for spin, value in values:
                 show_value(spin, value)
+            self.speed_choice.show_speed(s.speed)
         finally:
             self._updating = False
         self._enable()
@@ -329,6 +327,14 @@ class TrainingDock(QWidget):
             self.document.undo_stack.push(command)
         finally:
             self._updating = False
+
+    def _speed_chosen(self, speed: float) -> None:
+        """A new pace: part of the settings, one undo step (a running worker takes it at once)."""
+        self.speed_choice.show_speed(speed)
+        command = settings_command(self.document, dataclasses.replace(self.document.settings, speed=speed),
+                                   self._edit_session)
+        if command is not None and not self._updating:
+            self.document.undo_stack.push(command)
 
     def _next_session(self) -> None:
         self._edit_session += 1

@@ -6,6 +6,7 @@ import numpy as np
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDoubleSpinBox, QFormLayout, QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
+from ...core.frames import Frame
 from ..model.document import Document
 from .throttle import SLOW_VIEW_MS, Throttle
 
@@ -42,7 +43,8 @@ class TryIt(QWidget):
         self._build()
         document.datasetChanged.connect(self._build)
         document.networkChanged.connect(self._build)
-        document.weightsChanged.connect(Throttle(self.refresh, SLOW_VIEW_MS, self))
+        self.live = False  # frames bring the outputs (training runs): weight changes are not recomputed here
+        document.weightsChanged.connect(Throttle(lambda: None if self.live else self.refresh(), SLOW_VIEW_MS, self))
 
     def _build(self) -> None:
         data = self.document.dataset
@@ -109,6 +111,15 @@ class TryIt(QWidget):
             self.note.setText("The network cannot run: " + "; ".join(self.document.network_problems()))
             return
         self.note.clear()
-        outputs = net.predict(self.values())
+        self._show_outputs(net.predict(self.values()))
+
+    def show_frame(self, frame: Frame) -> None:
+        """The frame's outputs for the typed inputs (when it was computed for them)."""
+        if frame.probe_outputs is not None and frame.request.probe == tuple(self.values().tolist()):
+            self._show_outputs(frame.probe_outputs)
+
+    def _show_outputs(self, outputs: np.ndarray) -> None:
+        if len(outputs) != len(self.output_labels):
+            return
         for label, value in zip(self.output_labels, outputs, strict=True):
             label.setText(f"{value:.5f}")

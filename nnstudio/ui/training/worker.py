@@ -1,13 +1,17 @@
-"""The training worker: runs the core's snapshot generator on a QThread.
+"""The training worker: runs the core's snapshot generator on a QThread and computes the views' frames.
 
 The worker never touches widgets or the document.  The GUI thread talks to
-it through thread-safe flags (pause, stop, step, new settings, speed) that the
-core's generator consults between epochs through its ``stop`` callable; the
-worker answers with signals that Qt queues to the GUI thread.
+it through thread-safe flags (pause, stop, step, new settings) that the
+core's generator consults between epochs through its ``stop`` callable, and
+through a :class:`ViewRequest` saying what is on screen; the worker answers
+with signals that Qt queues to the GUI thread, each snapshot with the
+:class:`Frame` the views show for it.  The pace (``settings.speed``) is kept
+by the core's :class:`EpochPacer`, whose waits end early for a pause or a stop.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import threading
 import time
@@ -15,6 +19,8 @@ import time
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
+from ...core.frames import SLOW_PARTS, Frame, FrameBuilder, ViewRequest
+from ...core.pacing import EpochPacer
 from ...core.snapshots import SnapshotStore
 from ...core.training import Snapshot, TrainingRun, TrainSettings
 
@@ -22,22 +28,29 @@ from ...core.training import Snapshot, TrainingRun, TrainSettings
 HOLD_LIMIT = 0.05
 #: snapshots per second; twice the GUI's frame rate so every frame finds a fresh one
 SNAPSHOT_RATE = 60.0
+#: seconds between frames carrying the parts that cost a pass over the dataset or a grid (see SLOW_PARTS)
+SLOW_PARTS_INTERVAL = 0.1
+#: and at least this many times the time they took: they never take more than a fifth of the worker's time
+SLOW_PARTS_SHARE = 5.0
 
 
 class TrainingWorker(QObject):
     """Drives one :class:`TrainingRun`; call :meth:`work` from the thread's ``started`` signal."""
 
     # every signal carries the worker's generation so the GUI can drop news from a run it already closed
-    snapshotReady = Signal(int, object)  # generation, Snapshot (progress since the previous one)
+    snapshotReady = Signal(int, object, object)  # generation, Snapshot (progress since the previous one), Frame
     sampleStepped = Signal(int, int, float)  # generation, index of the sample just trained on, its error
     paused = Signal(int)
     finished = Signal(int)  # the outcome is in ``outcome``
     failed = Signal(int, str)
 
     def __init__(self, run: TrainingRun, generation: int = 0, max_rate: float = SNAPSHOT_RATE, *,
-                 store: SnapshotStore | None = None, epoch_offset: int = 0):
+                 store: SnapshotStore | None = None, epoch_offset: int = 0, request: ViewRequest | None = None):
         super().__init__()
         self.run = run
+        self.request = request
+        self._builder: FrameBuilder | None = None
+        self._slow_due = 0.0  # when the next frame carries the slow parts
         self.generation = generation
         self.max_rate = max_rate
         # time travel: parameters are recorded into ``store`` at epoch ``epoch_offset + run.epochs_done``
@@ -49,12 +62,12 @@ class TrainingWorker(QObject):
         self._cond = threading.Condition()
         self._stop = False
         self._pause = False
-        self._epoch_budget: int | None = None  # epochs left before pausing again (Step)
+        self._epoch_budget: int | None = None  # epochs to run before pausing again (Step), as asked
+        self._step_target: int | None = None  # the run's epoch at which that step ends
         self._sample_steps = 0
         self._settings: TrainSettings | None = None
-        self._epochs_per_second = 0.0  # 0 = as fast as possible
-        self._next_due = 0.0
         self._gui_busy = False
+        self.pacer = EpochPacer(run.settings.speed, sleep=self._pace_sleep)
 
     # -- called from the GUI thread ------------------------------------------------------
     def request_stop(self) -> None:
@@ -70,7 +83,7 @@ class TrainingWorker(QObject):
     def request_resume(self) -> None:
         with self._cond:
             self._pause = False
-            self._epoch_budget = None
+            self._epoch_budget = self._step_target = None
             self._cond.notify_all()
 
     def request_step(self, epochs: int = 1) -> None:
@@ -103,16 +116,10 @@ class TrainingWorker(QObject):
             self._cond.notify_all()
 
     def update_settings(self, settings: TrainSettings) -> None:
-        """New hyperparameters, applied before the next epoch."""
+        """New hyperparameters (and pace), applied before the next epoch."""
         with self._cond:
             self._settings = settings
-
-    def set_speed(self, epochs_per_second: float) -> None:
-        """Limit the pace (0 = as fast as possible)."""
-        with self._cond:
-            self._epochs_per_second = max(0.0, float(epochs_per_second))
-            self._next_due = 0.0
-            self._cond.notify_all()
+            self._cond.notify_all()  # a long wait for the old pace ends
 
     def is_paused(self) -> bool:
         with self._cond:
@@ -136,15 +143,17 @@ class TrainingWorker(QObject):
                     return
                 continue
             last: Snapshot | None = None
-            for snap in run.snapshots(self._should_halt, max_rate=self.max_rate, check_every=self._check_every):
+            self.pacer.restart()  # after a pause the pace starts afresh, with no burst to catch up
+            for snap in run.snapshots(self._should_halt, max_rate=self.max_rate, check_every=self._check_every,
+                                      pacer=self.pacer):
                 self._record()
                 last = snap
                 if snap.reason is None:
-                    self.snapshotReady.emit(self.generation, snap)
+                    self._emit(snap)
             if last.reason == "stopped" and not self._stop:
                 # halted for a pause or the end of a step: hand over the progress and wait
                 last.reason = None
-                self.snapshotReady.emit(self.generation, last)
+                self._emit(last)
                 continue
             self._finish(last)
             return
@@ -152,8 +161,31 @@ class TrainingWorker(QObject):
     def _finish(self, last: Snapshot) -> None:
         self._record()
         self.outcome = last
-        self.snapshotReady.emit(self.generation, last)
+        self._emit(last)
         self.finished.emit(self.generation)
+
+    def _emit(self, snap: Snapshot) -> None:
+        """Hand ``snap`` to the GUI with its frame."""
+        self.snapshotReady.emit(self.generation, snap, self.frame(snap.epoch, snap.params))
+
+    def frame(self, epoch: int, params: np.ndarray) -> Frame | None:
+        """What the views asked for, for ``params`` (None without a view request); the slow parts only
+        a few times a second.  (When the run pauses or ends the views compute from the document.)"""
+        if self.request is None:
+            return None
+        run = self.run
+        if self._builder is None or self._builder.loss.name != run.loss.name:
+            self._builder = FrameBuilder(run.net, run.data, run.loss.name)
+        request = self.request.current()
+        start = time.monotonic()
+        slow = start >= self._slow_due
+        if not slow:
+            request = dataclasses.replace(request, **SLOW_PARTS)
+        frame = self._builder.build(request, params, epoch)
+        if slow:
+            now = time.monotonic()
+            self._slow_due = now + max(SLOW_PARTS_INTERVAL, SLOW_PARTS_SHARE * (now - start))
+        return frame
 
     def _final_snapshot(self, reason: str) -> Snapshot:
         run = self.run
@@ -185,8 +217,7 @@ class TrainingWorker(QObject):
         index, error = run.sample_step()
         self._record()
         errors = np.array([run.last_error]) if run.epochs_done > before else np.empty(0)
-        self.snapshotReady.emit(self.generation, Snapshot(run.epochs_done, errors, run.net.params.copy(), None,
-                                         run.current_rate(), run.elapsed))
+        self._emit(Snapshot(run.epochs_done, errors, run.net.params.copy(), None, run.current_rate(), run.elapsed))
         self.sampleStepped.emit(self.generation, index, error)
         reason = run.stop_reason()
         if reason is not None:
@@ -198,6 +229,8 @@ class TrainingWorker(QObject):
 
     def _apply_settings(self) -> None:
         if self._settings is not None:
+            if self._settings.speed != self.pacer.speed:
+                self.pacer.set_speed(self._settings.speed)
             self.run.update_settings(self._settings)
             self._settings = None
 
@@ -212,9 +245,12 @@ class TrainingWorker(QObject):
         self._record_at = store.next_kept_epoch - self.epoch_offset
 
     def _check_every(self) -> int:
-        """How many epochs the compiled kernel may run before the next _should_halt (it records, paces, counts)."""
-        if self._epochs_per_second or self._epoch_budget is not None:
+        """How many epochs the compiled kernel may run before the next _should_halt (it records and counts
+        steps; the pacer limits a paced run's chunks itself)."""
+        if self._epoch_budget is not None:
             return 1
+        if self._step_target is not None:
+            return max(1, self._step_target - self.run.epochs_done)
         return max(1, self._record_at - self.run.epochs_done)
 
     def _should_halt(self) -> bool:
@@ -222,8 +258,8 @@ class TrainingWorker(QObject):
         if self.run.epochs_done >= self._record_at:
             self._record()
         # fast path without the lock (reading one attribute is atomic): nothing has been asked for
-        if not (self._gui_busy or self._stop or self._pause or self._sample_steps or self._epochs_per_second
-                or self._settings is not None or self._epoch_budget is not None):
+        if not (self._gui_busy or self._stop or self._pause or self._sample_steps
+                or self._settings is not None or self._epoch_budget is not None or self._step_target is not None):
             return False
         with self._cond:
             if self._gui_busy:
@@ -232,25 +268,17 @@ class TrainingWorker(QObject):
             self._apply_settings()
             if self._stop or self._pause or self._sample_steps:
                 return True
-            if self._epoch_budget is not None:
-                if self._epoch_budget <= 0:
-                    self._epoch_budget = None
-                    self._pause = True
-                    return True
-                self._epoch_budget -= 1
-            if self._epochs_per_second:
-                return self._throttle()
+            if self._epoch_budget is not None:  # counted from the epochs done: a paced wait asks again
+                self._step_target = self.run.epochs_done + self._epoch_budget
+                self._epoch_budget = None
+            if self._step_target is not None and self.run.epochs_done >= self._step_target:
+                self._step_target = None
+                self._pause = True
+                return True
         return False
 
-    def _throttle(self) -> bool:
-        """Wait for the next epoch's turn at the chosen pace (the lock is held; waiting releases it)."""
-        now = time.perf_counter()
-        period = 1.0 / self._epochs_per_second
-        self._next_due = max(self._next_due, now)
-        while now < self._next_due:
-            self._cond.wait(self._next_due - now)
-            if self._stop or self._pause or self._sample_steps or not self._epochs_per_second:
-                return self._stop or self._pause or bool(self._sample_steps)
-            now = time.perf_counter()
-        self._next_due += period
-        return False
+    def _pace_sleep(self, seconds: float) -> None:
+        """The pacer's wait: ends early for a pause, a stop, a step, new settings or a GUI frame."""
+        with self._cond:
+            self._cond.wait_for(lambda: self._stop or self._pause or self._sample_steps or self._gui_busy
+                                or self._settings is not None, seconds)
