@@ -208,3 +208,20 @@ def test_choosing_features_is_one_fit_of_the_input_layer() -> None:  # what the 
     assert graph.layers[input_id].size == input_width(("x1", "x2", "x1^2", "sin(x2)"))
     fit.revert(graph)
     assert graph.layers[input_id].size == 2
+
+
+def test_frames_feed_the_views_the_features_of_the_raw_rows() -> None:
+    """What the table, accuracy, decision surface and canvas show for a feature project is computed on features."""
+    from nnstudio.core.frames import FrameBuilder, FrameRequest, GridRequest, grid_points
+
+    project = circle_with(("x1^2", "x2^2"))
+    train(project)
+    net, ds = project.build_network(), project.dataset
+    grid = GridRequest((-6.0, 6.0, -6.0, 6.0), 5)
+    request = FrameRequest(rows=(0, 10), probe=tuple(ds.X[3]), accuracy=True, surface=grid, neuron_maps=grid)
+    frame = FrameBuilder(net, ds, project.settings.cost).build(request)
+    assert frame.accuracy is not None and frame.accuracy[0] >= 0.95
+    np.testing.assert_allclose(frame.outputs, net.predict(ds.network_inputs(ds.X[:10])))
+    np.testing.assert_allclose(frame.probe_outputs, net.predict(ds.network_inputs(ds.X[3:4]))[0])
+    expected = net.predict(ds.network_inputs(grid_points(grid.extent, 5))).reshape(5, 5, 1)
+    np.testing.assert_allclose(frame.surface, expected)

@@ -131,6 +131,14 @@ class FrameBuilder:
         return data.X if data.X_test is None else np.vstack([data.X, data.X_test])
 
     @cached_property
+    def inputs(self) -> Array:
+        """What the network is fed for every table row: the rows' features when the dataset has them."""
+        return self.data.network_inputs(self.X)
+
+    def _fits(self) -> bool:
+        return self.data.network_width == self.net.n_inputs
+
+    @cached_property
     def Y(self) -> Array:  # noqa: N802 - the targets of every table row
         data = self.data
         return data.Y if data.Y_test is None else np.vstack([data.Y, data.Y_test])
@@ -140,7 +148,7 @@ class FrameBuilder:
         start, stop = max(0, start), min(len(self.X), stop)
         if stop <= start:
             return np.empty((0, self.net.n_outputs)), np.empty(0)
-        outputs = self.net.predict(self.X[start:stop])
+        outputs = self.net.predict(self.inputs[start:stop])
         targets = self.Y[start:stop]
         errors = np.array([self.loss.error(outputs[k : k + 1], targets[k : k + 1]) for k in range(len(outputs))])
         return outputs, errors
@@ -150,7 +158,7 @@ class FrameBuilder:
         data = self.data
         if data.kind == "regression":
             return None, None
-        outputs = self.net.predict(self.X) if outputs is None else outputs
+        outputs = self.net.predict(self.inputs) if outputs is None else outputs
         n = len(data)
         train = shown_accuracy(data, outputs[:n], data.Y)
         test = shown_accuracy(data, outputs[n:], data.Y_test) if data.Y_test is not None else None
@@ -159,15 +167,16 @@ class FrameBuilder:
     def wrong(self, marked: tuple[int, int, int], outputs: Array | None = None) -> Array:
         """Wrong answers of the rows ``range(*marked)``; ``outputs``: of every row, when already known."""
         index = np.arange(*marked)
-        marked_outputs = self.net.predict(self.X[index]) if outputs is None else outputs[index]
+        marked_outputs = self.net.predict(self.inputs[index]) if outputs is None else outputs[index]
         return wrong_answers(marked_outputs, self.Y[index])
 
     def grid_activations(self, request: GridRequest) -> dict[str, Array]:
-        return self.net.layer_activations(grid_points(request.extent, request.resolution))
+        return self.net.layer_activations(self.data.network_inputs(grid_points(request.extent, request.resolution)))
 
     def surface(self, request: GridRequest) -> Array:
         n = request.resolution
-        return self.net.predict(grid_points(request.extent, n)).reshape(n, n, self.net.n_outputs)
+        grid = self.data.network_inputs(grid_points(request.extent, n))
+        return self.net.predict(grid).reshape(n, n, self.net.n_outputs)
 
     def build(self, request: FrameRequest, params: Array | None = None, epoch: int = 0) -> Frame:
         """Everything ``request`` asks for, for the parameter vector ``params`` (None: the network's own)."""
@@ -175,18 +184,18 @@ class FrameBuilder:
             self.net.set_params(params)
         outputs, errors = self.rows(*request.rows)
         frame = Frame(epoch, request, _frozen(outputs), _frozen(errors))
-        if request.probe is not None and len(request.probe) == self.net.n_inputs:
-            probe = np.asarray(request.probe, dtype=float)[None, :]
+        if request.probe is not None and len(request.probe) == self.data.n_inputs and self._fits():
+            probe = self.data.network_inputs(np.asarray(request.probe, dtype=float)[None, :])
             acts = {k: _frozen(v[0].copy()) for k, v in self.net.layer_activations(probe).items()}
             frame = replace(frame, probe_activations=acts, probe_outputs=_frozen(self.net.predict(probe)[0]))
         everything = None  # the outputs of every row, computed once for the accuracy and the wrong answers
         if request.accuracy and self.data.kind != "regression":
-            everything = self.net.predict(self.X)
+            everything = self.net.predict(self.inputs)
         if request.accuracy:
             frame = replace(frame, accuracy=self.accuracies(everything))
         if request.marked_rows is not None:
             frame = replace(frame, wrong=_frozen(self.wrong(request.marked_rows, everything)))
-        if self.net.n_inputs == 2:
+        if self.data.n_inputs == 2 and self._fits():
             if request.surface is not None:
                 frame = replace(frame, surface=_frozen(self.surface(request.surface)))
             if request.neuron_maps is not None:

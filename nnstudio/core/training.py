@@ -163,6 +163,7 @@ class TrainingRun:
         settings: TrainSettings | None = None,
         rate_function: RateFunction | None = None,
     ):
+        self.raw_data = data  # as given (raw x1, x2 when the dataset has feature inputs): what the views show
         self.net, self.data = net, (data := data.for_network())  # feature inputs computed once
         self.settings = settings or TrainSettings()
         self.settings.validate()

@@ -104,14 +104,15 @@ class TryIt(QWidget):
 
     def refresh(self) -> None:
         """Outputs for the typed inputs, from the document's current network."""
-        net = self.document.network
-        if net is None or (net.n_inputs, net.n_outputs) != (len(self.input_boxes), len(self.output_labels)):
+        net, data = self.document.network, self.document.dataset
+        if (net is None or len(self.input_boxes) != data.n_inputs
+                or (net.n_inputs, net.n_outputs) != (data.network_width, len(self.output_labels))):
             for label in self.output_labels:
                 label.setText("—")
             self.note.setText("The network cannot run: " + "; ".join(self.document.network_problems()))
             return
         self.note.clear()
-        self._show_outputs(net.predict(self.values()))
+        self._show_outputs(net.predict(data.network_inputs(self.values())))  # the typed x1, x2 → the features
 
     def show_frame(self, frame: Frame) -> None:
         """The frame's outputs for the typed inputs (when it was computed for them)."""

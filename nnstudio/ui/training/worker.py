@@ -175,7 +175,7 @@ class TrainingWorker(QObject):
             return None
         run = self.run
         if self._builder is None or self._builder.loss.name != run.loss.name:
-            self._builder = FrameBuilder(run.net, run.data, run.loss.name)
+            self._builder = FrameBuilder(run.net, run.raw_data, run.loss.name)
         request = self.request.current()
         start = time.monotonic()
         slow = start >= self._slow_due
