@@ -5,12 +5,11 @@ Each test runs over every activation in the registry, so a new entry is checked 
 
 import math
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import numpy as np
 import pytest
+from c_harness import build_predictor, run_predictor
 
 from nnstudio.core import Graph, Layer, Network
 from nnstudio.core.activations import ACTIVATIONS, LEAKY_SLOPE, ONNX_DOUBLE, get_activation
@@ -111,43 +110,15 @@ def act_source(name: str) -> str:
     return get_activation(name).python_function()
 
 
-C_MAIN = r"""
-#include <stdio.h>
-#include <stdlib.h>
-#include "net.h"
-
-int main(int argc, char **argv)
-{
-    double input[NNSTUDIO_N_INPUTS], output[NNSTUDIO_N_OUTPUTS];
-    int i;
-    if (argc != NNSTUDIO_N_INPUTS + 1) return 2;
-    for (i = 0; i < NNSTUDIO_N_INPUTS; ++i) input[i] = strtod(argv[i + 1], NULL);
-    nnstudio_predict(input, output);
-    for (i = 0; i < NNSTUDIO_N_OUTPUTS; ++i) printf("%.17g\n", output[i]);
-    return 0;
-}
-"""
-
-
 @pytest.mark.parametrize("name", NAMES)
 def test_c_form_compiled_with_gcc_matches_numpy(name, tmp_path):
-    compiler = shutil.which("gcc") or shutil.which("cc")
-    if compiler is None:
-        pytest.skip("no C compiler on PATH")
     net = one_layer_network(name)
     header = header_source(net)
     assert get_activation(name).c_function() in header
     (tmp_path / "net.h").write_text(header)
-    (tmp_path / "main.c").write_text(C_MAIN)
-    exe = tmp_path / "predict"
-    build = subprocess.run(
-        [compiler, "-std=c99", "-pedantic", "-Wall", "-Werror", "-O2", "-o", str(exe), "main.c", "-lm"],
-        capture_output=True, text=True, cwd=tmp_path,
-    )
-    assert build.returncode == 0, build.stderr
+    exe = build_predictor(tmp_path)
     for row in Z:
-        run = subprocess.run([str(exe), *(repr(float(v)) for v in row)], capture_output=True, text=True, check=True)
-        np.testing.assert_allclose([float(v) for v in run.stdout.split()], net.predict(row), rtol=1e-12, atol=1e-300)
+        np.testing.assert_allclose(run_predictor(exe, row), net.predict(row), rtol=1e-12, atol=1e-300)
 
 
 @pytest.mark.parametrize("name", NAMES)

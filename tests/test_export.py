@@ -4,13 +4,13 @@ import csv
 import importlib.util
 import json
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from c_harness import build_predictor, run_predictor
 
 from nnstudio.cli import main
 from nnstudio.core import Graph, Layer, Network, datasets
@@ -252,44 +252,13 @@ def test_standalone_python_matches(project, tmp_path) -> None:
 
 
 # -- C header ----------------------------------------------------------------------------
-C_MAIN = r"""
-#include <stdio.h>
-#include <stdlib.h>
-#include "net.h"
-
-int main(int argc, char **argv)
-{
-    double input[NNSTUDIO_N_INPUTS], output[NNSTUDIO_N_OUTPUTS];
-    int i;
-    if (argc != NNSTUDIO_N_INPUTS + 1) return 2;
-    for (i = 0; i < NNSTUDIO_N_INPUTS; ++i) input[i] = strtod(argv[i + 1], NULL);
-    nnstudio_predict(input, output);
-    for (i = 0; i < NNSTUDIO_N_OUTPUTS; ++i) printf("%.17g\n", output[i]);
-    return 0;
-}
-"""
-
-
 def test_c_header_compiles_and_matches(project, tmp_path) -> None:
-    compiler = shutil.which("cc") or shutil.which("gcc") or shutil.which("clang")
-    if compiler is None:
-        pytest.skip("no C compiler (cc, gcc or clang) on PATH to compile the exported header")
     export_project(project, tmp_path / "net.h")
     assert "void nnstudio_predict(const double *input, double *output)" in (tmp_path / "net.h").read_text()
-    (tmp_path / "main.c").write_text(C_MAIN)
-    exe = tmp_path / "predict"
-    build = subprocess.run(
-        [compiler, "-std=c99", "-pedantic", "-Wall", "-Werror", "-O2", "-o", str(exe), str(tmp_path / "main.c"), "-lm"],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-    )
-    assert build.returncode == 0, build.stderr
+    exe = build_predictor(tmp_path)
     net = project.build_network()
     for x in rows():
-        result = subprocess.run([str(exe), *(repr(float(v)) for v in x)], capture_output=True, text=True, check=True)
-        got = [float(v) for v in result.stdout.split()]
-        np.testing.assert_allclose(got, net.predict(x), rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(run_predictor(exe, x), net.predict(x), rtol=1e-12, atol=1e-12)
 
 
 # -- CSV ---------------------------------------------------------------------------------

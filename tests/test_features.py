@@ -2,14 +2,13 @@
 
 import json
 import re
-import shutil
-import subprocess
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import onnxruntime as ort
 import pytest
+from c_harness import build_predictor, run_predictor
 
 from nnstudio.cli import main
 from nnstudio.core import TrainingRun
@@ -23,24 +22,6 @@ from nnstudio.io.export_js import JsExportError
 from nnstudio.io.project import Project, ProjectError, load_project, project_from_dict, save_project
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
-C_MAIN = r"""
-#include <stdio.h>
-#include <stdlib.h>
-#include "net.h"
-
-int main(int argc, char **argv)
-{
-    double input[NNSTUDIO_N_INPUTS], output[NNSTUDIO_N_OUTPUTS];
-    int i;
-    if (argc != NNSTUDIO_N_INPUTS + 1) return 2;
-    for (i = 0; i < NNSTUDIO_N_INPUTS; ++i) input[i] = strtod(argv[i + 1], NULL);
-    nnstudio_predict(input, output);
-    for (i = 0; i < NNSTUDIO_N_OUTPUTS; ++i) printf("%.17g\n", output[i]);
-    return 0;
-}
-"""
-
-
 def circle_with(features, hidden=(), scale=None) -> Project:
     sample = load_project(SAMPLES / "circle.nnstudio")
     dataset = replace(sample.dataset, features=features)
@@ -150,17 +131,10 @@ def test_predict_and_every_export_agree_on_raw_inputs(tmp_path, capsys) -> None:
     assert namespace["N_INPUTS"] == 2
     np.testing.assert_allclose([namespace["predict"](list(row)) for row in raw], expected, atol=1e-12)
 
-    compiler = shutil.which("cc") or shutil.which("gcc") or shutil.which("clang")
-    if compiler is None:
-        pytest.skip("no C compiler (cc, gcc or clang) on PATH to compile the exported header")
     export_project(project, tmp_path / "net.h")
-    (tmp_path / "main.c").write_text(C_MAIN)
-    subprocess.run([compiler, "-std=c99", "-pedantic", "-Wall", "-Werror", "-O2", "-o", str(tmp_path / "predict"),
-                    str(tmp_path / "main.c"), "-lm"], check=True, cwd=tmp_path)
+    exe = build_predictor(tmp_path)
     for row, want in zip(raw, expected, strict=True):
-        out = subprocess.run([str(tmp_path / "predict"), *map(repr, row.tolist())], capture_output=True, text=True,
-                             check=True).stdout
-        np.testing.assert_allclose([float(v) for v in out.split()], want, atol=1e-12)
+        np.testing.assert_allclose(run_predictor(exe, row), want, atol=1e-12)
 
 
 def test_weights_files_list_the_features_and_js_exports_refuse_them(tmp_path) -> None:
