@@ -45,3 +45,60 @@ def test_no_thumbnails_without_an_image_shape(qtbot) -> None:
     table.grab()
     assert not table.row_header.cache.active and table.row_header.cache.made == 0
     assert table.row_header.cache.pixmap(0) is None
+
+
+def draw(pad, points) -> None:
+    """A mouse stroke through ``points`` (fractions of the pad's width and height)."""
+    from PySide6.QtCore import QPoint, Qt
+    from PySide6.QtTest import QTest
+
+    pts = [QPoint(round(x * (pad.width() - 1)), round(y * (pad.height() - 1))) for x, y in points]
+    QTest.mousePress(pad, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, pts[0])
+    for a, b in zip(pts, pts[1:], strict=False):
+        for k in range(1, 6):
+            QTest.mouseMove(pad, a + (b - a) * (k / 5))
+    QTest.mouseRelease(pad, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, pts[-1])
+
+
+def test_a_drawing_reaches_the_network_as_the_right_inputs(qtbot, digits_project) -> None:
+    from nnstudio.core.images import drawing_to_image, image_to_inputs
+    from nnstudio.ui.training.try_it import TryIt
+
+    doc = Document(digits_project)
+    try_it = TryIt(doc)
+    qtbot.addWidget(try_it)
+    try_it.show()
+    qtbot.waitExposed(try_it)
+    data, pad = doc.dataset, try_it.image_pad.pad
+    assert try_it.image_pad.isVisible() and pad.width() % 8 == 0
+    try_it.image_pad.clear_button.click()
+    sent = []
+    try_it.inputsChanged.connect(lambda values: sent.append(values))
+    draw(pad, [(0.1, 2.5 / 8), (0.9, 2.5 / 8)])  # a line through the middle of image row 2
+    expected = image_to_inputs(data, drawing_to_image(pad.drawing(), (8, 8)))
+    qtbot.waitUntil(lambda: bool(sent) and np.allclose(sent[-1], expected))
+    raw = data.raw_inputs(try_it.values()).reshape(8, 8)
+    assert np.allclose(raw[[0, 1, 4, 5, 6, 7]], 0.0)  # the rows the line does not touch stay blank
+    assert (raw[2, 2:6] > 12).all()  # ink across row 2, in the data's 0–16 range
+    assert np.allclose(try_it.values(), expected)
+    outputs = doc.network.predict(try_it.values())
+    assert [label.text() for label in try_it.output_labels] == [f"{v:.5f}" for v in outputs]
+    assert try_it.image_pad.guess.text().startswith(data.class_names[int(np.argmax(outputs))] + " (")
+    try_it.image_pad.clear_button.click()
+    qtbot.waitUntil(lambda: np.allclose(sent[-1], data.scale(np.zeros(64))))
+
+
+def test_a_selected_row_shows_on_the_pad(qtbot, digits_project) -> None:
+    from nnstudio.ui.training.try_it import TryIt
+
+    doc = Document(digits_project)
+    try_it = TryIt(doc)
+    qtbot.addWidget(try_it)
+    try_it.set_values(doc.dataset.X[5])
+    assert np.allclose(try_it.image_pad.image(), rows_as_images(doc.dataset, doc.dataset.X[5])[0], atol=1 / 255)
+    assert np.array_equal(try_it.values(), doc.dataset.X[5])  # in full: the boxes show 3 decimals
+    try_it.input_boxes[3].setValue(0.25)  # typing changes that input only
+    assert try_it.values()[3] == 0.25 and np.array_equal(np.delete(try_it.values(), 3), np.delete(doc.dataset.X[5], 3))
+    xor = TryIt(Document())
+    qtbot.addWidget(xor)
+    assert xor.image_pad.isHidden()
