@@ -102,3 +102,41 @@ def test_a_selected_row_shows_on_the_pad(qtbot, digits_project) -> None:
     xor = TryIt(Document())
     qtbot.addWidget(xor)
     assert xor.image_pad.isHidden()
+
+
+def test_first_hidden_weights_as_pictures(qtbot, digits_project) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    from nnstudio.core.images import incoming_weight_images
+    from nnstudio.ui.learning.inspector_panel import InspectorPanel
+    from nnstudio.ui.learning.weight_images import WeightImages
+    from nnstudio.ui.training.pictures import signed_image
+
+    doc = Document(digits_project)
+    view = WeightImages(doc)
+    qtbot.addWidget(view)
+    view.resize(400, 400)
+    view.show()
+    qtbot.waitExposed(view)
+    hidden = next(lid for lid, layer in doc.graph.layers.items() if layer.role == "hidden")
+    assert view.layer_id == hidden and len(view.grid.tiles) == 32
+    weights = incoming_weight_images(doc.network, doc.dataset)[hidden]
+    assert view.grid.tiles[5] == signed_image(weights[5])
+    clicked = []
+    view.neuronClicked.connect(lambda layer, index: clicked.append((layer, index)))
+    QTest.mouseClick(view.grid, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                     view.grid.tile_rects()[7].center())
+    assert clicked == [(hidden, 7)]
+    inspector = InspectorPanel(doc)
+    qtbot.addWidget(inspector)
+    inspector.show_neuron(hidden, 7)
+    assert not inspector.weight_picture.isHidden()
+    assert inspector.weight_picture.pixmap().toImage().pixelColor(0, 0) == signed_image(weights[7]).pixelColor(0, 0)
+    output = next(lid for lid, layer in doc.graph.layers.items() if layer.role == "output")
+    inspector.show_neuron(output, 0)
+    assert inspector.weight_picture.isHidden()  # fed by the hidden layer, not by the picture
+    plain = WeightImages(Document())
+    qtbot.addWidget(plain)
+    plain.show()
+    assert plain.layer_id is None and not plain.grid.tiles
