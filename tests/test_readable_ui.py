@@ -1,0 +1,60 @@
+"""What a person reads names layers and connection kinds as people do, and stays current: undo texts, the
+Properties panel, the math inspector's rows, percentages."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtWidgets import QMessageBox
+
+from nnstudio.ui import MainWindow
+
+
+@pytest.fixture
+def window(qtbot):
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.ask_save_changes = lambda: QMessageBox.StandardButton.Discard  # closing at teardown drops the edits
+    return w
+
+
+def test_undo_texts_name_layers_and_kinds_not_ids(window):
+    doc, editor = window.document, window.editor
+    assert editor.set_layer("L2", size=2) is None
+    assert editor.set_connection_kind("L1->L2", "one_to_one") is None
+    assert doc.undo_stack.undoText() == "Make Input → Hidden one to one"
+    assert editor.remove(conn_ids=["L2->L3"]) is None
+    assert doc.undo_stack.undoText() == "Disconnect Hidden → Output"
+    texts = [doc.undo_stack.text(k) for k in range(doc.undo_stack.count())]
+    assert not any("->" in text or "_" in text for text in texts), texts
+
+
+def test_the_kind_box_shows_labels_and_sets_the_kind_files_keep(window):
+    panel, scene = window.properties_panel, window.scene
+    window.editor.set_layer("L2", size=2)
+    scene.select(conn_ids=["L1->L2"])
+    combo = panel.kind_combo
+    assert [combo.itemText(k) for k in range(combo.count())] == ["All to all", "One to one", "All to others"]
+    assert combo.currentText() == "All to all"
+    combo.setCurrentIndex(combo.findText("All to others"))
+    assert window.document.graph.connections["L1->L2"].kind == "all_to_else"
+    assert window.document.project().graph.to_dict()["connections"][0]["kind"] == "all_to_else"
+    window.actions["undo"].trigger()
+    assert combo.currentText() == "All to all"
+
+
+def test_the_properties_weight_range_follows_weight_edits(window, qtbot):
+    panel, doc = window.properties_panel, window.document
+    window.scene.select(conn_ids=["L2->L3"])
+    assert "weights from" in panel.conn_info.text()
+    window.training.set_weight("L2->L3", 0, 0, 7.25)  # a typed weight (one undo step)
+    qtbot.waitUntil(lambda: "to 7.25" in panel.conn_info.text())
+    params = doc.network.get_params()
+    params[doc.network.specs["W:L2->L3"].slice] = [-4.5, 0.5, 1.0]  # as a training frame would bring
+    doc.set_params(params)
+    qtbot.waitUntil(lambda: "weights from -4.5 to 1" in panel.conn_info.text())
+    window.actions["undo"].trigger()
+    qtbot.waitUntil(lambda: "to 7.25" not in panel.conn_info.text() and "-4.5" not in panel.conn_info.text())
+    w = doc.network.weights["L2->L3"]
+    assert f"weights from {w.min():.3g} to {w.max():.3g}" in panel.conn_info.text()
+    assert np.isfinite(w).all()
