@@ -21,7 +21,6 @@ from ...core.graph import KINDS, MAX_LAYER_SIZE, ROLES, kind_label
 from ..model.editor import Editor
 from .scene import CanvasScene
 
-
 #: how often, at most, the weight range of the shown connection is recomputed while the weights change
 WEIGHTS_REFRESH_MS = 150
 

@@ -13,6 +13,7 @@ from PySide6.QtCore import QPointF
 from PySide6.QtWidgets import QCheckBox, QGraphicsItem, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ...core.frames import Frame, FrameBuilder
+from ...core.metrics import percent_text
 from ...core.training import resolve_cost
 from ..model.document import Document
 from .throttle import SLOW_VIEW_MS, Throttle
@@ -237,9 +238,9 @@ class ErrorPlot(QWidget):
         if train is None:
             self.accuracy_label.clear()
             return
-        text = f"accuracy {train:.0%}"
+        text = f"accuracy {percent_text(train)}"
         if test is not None:
-            text += f" · test {test:.0%}"
+            text += f" · test {percent_text(test)}"
         self.accuracy_label.setText(text)
 
     def _hover(self, pos: QPointF) -> None:
