@@ -58,3 +58,17 @@ def test_the_properties_weight_range_follows_weight_edits(window, qtbot):
     w = doc.network.weights["L2->L3"]
     assert f"weights from {w.min():.3g} to {w.max():.3g}" in panel.conn_info.text()
     assert np.isfinite(w).all()
+
+
+def test_a_refused_table_edit_names_the_cell_and_what_it_keeps(window):
+    doc, model = window.document, window.training.data_table.model
+    messages = []
+    model.editFailed.connect(messages.append)
+    before, steps = doc.dataset.X.copy(), doc.undo_stack.count()
+    for typed in ("nan", "inf", "x"):
+        assert not model.setData(model.index(2, 1), typed)
+    assert np.array_equal(doc.dataset.X, before) and doc.undo_stack.count() == steps
+    assert messages[0] == "b of row 3 stays 0: 'nan' is not a finite number"
+    assert all("stays" in m and "NaN or infinite" not in m for m in messages)
+    assert model.setData(model.index(2, 1), "0.5")
+    assert doc.undo_stack.undoText() == "Edit b of row 3"
