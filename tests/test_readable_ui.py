@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from PySide6.QtCore import QRectF
 from PySide6.QtWidgets import QMessageBox
 
 from nnstudio.ui import MainWindow
@@ -72,3 +73,25 @@ def test_a_refused_table_edit_names_the_cell_and_what_it_keeps(window):
     assert all("stays" in m and "NaN or infinite" not in m for m in messages)
     assert model.setData(model.index(2, 1), "0.5")
     assert doc.undo_stack.undoText() == "Edit b of row 3"
+
+
+def test_the_training_banner_keeps_off_the_layers(window, qtbot):
+    window.resize(1280, 800)
+    window.show()
+    qtbot.waitExposed(window)
+    view, scene = window.view, window.scene
+    scene.set_locked(True)
+
+    def layers_under(box) -> list[str]:
+        return [item.layer.name for item in scene.layer_items()
+                if box.intersects(QRectF(view.mapFromScene(item.sceneBoundingRect()).boundingRect()))]
+
+    view.fit()
+    assert view.banner_box().top() < 20 and layers_under(view.banner_box()) == []  # room at the top: there
+    hidden = scene.layer_item("L2").sceneBoundingRect()
+    bar = view.verticalScrollBar()
+    bar.setValue(bar.value() + view.mapFromScene(hidden.topLeft()).y() - 16)  # the layers at the very top
+    box = view.banner_box()
+    assert layers_under(QRectF(box.left(), 10, box.width(), 28))  # the top place would cover a title
+    assert layers_under(box) == [] and box.top() > view.viewport().height() / 2
+    view.viewport().grab()  # it paints there without complaint
