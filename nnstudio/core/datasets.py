@@ -2,8 +2,9 @@
 
 A :class:`Dataset` holds inputs ``X`` (samples as rows) and targets ``Y``, the
 column names, optionally a held-out test part, the class names of a
-categorical target (one per one-hot output column) and the
-:class:`~nnstudio.core.scaling.InputScaling` its inputs went through.
+categorical target (one per one-hot output column), the
+:class:`~nnstudio.core.scaling.InputScaling` its inputs went through and,
+for pictures, the ``image_shape`` its input columns form.
 Generators take a seed so the same settings always give the same points.
 """
 
@@ -20,6 +21,7 @@ import numpy as np
 from .csv_table import encode, read_table
 from .dataset_error import DatasetError
 from .features import check_features, compute_features, input_width
+from .image_shape import check_image_shape
 from .scaling import InputScaling
 
 Array = np.ndarray
@@ -38,6 +40,7 @@ class Dataset:
     class_names: list[str] = field(default_factory=list)  # one per output column when the target is a class
     scaling: InputScaling | None = None  # what turned raw inputs into X (and X_test)
     features: tuple[str, ...] | None = None  # what the network is fed, computed from X (see core.features)
+    image_shape: tuple[int, int] | None = None  # (height, width): the input columns are a picture's pixels, row-major
 
     def __post_init__(self) -> None:
         self.X = _matrix(self.X, "inputs")
@@ -59,6 +62,7 @@ class Dataset:
         if self.scaling is not None and self.scaling.width != self.n_inputs:
             raise DatasetError(f"the scaling has {self.scaling.width} columns, the inputs {self.n_inputs}")
         self.features = check_features(self.features, self.n_inputs)
+        self.image_shape = check_image_shape(self.image_shape, self.n_inputs)
 
     def raw_inputs(self, scaled: Array | None = None) -> Array:
         """Inputs as they were before scaling (the training inputs unless ``scaled`` is given)."""
@@ -139,6 +143,8 @@ class Dataset:
             d["scaling"] = self.scaling.to_dict()
         if self.features is not None:
             d["features"] = list(self.features)
+        if self.image_shape is not None:
+            d["image_shape"] = list(self.image_shape)
         return d
 
     @classmethod
@@ -155,6 +161,7 @@ class Dataset:
             class_names=list(d.get("class_names", [])),
             scaling=None if d.get("scaling") is None else InputScaling.from_dict(d["scaling"]),
             features=d.get("features"),
+            image_shape=d.get("image_shape"),
         )
 
 

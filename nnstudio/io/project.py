@@ -22,6 +22,7 @@ from ..core.datasets import Dataset, DatasetError
 from ..core.features import check_features, feature_problem
 from ..core.graph import KINDS, ROLES, Graph, TopologyError
 from ..core.history import ErrorHistory
+from ..core.image_shape import check_image_shape, image_shape_problem
 from ..core.initializers import DEFAULT_INIT, INITIALIZERS
 from ..core.limits import dataset_cells_problem, graph_size_problem
 from ..core.network import Network
@@ -415,7 +416,7 @@ def _load_dataset(d: dict) -> Dataset:
         raise ProjectError("dataset", too_large)
     features = _get(d, "features", list, "dataset", default=None, allow_none=True)
     try:
-        dataset = Dataset.from_dict({k: v for k, v in d.items() if k != "features"})
+        dataset = Dataset.from_dict({k: v for k, v in d.items() if k not in ("features", "image_shape")})
     except KeyError as exc:
         raise ProjectError(f"dataset.{exc.args[0]}", "missing") from None
     except (DatasetError, TypeError, ValueError, OverflowError) as exc:
@@ -440,4 +441,8 @@ def _load_dataset(d: dict) -> Dataset:
     if problem:
         raise ProjectError("dataset.features", problem)
     dataset.features = check_features(features, dataset.n_inputs)
+    problem = image_shape_problem(d.get("image_shape"), dataset.n_inputs)
+    if problem:
+        raise ProjectError("dataset.image_shape", problem)
+    dataset.image_shape = check_image_shape(d.get("image_shape"), dataset.n_inputs)
     return dataset

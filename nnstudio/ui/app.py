@@ -63,8 +63,8 @@ class MainWindow(WindowShell):
         self.files = FileActions(document, self.scene, self, settings, self.autosaver, self)
         self.recent = self.files.recent
         self.training = TrainingPanel(document, {name: self.actions[name] for name in TRAINING_ACTIONS}, self)
-        self._dock_training()
         self.learning_tools = LearningTools(self.training, self.actions["restarts"], self)
+        self._dock_training()
         self._dock_learning_tools()
         self._connect_actions()
         self._connect_parts()
@@ -82,10 +82,13 @@ class MainWindow(WindowShell):
             (panel.training_dock, "Training", "training", RIGHT), (panel.error_plot, "Error", "errorPlot", BOTTOM),
             (panel.data_table, "Data and Outputs", "dataTable", BOTTOM), (panel.try_it, "Try It", "tryIt", BOTTOM),
             (panel.heatmap, "Decision Surface", "heatmap", BOTTOM),
+            (self.learning_tools.weight_images, "Weights as Images", "weightImages", BOTTOM),
         ):
             self.docks[name] = self.add_dock(widget, title, name, area)
-        # the table and the try-it panel share a place; the training dock gets most of the right side
+        # the table, the try-it panel and the weight pictures share a place (Qt 6.11 leaves a stray tab bar
+        # on screen when the window holds a second tab group); the training dock gets most of the right side
         self.tabifyDockWidget(self.docks["dataTable"], self.docks["tryIt"])
+        self.tabifyDockWidget(self.docks["tryIt"], self.docks["weightImages"])
         self.docks["dataTable"].raise_()
         # the right-hand docks run down to the bottom so the training controls keep their height
         self.setCorner(Qt.Corner.BottomRightCorner, RIGHT)

@@ -26,7 +26,11 @@ from PySide6.QtWidgets import (
 
 from ...core.inspector import NeuronMath, inspect_neuron
 from ..model.document import Document
+from ..training.pictures import fitted, signed_image
 from ..training.throttle import SLOW_VIEW_MS, Throttle
+from .weight_images import weights_of
+
+WEIGHT_PICTURE_PX = 72
 
 COLUMNS = ["from", "input a", "weight w", "a × w", "∂loss/∂w", "−rate × ∂loss/∂w", "moved by"]
 
@@ -57,6 +61,10 @@ class InspectorPanel(QWidget):
 
         self.title = QLabel(CLICK_HINT, objectName="inspectorTitle")
         self.title.setWordWrap(True)
+        self.weight_picture = QLabel(objectName="inspectorWeightImage")  # a neuron fed by an image: its weights
+        self.weight_picture.setToolTip("This neuron's incoming weights at the input's pixels: blue positive, "
+                                       "orange negative")
+        self.weight_picture.hide()
         self.row_box = QSpinBox(objectName="inspectorRow")
         self.row_box.setToolTip("The data row the numbers are for (numbered as in the data table)")
         self.row_box.valueChanged.connect(lambda _row: self.refresh())
@@ -76,7 +84,10 @@ class InspectorPanel(QWidget):
         row_line.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(self.title)
+        top = QHBoxLayout()
+        top.addWidget(self.title, 1)
+        top.addWidget(self.weight_picture)
+        layout.addLayout(top)
         layout.addLayout(row_line)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.summary)
@@ -97,6 +108,7 @@ class InspectorPanel(QWidget):
         self.layer_id, self.info, self._previous = None, None, None
         self.table.setRowCount(0)
         self.summary.clear()
+        self.weight_picture.hide()
         self.title.setText(CLICK_HINT)
 
     def show_neuron(self, layer_id: str, index: int, row: int | None = None) -> None:
@@ -153,6 +165,7 @@ class InspectorPanel(QWidget):
             self.title.setText("The network cannot be evaluated: " + "; ".join(doc.network_problems())
                                if net is None else "That neuron is no longer in the network.")
             self.summary.clear()
+            self.weight_picture.hide()
             return
         info = inspect_neuron(net, doc.dataset, self.row, self.layer_id, self.index, doc.settings)
         same_place = self.info is not None and (self.info.layer_id, self.info.index, self.info.row) == (
@@ -193,6 +206,10 @@ class InspectorPanel(QWidget):
                 self.table.setItem(r, c, item)
         self.table.resizeColumnsToContents()
         self.summary.setText(self.summary_html(info))
+        picture = weights_of(doc, info.layer_id, info.index)
+        if picture is not None:
+            self.weight_picture.setPixmap(fitted(signed_image(picture), WEIGHT_PICTURE_PX))
+        self.weight_picture.setVisible(picture is not None)
 
     @staticmethod
     def summary_html(info: NeuronMath) -> str:

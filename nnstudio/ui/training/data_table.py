@@ -35,6 +35,7 @@ from ...core.training import resolve_cost
 from ..model.commands import CUSTOM_DATA, DATA_CHANGED, SetDatasetCommand, push_with_state
 from ..model.document import Document
 from .throttle import SLOW_VIEW_MS, Throttle
+from .thumbnails import THUMBNAIL_PX, ThumbnailHeader
 
 Index = QModelIndex | QPersistentModelIndex
 ROOT = QModelIndex()
@@ -260,6 +261,8 @@ class DataTable(QWidget):
         self.view = QTableView()
         self.view.setObjectName("dataTableView")
         self.view.setAccessibleName("Dataset rows, targets, outputs and errors")
+        self.row_header = ThumbnailHeader(self.view)  # image rows show their picture
+        self.view.setVerticalHeader(self.row_header)
         self.view.setModel(self.model)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.horizontalHeader().setDefaultSectionSize(64)
@@ -269,9 +272,11 @@ class DataTable(QWidget):
         self.view.verticalScrollBar().valueChanged.connect(self._update_visible_rows)
         self.view.viewport().installEventFilter(self)
         self.view.selectionModel().currentRowChanged.connect(lambda current, _prev: self._row_changed(current.row()))
+        self.model.modelReset.connect(self._show_thumbnails)
         self.model.modelReset.connect(self._restore_selection)
         self.model.modelReset.connect(self._stretch_error_column)
         self.model.modelReset.connect(self._update_visible_rows)
+        self._show_thumbnails()
         self._stretch_error_column()
         self.add_button = QPushButton("Add row")
         self.add_button.setObjectName("addRow")
@@ -359,6 +364,12 @@ class DataTable(QWidget):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
             title = metrics.horizontalAdvance(str(self.model.headers[column])) + 18
             header.resizeSection(column, max(number, min(title, 160)))
+
+    def _show_thumbnails(self) -> None:
+        """Rows of an image dataset show their picture in the row header, tall enough to see it."""
+        header = self.row_header
+        header.reset_rows(self.document.dataset, self.model.X)
+        header.setDefaultSectionSize(THUMBNAIL_PX + 4 if header.cache.active else 22)
 
     def _restore_selection(self) -> None:
         self.current_row = min(self.current_row, self.model.rowCount() - 1)
