@@ -82,10 +82,14 @@ class MainWindow(WindowShell):
             (panel.training_dock, "Training", "training", RIGHT), (panel.error_plot, "Error", "errorPlot", BOTTOM),
             (panel.data_table, "Data and Outputs", "dataTable", BOTTOM), (panel.try_it, "Try It", "tryIt", BOTTOM),
             (panel.heatmap, "Decision Surface", "heatmap", BOTTOM),
+            (panel.confusion, "Confusion Matrix", "confusion", BOTTOM),
         ):
             self.docks[name] = self.add_dock(widget, title, name, area)
-        # the table and the try-it panel share a place; the training dock gets most of the right side
+        # the table, the try-it panel and the confusion matrix share a place; the training dock gets most of
+        # the right side
         self.tabifyDockWidget(self.docks["dataTable"], self.docks["tryIt"])
+        self.tabifyDockWidget(self.docks["dataTable"], self.docks["confusion"])
+        self.docks["confusion"].visibilityChanged.connect(panel.confusion.set_on_screen)  # a tab behind is unseen
         self.docks["dataTable"].raise_()
         # the right-hand docks run down to the bottom so the training controls keep their height
         self.setCorner(Qt.Corner.BottomRightCorner, RIGHT)
