@@ -26,6 +26,7 @@ from .main_window import WindowShell
 from .model.document import Document
 from .model.editor import Editor
 from .theme.style import apply_theme, theme_plots
+from .training.fit_bar import FitBar
 from .training.panel import TrainingPanel
 
 RIGHT_COLUMN_WIDTH = 560  # the training controls and the math inspector's table side by side
@@ -48,7 +49,8 @@ class MainWindow(WindowShell):
         self.scene = CanvasScene(document, self)
         self.scene.set_snap_to_grid(self.actions["snapToGrid"].isChecked())
         self.view = CanvasView(self.scene, self)
-        self.set_canvas(self.view)
+        self.fit_bar = FitBar(document)
+        self.set_canvas(self.view, self.fit_bar)
         self.editing = CanvasEditing(self.editor, self.scene, self.view, self._ask_layer_name, self)
         self.palette_list = PaletteList()
         self.properties_panel = PropertiesPanel(self.editor, self.scene)

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -108,10 +109,20 @@ class WindowShell(QMainWindow):
             else:
                 self.toolbar.addAction(self.actions[name])
 
-    def set_canvas(self, view: CanvasView) -> None:
-        """The canvas in the middle; right-click on it offers the editing actions."""
+    def set_canvas(self, view: CanvasView, above: QWidget | None = None) -> None:
+        """The canvas in the middle (with ``above``, e.g. a message bar, over it); right-click on it offers
+        the editing actions."""
         self.canvas_view = view
-        self.setCentralWidget(view)
+        if above is None:
+            self.setCentralWidget(view)
+        else:
+            middle = QWidget()
+            column = QVBoxLayout(middle)
+            column.setContentsMargins(0, 0, 0, 0)
+            column.setSpacing(0)
+            column.addWidget(above)
+            column.addWidget(view, 1)
+            self.setCentralWidget(middle)
         view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         for name in CANVAS_MENU:
             if name is None:

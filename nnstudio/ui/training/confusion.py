@@ -61,7 +61,7 @@ class ConfusionModel(QAbstractTableModel):
             return
         self.counts = counts
         self.right = per_class_accuracy(counts) if counts is not None else np.empty(0)
-        if self.labels:
+        if self.labels and counts is not None:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self.labels) - 1, len(self.labels)))
 
     def rowCount(self, parent: Index = ROOT) -> int:
