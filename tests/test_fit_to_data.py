@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from nnstudio.core import datasets
 from nnstudio.io.project import load_project
@@ -83,3 +84,19 @@ def test_a_network_that_cannot_be_fitted_says_why_without_a_button(window):
     assert "one_to_one" in bar.message.text()
     steps = doc.undo_stack.count()
     assert not bar.apply() and doc.undo_stack.count() == steps
+
+
+def test_a_feature_project_fits_its_network_and_shows_a_surface(window, tmp_path):
+    from nnstudio.io.from_data import project_from_data
+
+    csv = tmp_path / "circle.csv"
+    datasets.write_csv(datasets.generate("circle", n=80, seed=1), csv)
+    project = project_from_data(csv, features=("x1", "x2", "x1^2", "x2^2"), scale="none")
+    window.show()
+    assert window.files._load(project, None) is None
+    doc = window.document
+    assert doc.network_problems() == [] and doc.network.n_inputs == 4  # four features of two raw inputs
+    assert not window.fit_bar.isVisible()
+    surface = window.training.heatmap
+    expected = doc.network.predict(doc.dataset.network_inputs(np.array([surface.extent[::2]])))[0, 0]
+    assert surface.surface is not None and surface.surface[0, 0] == pytest.approx(expected)  # bottom-left corner

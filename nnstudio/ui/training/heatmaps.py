@@ -68,10 +68,15 @@ def plane_extent(document: Document, margin: float = 0.1) -> tuple[float, float,
     return float(low[0] - pad[0]), float(high[0] + pad[0]), float(low[1] - pad[1]), float(high[1] + pad[1])
 
 
+def on_plane(document: Document) -> bool:
+    """The network runs on data with two raw inputs (fed as they are, or as features of them)."""
+    net, data = document.network, document.dataset
+    return net is not None and data.n_inputs == 2 and net.n_inputs == data.network_width
+
+
 def neuron_grid(document: Document) -> GridRequest | None:
     """The grid the neuron maps are computed on (None unless the network has two inputs)."""
-    net = document.network
-    if net is None or net.n_inputs != 2:
+    if not on_plane(document):
         return None
     return GridRequest(plane_extent(document), NEURON_RESOLUTION)
 
@@ -83,7 +88,7 @@ def neuron_images(document: Document, acts: dict[str, np.ndarray] | None = None)
     if net is None or request is None:
         return {}
     if acts is None:
-        acts = net.layer_activations(grid_points(request.extent, request.resolution))
+        acts = net.layer_activations(document.dataset.network_inputs(grid_points(request.extent, request.resolution)))
     resolution = request.resolution
     images: dict[str, list[QImage] | None] = {}
     for layer in net.layers:
@@ -184,8 +189,7 @@ class DecisionSurface(QWidget):
         self.refresh()
 
     def surface_grid(self) -> GridRequest | None:
-        net = self.document.network
-        if net is None or net.n_inputs != 2:
+        if not on_plane(self.document):
             return None
         return GridRequest(self.extent, SURFACE_RESOLUTION)
 
@@ -250,7 +254,7 @@ class DecisionSurface(QWidget):
     def show_frame(self, frame: Frame | None) -> None:
         """Draw the frame's surface and wrong answers (None: the network cannot have a surface)."""
         net = self.document.network
-        if net is None or net.n_inputs != 2:
+        if net is None or not on_plane(self.document):
             self.image.clear()
             self.surface = None
             self.wrong_marks.setData([], [])
