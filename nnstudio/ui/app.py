@@ -132,6 +132,7 @@ class MainWindow(WindowShell):
             "rename": editing.rename_selected, "selectAll": editing.select_all, "connect": editing.connect_selected,
             "autoLayout": editing.auto_layout, "zoomIn": view.zoom_in, "zoomOut": view.zoom_out,
             "zoomFit": view.fit, "zoomReset": view.zoom_reset, "about": self.about,
+            "loadData": self.training.training_dock.load_data_dialog,
         }
         for name, slot in slots.items():
             self.actions[name].triggered.connect(lambda _checked=False, slot=slot: slot())
@@ -187,7 +188,7 @@ class MainWindow(WindowShell):
         a["duplicate"].setEnabled(bool(layers) and not locked)
         a["rename"].setEnabled(len(layers) == 1)
         a["connect"].setEnabled(len(layers) == 2 and not locked)
-        for name in ("new", "open", "import"):
+        for name in ("new", "open", "import", "loadData"):
             a[name].setEnabled(not locked)
         net = doc.network
         self.summary_label.setText(
