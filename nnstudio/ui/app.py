@@ -133,6 +133,8 @@ class MainWindow(WindowShell):
             "autoLayout": editing.auto_layout, "zoomIn": view.zoom_in, "zoomOut": view.zoom_out,
             "zoomFit": view.fit, "zoomReset": view.zoom_reset, "about": self.about,
             "loadData": self.training.training_dock.load_data_dialog,
+            "exportSynaptic": lambda: files.export_js_dialog("synaptic"),
+            "exportBrain": lambda: files.export_js_dialog("brain"),
         }
         for name, slot in slots.items():
             self.actions[name].triggered.connect(lambda _checked=False, slot=slot: slot())

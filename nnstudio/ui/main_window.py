@@ -33,7 +33,8 @@ if TYPE_CHECKING:
 START_HINT = "Drag layers from the palette; drag from an output port to an input to connect."
 MENUS: dict[str, tuple[str, list[str | None]]] = {  # objectName: (title, action names; None: a separator)
     "menuFile": ("&File", ["new", "open", "@menuOpenRecent", "@menuOpenSample", None, "save", "saveAs", None,
-                           "loadData", "import", "export", "exportImage", None, "quit"]),
+                           "loadData", "import", "export", "exportImage", "exportSynaptic",
+                           "exportBrain", None, "quit"]),
     "menuEdit": ("&Edit", ["undo", "redo", None, "delete", "duplicate", "rename", "selectAll"]),
     "menuView": ("&View", ["zoomIn", "zoomOut", "zoomFit", "zoomReset", None, "snapToGrid", "showLegend",
                            "darkTheme", None]),
