@@ -107,3 +107,31 @@ def test_file_load_data_asks_for_a_file_then_the_choices(window, monkeypatch):
     assert doc.dataset.class_names == ["setosa", "versicolor", "virginica"] and doc.dataset.scaling is None
     doc.undo_stack.undo()
     assert doc.dataset.name == "XOR"
+
+
+def test_the_file_is_read_off_the_gui_thread_and_its_errors_come_back(window, monkeypatch):
+    import threading
+
+    from nnstudio.core.datasets import DatasetError
+    from nnstudio.ui.training import data_import
+
+    dock, doc = window.training.training_dock, window.document
+    readers = []
+    real = data_import.read_columns
+
+    def read(path):
+        readers.append(threading.current_thread())
+        return real(path)
+
+    monkeypatch.setattr(data_import, "read_columns", read)
+    monkeypatch.setattr(dock, "ask_data_choice", lambda file: DataChoice(["species"], False, 0.2, "standard"))
+    assert dock.import_csv(str(IRIS)) and doc.dataset.class_names
+    assert readers and readers[0] is not threading.main_thread()
+
+    def refuse(path):
+        raise DatasetError("line 7: something is off")
+
+    monkeypatch.setattr(data_import, "read_columns", refuse)
+    before = doc.dataset
+    assert not dock.import_csv(str(IRIS))
+    assert dock.message.text() == "Cannot use iris.csv: line 7: something is off" and doc.dataset is before

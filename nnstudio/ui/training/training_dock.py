@@ -14,7 +14,6 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QDoubleValidator
 from PySide6.QtWidgets import (
-    QApplication,
     QDialog,
     QFileDialog,
     QFormLayout,
@@ -35,7 +34,7 @@ from ...core import datasets
 from ...core.datasets import DatasetError
 from ..model.commands import CUSTOM_DATA, DATA_CHANGED, SetDatasetCommand, push_with_state, settings_command
 from ..model.document import Document, plural
-from .data_import import DATA_FILTER, DataChoice, DataFile, DataImportDialog, make_dataset, read_columns
+from .data_import import DATA_FILTER, DataChoice, DataFile, DataImportDialog, make_dataset, read_in_background
 from .form_boxes import choice_box, combo_box, double_box, int_box, number_or_none, select_data, show_value
 from .speed_choice import SpeedChoice
 
@@ -438,13 +437,10 @@ class TrainingDock(QWidget):
         ``choice`` answers the questions (targets, classes, test split, scaling); ``target`` alone takes
         that column with every row for training and no scaling; with neither the user is asked.
         """
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            file = read_columns(path)
-        except (DatasetError, OSError, ValueError) as exc:
+            file = read_in_background(path, self.window())
+        except (DatasetError, OSError, ValueError, MemoryError) as exc:
             return self._load_failed(path, exc)
-        finally:
-            QApplication.restoreOverrideCursor()
         if choice is None and target is not None:
             choice = DataChoice([target], test_split=0.0, scale="none")
         if choice is None:
@@ -460,7 +456,8 @@ class TrainingDock(QWidget):
         return True
 
     def _load_failed(self, path: str, error: Exception) -> bool:
-        self._refuse(f"Cannot use {Path(path).name}: {error}")
+        reason = "there is not enough memory to hold it" if isinstance(error, MemoryError) else str(error)
+        self._refuse(f"Cannot use {Path(path).name}: {reason}")
         self.show_dataset()
         return False
 
