@@ -175,7 +175,7 @@ class FrameBuilder:
         outputs = self.net.predict(self.inputs) if outputs is None else outputs
         n = len(data)
         train = confusion_matrix(outputs[:n], data.Y)
-        test = confusion_matrix(outputs[n:], data.Y_test) if data.has_test else None
+        test = confusion_matrix(outputs[n:], data.Y_test) if data.Y_test is not None and data.has_test else None
         return (None if train is None else _frozen(train)), (None if test is None else _frozen(test))
 
     def wrong(self, marked: tuple[int, int, int], outputs: Array | None = None) -> Array:
