@@ -45,7 +45,7 @@ def main() -> None:
     dock, doc = window.training.training_dock, window.document
     dock.ask_data_choice = lambda file: DataChoice(file.columns[-1:], False, 0.2, "standard")
     shown: list[str] = []
-    dock.refused.connect(shown.append)
+    window.show_error = lambda title, text: shown.append(text)
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         for name, data in bad_cases().items():

@@ -85,12 +85,13 @@ def test_a_bad_data_file_gives_one_message_and_leaves_the_project_untouched(wind
     path.write_bytes(raw)
     before, graph, steps, modified = doc.dataset, doc.graph.to_dict(), doc.undo_stack.count(), doc.modified
     shown = []
-    dock.refused.connect(shown.append)
+    window.show_error = lambda title, text: shown.append((title, text))
     monkeypatch.setattr(dock, "ask_data_choice", lambda file: DataChoice(file.columns[-1:], False, 0.2, "standard"))
     assert not dock.import_csv(str(path))
-    assert len(shown) == 1 and words in shown[0] and shown[0].startswith(f"Cannot use {name}: ")
-    assert "\n" not in shown[0] and len(shown[0]) < 300
-    assert window.training.status_label.text() == shown[0]
+    assert len(shown) == 1 and shown[0][0] == "Could not load the data"
+    text = shown[0][1]
+    assert words in text and text.startswith(f"Cannot use {name}: ") and "\n" not in text and len(text) < 300
+    assert dock.message.text() == text
     assert doc.dataset is before and doc.graph.to_dict() == graph
     assert doc.undo_stack.count() == steps and doc.modified == modified
 
@@ -132,6 +133,7 @@ def test_the_file_is_read_off_the_gui_thread_and_its_errors_come_back(window, mo
         raise DatasetError("line 7: something is off")
 
     monkeypatch.setattr(data_import, "read_columns", refuse)
+    window.show_error = lambda title, text: None
     before = doc.dataset
     assert not dock.import_csv(str(IRIS))
     assert dock.message.text() == "Cannot use iris.csv: line 7: something is off" and doc.dataset is before

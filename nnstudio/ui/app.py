@@ -159,6 +159,7 @@ class MainWindow(WindowShell):
         for messages in (scene.statusMessage, self.editing.statusMessage, self.properties_panel.message):
             messages.connect(self.show_status)
         self.palette_list.entryActivated.connect(self._add_palette_entry)
+        self.training.training_dock.loadFailed.connect(self._data_load_failed)
         self.validation_list.layerRequested.connect(self.editing.show_layer)
         scene.synapseClicked.connect(self.training.edit_weight)
         scene.neuronClicked.connect(self.learning_tools.inspect)
@@ -169,6 +170,9 @@ class MainWindow(WindowShell):
 
     def _ask_layer_name(self, current: str) -> str | None:
         return self.ask_layer_name(current)  # looked up on each call: tests answer for the dialog
+
+    def _data_load_failed(self, text: str) -> None:
+        self.show_error("Could not load the data", text)  # looked up on each call: tests answer for the dialog
 
     def _autosave_failed(self, text: str) -> None:
         self.show_status(text, 0)  # until the next message: the user should notice it

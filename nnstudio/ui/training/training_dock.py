@@ -63,6 +63,7 @@ class TrainingDock(QWidget):
     stepSampleRequested = Signal()
     refused = Signal(str)  # an input was not accepted: why (the window shows it in the status bar too)
     initSeedChanged = Signal(int)  # the weights must be reset to this seed
+    loadFailed = Signal(str)  # a data file could not be used: why (the window shows it in a message box)
 
     def __init__(self, document: Document, actions: dict[str, QAction] | None = None, parent: QWidget | None = None):
         super().__init__(parent)
@@ -457,7 +458,9 @@ class TrainingDock(QWidget):
 
     def _load_failed(self, path: str, error: Exception) -> bool:
         reason = "there is not enough memory to hold it" if isinstance(error, MemoryError) else str(error)
-        self._refuse(f"Cannot use {Path(path).name}: {reason}")
+        text = f"Cannot use {Path(path).name}: {reason}"
+        self.message.setText(text)
+        self.loadFailed.emit(text)
         self.show_dataset()
         return False
 
