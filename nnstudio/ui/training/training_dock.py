@@ -430,7 +430,10 @@ class TrainingDock(QWidget):
     def ask_data_choice(self, file: DataFile) -> DataChoice | None:
         """Which columns are targets, the test split and the scaling (None: cancelled); tests answer here."""
         dialog = DataImportDialog(file, self)
-        return dialog.choice() if dialog.exec() == QDialog.DialogCode.Accepted else None
+        try:
+            return dialog.choice() if dialog.exec() == QDialog.DialogCode.Accepted else None
+        finally:
+            dialog.deleteLater()
 
     def import_csv(self, path: str, target: str | None = None, choice: DataChoice | None = None) -> bool:
         """Load a data file (CSV, .npz, IDX) as the dataset, one undo step; a bad file changes nothing and says why.
