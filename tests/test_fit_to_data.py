@@ -81,7 +81,7 @@ def test_a_network_that_cannot_be_fitted_says_why_without_a_button(window):
     doc.undo_stack.push(SetConnectionKindCommand(graph, conn.id, "one_to_one"))
     _set_data(window, datasets.Dataset(np.zeros((4, 3)), np.zeros((4, 1))))  # three inputs
     assert bar.isVisible() and not bar.button.isVisible()
-    assert "one_to_one" in bar.message.text()
+    assert "one to one connection" in bar.message.text()
     steps = doc.undo_stack.count()
     assert not bar.apply() and doc.undo_stack.count() == steps
 

@@ -219,14 +219,21 @@ class DataTableModel(QAbstractTableModel):
         if self.classes and col == self.n_in:
             name = str(value).strip()
             if name not in self.classes:
-                self.editFailed.emit(f"{name!r} is not a class; the classes are {', '.join(self.classes)}")
+                self.editFailed.emit(f"the class of {self._row_name(row)} stays {self._value(row, col)}: "
+                                     f"{name!r} is not a class; the classes are {', '.join(self.classes)}")
                 return False
             Y[row] = np.arange(self.n_out) == self.classes.index(name)
-            return self._replace(X, Y, text=f"Edit class of row {row + 1}") if not np.array_equal(Y, self.Y) else True
+            if np.array_equal(Y, self.Y):
+                return True  # the same class again: no edit, no undo step
+            return self._replace(X, Y, text=f"Edit class of {self._row_name(row)}")
         try:
             number = float(value)
         except (TypeError, ValueError):
-            self.editFailed.emit(f"{value!r} is not a number")
+            number = None
+        if number is None or not np.isfinite(number):  # one cell, named as the table shows it; nothing changed
+            kept = _display(self._value(row, col))
+            self.editFailed.emit(f"{self.headers[col]} of {self._row_name(row)} stays {kept}: "
+                                 f"{str(value)!r} is not a finite number")
             return False
         if col < self.n_in:
             X[row, col] = number
@@ -234,7 +241,11 @@ class DataTableModel(QAbstractTableModel):
             Y[row, col - self.n_in] = number
         if np.array_equal(X, self.X) and np.array_equal(Y, self.Y):
             return True  # the same value again: no edit, no undo step
-        return self._replace(X, Y, text=f"Edit {self.headers[col]} of row {row + 1}")
+        return self._replace(X, Y, text=f"Edit {self.headers[col]} of {self._row_name(row)}")
+
+    def _row_name(self, row: int) -> str:
+        """"row 3" or "test row 1", as the row headers number them."""
+        return f"row {row + 1}" if row < self.n_train else f"test row {row - self.n_train + 1}"
 
     # -- rows ----------------------------------------------------------------------------------
     def add_row(self) -> bool:
