@@ -20,6 +20,7 @@ import numpy as np
 from PySide6.QtGui import QUndoCommand
 
 from ...core import Connection, Dataset, Graph, Layer, TrainSettings
+from ...core.fitting import NetworkFit
 from ...core.graph import kind_label
 from .document import Document
 from .trained_state import TrainedState
@@ -344,3 +345,24 @@ def push_with_state(document: Document, command: QUndoCommand, status: str | Non
 def push_reset(document: Document, seed: int | None = None) -> None:
     """Reset Weights as one undo step."""
     push_with_state(document, ResetWeightsCommand(document, seed))
+
+
+class FitNetworkCommand(QUndoCommand):
+    """Fit network to data: input and output layer sizes, the output activation and the loss, as
+    :func:`nnstudio.core.fitting.plan_fit` planned them (pushed with :func:`push_with_state`, so undo
+    brings the trained weights back too)."""
+
+    def __init__(self, document: Document, fit: NetworkFit):
+        super().__init__("Fit network to data")
+        self.document, self.fit = document, fit
+        self.old_settings = document.settings
+
+    def redo(self) -> None:
+        settings = self.fit.apply(self.document.graph, self.old_settings)
+        if settings is not self.old_settings:
+            self.document.set_settings(settings, dirty=False)
+
+    def undo(self) -> None:
+        self.fit.revert(self.document.graph)
+        if self.document.settings is not self.old_settings:
+            self.document.set_settings(self.old_settings, dirty=False)

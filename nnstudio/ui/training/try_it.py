@@ -1,4 +1,7 @@
-"""The try-it panel: type input values (or draw a picture) and watch the outputs, as you type and as training runs."""
+"""The try-it panel: type input values (or draw a picture) and watch the outputs, as you type and as training runs.
+
+For a categorical target the panel also names the class the network guesses (``tryGuess``).
+"""
 
 from __future__ import annotations
 
@@ -46,6 +49,8 @@ class TryIt(QWidget):
         layout.addWidget(scroll)
         self.input_boxes: list[QDoubleSpinBox] = []
         self.output_labels: list[QLabel] = []
+        self.guess: QLabel | None = None  # the class the network guesses, for a categorical target
+        self._classes: list[str] = []
         self._setting = False
         self._drawing = False  # the inputs come from the pad (which then keeps its drawing)
         self._exact: np.ndarray | None = None  # the inputs in full (the boxes round a row's or a drawing's values)
@@ -59,13 +64,14 @@ class TryIt(QWidget):
         data = self.document.dataset
         self.image_pad.set_dataset(data)
         names_in, names_out = data.input_names, data.output_names
-        if [b.accessibleName() for b in self.input_boxes] == names_in and len(self.output_labels) == len(names_out):
+        if ([b.accessibleName() for b in self.input_boxes] == names_in and len(self.output_labels) == len(names_out)
+                and self._classes == data.class_names):
             self.refresh()
             return
         old = self.values() if self.input_boxes else None
         while self.form.rowCount():
             self.form.removeRow(0)
-        self.input_boxes, self.output_labels = [], []
+        self.input_boxes, self.output_labels, self.guess = [], [], None
         low, high = float(min(data.X.min(), 0.0)), float(max(data.X.max(), 1.0))
         span = high - low
         for k, name in enumerate(names_in):
@@ -86,6 +92,13 @@ class TryIt(QWidget):
             label.setAccessibleName(f"output {name}")
             self.form.addRow(f"→ {name}", label)
             self.output_labels.append(label)
+        self._classes = list(data.class_names)
+        if self._classes:
+            self.guess = QLabel("—")
+            self.guess.setObjectName("tryGuess")
+            self.guess.setAccessibleName("the class the network guesses")
+            self.guess.setStyleSheet("font-weight: bold")
+            self.form.addRow("→ class", self.guess)
         if old is not None and old.size == len(self.input_boxes):
             self.set_values(old)
         else:
@@ -146,7 +159,7 @@ class TryIt(QWidget):
         net, data = self.document.network, self.document.dataset
         if (net is None or len(self.input_boxes) != data.n_inputs
                 or (net.n_inputs, net.n_outputs) != (data.network_width, len(self.output_labels))):
-            for label in self.output_labels:
+            for label in (*self.output_labels, *([self.guess] if self.guess else [])):
                 label.setText("—")
             self.image_pad.show_guess("—")
             self.note.setText("The network cannot run: " + "; ".join(self.document.network_problems()))
@@ -166,3 +179,5 @@ class TryIt(QWidget):
             label.setText(f"{value:.5f}")
         if self.image_pad.shape is not None:
             self.image_pad.show_guess(guess_text(self.document.dataset, outputs))
+        if self.guess is not None:
+            self.guess.setText(self._classes[int(np.argmax(outputs))])
