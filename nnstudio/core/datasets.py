@@ -381,7 +381,7 @@ def read_csv(
     ``classes`` makes numeric targets class labels as well.  Problems raise
     :class:`DatasetError` naming the line and column.
     """
-    encoded = encode(read_table(source), targets, classes)
+    encoded = encode(read_table(source), targets, classes, consume=True)
     if name is None:
         name = Path(source).stem if isinstance(source, (str, Path)) else "csv"
     return Dataset(encoded.X, encoded.Y, name=name, input_names=encoded.input_names,
