@@ -1,4 +1,4 @@
-"""ONNX import: multilayer perceptrons as torch.onnx.export and skl2onnx write them (tested) become projects.
+"""ONNX import: multilayer perceptrons as torch.onnx.export, skl2onnx and tf2onnx write them (tested) become projects.
 
 Accepted, along the path from the one data input to the one float output: a leading ``Flatten``/``Reshape``;
 per layer ``Gemm`` (``transA`` 0, any ``transB``/``alpha``/``beta``) or ``MatMul`` with an optional ``Add`` of a
