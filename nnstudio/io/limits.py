@@ -22,7 +22,7 @@ from ..core.limits import (  # noqa: F401  (re-exported: one place to read every
     MAX_PARAMETERS,
 )
 
-MAX_PROJECT_BYTES = 2**30  # a saved 60,000 × 784 dataset takes about 540 MB of JSON
+MAX_PROJECT_BYTES = 2**30  # an MNIST-sized project (70,000 × 784 rows in blocks, 784-512-512-10) is ~580 MB
 MAX_IMPORT_BYTES = 64 * 2**20  # Synaptic.js / brain.js files: a network of a million synapses is ~60 MB
 MAX_WEIGHTS_BYTES = 512 * 2**20  # weights JSON or .npz of MAX_PARAMETERS numbers is ~270 MB as JSON
 # values in one JSON document: the largest dataset and network, their history and snapshots, with room
