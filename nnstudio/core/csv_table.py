@@ -126,9 +126,10 @@ def read_table(source: str | Path | bytes | io.TextIOBase) -> Table:
     table = _with_cell_limit(_numeric_table, raw)
     if table is not None:
         return table
+    quoted = b'"' in raw  # without quotes the fast path has seen all NumPy could read: no second try below
     text = decode(raw)
     del raw  # the bytes of a big file are not kept beside its text
-    return _with_cell_limit(_parse, text)
+    return _with_cell_limit(lambda t: _parse(t, numbers_at_once=quoted), text)
 
 
 def _with_cell_limit(parse, content):
@@ -209,7 +210,7 @@ class _Rows:
         return rows, lines
 
 
-def _parse(text: str) -> Table:
+def _parse(text: str, numbers_at_once: bool = True) -> Table:
     delimiter = sniff_delimiter(text)
     rows_in = _Rows(csv.reader(_lines(text), delimiter=delimiter))
     rows, lines = rows_in.chunk(_CHUNK_ROWS)
@@ -229,7 +230,7 @@ def _parse(text: str) -> Table:
     kinds = [_column_kind(first[:, j], names[j], lines) for j in range(len(names))]
     numeric = [j for j, k in enumerate(kinds) if k == "number"]
     texts = [j for j, k in enumerate(kinds) if k == "category"]
-    if not texts and not commas:
+    if numbers_at_once and not texts and not commas:
         skip = rows_in.first_line if has_header else rows_in.first_line - 1
         values = _all_numbers(text, delimiter, skip, len(names))
         if values is not None:
