@@ -193,3 +193,21 @@ def test_a_bad_cell_far_down_a_number_file_is_still_named() -> None:
     rows[4321] = "7,inf"
     with pytest.raises(DatasetError, match=r"line 4322, column 'b': 'inf' is not a finite number"):
         datasets.read_csv("\n".join(rows).encode())
+
+
+BIG_ROWS = ["a,b,c"] + [f"{i},{i % 7},{i * 0.5}" for i in range(9000)]
+
+
+@pytest.mark.parametrize("line, text", [
+    (8500, "1,2"), (8500, "1,x,3"), (8500, "1,,3"), (8500, "1,2,nan"), (5000, "1,inf,x"), (8999, "1," + "9" * 200_001),
+    (9001, "7,8"),
+])
+def test_a_fault_far_down_a_number_file_gets_the_careful_readers_message(line, text) -> None:
+    rows = list(BIG_ROWS)
+    rows[line - 1] = text
+    raw = "\n".join(rows).encode()
+    with pytest.raises(DatasetError) as fast:
+        read_table(raw)
+    with pytest.raises(DatasetError) as careful:
+        read_table(io.StringIO(raw.decode()))  # a text stream always takes the cell-by-cell reader
+    assert str(fast.value) == str(careful.value) and f"line {line}" in str(fast.value)

@@ -169,7 +169,9 @@ def _numeric_table(raw: bytes) -> Table | None:
     except DatasetError:
         return None
     offset = line_offset(raw, rows_in.first_line) if has_header else 0
-    block = number_block(raw, offset, delimiter, len(names))
+    block = number_block(raw, offset, delimiter, names, first_line=rows_in.first_line + 1 if has_header else 1,
+                         width_line=rows_in.first_line, first_part=_CHUNK_ROWS - 1 if has_header else _CHUNK_ROWS,
+                         part_rows=_CHUNK_ROWS, max_cell=MAX_CELL_CHARS)
     if block is None:
         return None
     return Table([Column(name, block[:, j]) for j, name in enumerate(names)], delimiter, has_header, block)
