@@ -45,12 +45,21 @@ class JsonLimitError(ValueError):
 
 def read_json(raw: bytes) -> Any:
     """Parse UTF-8 JSON (a byte-order mark is allowed) within the limits above; raises :class:`JsonLimitError`."""
+    return parse_json_text(json_text_of(raw))
+
+
+def json_text_of(raw: bytes) -> str:
+    """The text of a UTF-8 JSON file (a byte-order mark is allowed); :class:`JsonLimitError` if it has none."""
     if not raw.strip():
         raise JsonLimitError("", "the file is empty")
     try:
-        text = raw.decode("utf-8-sig")  # editors on Windows may add a byte-order mark
+        return raw.decode("utf-8-sig")  # editors on Windows may add a byte-order mark
     except UnicodeDecodeError:
         raise JsonLimitError("", "the file is not text (not UTF-8 JSON)") from None
+
+
+def parse_json_text(text: str) -> Any:
+    """The JSON values of ``text`` within the limits above (see :func:`read_json`)."""
     # every value but the last is followed by a comma: this bounds the values before any is built
     values = text.count(",") + 1
     if values > MAX_JSON_VALUES:

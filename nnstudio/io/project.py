@@ -37,6 +37,8 @@ from .limits import (
     MAX_PROJECT_BYTES,
     MAX_TEXT_CHARS,
     JsonLimitError,
+    json_text_of,
+    parse_json_text,
     read_json,
 )
 from .number_blocks import BlockError, block_cells, decode_table, encode_table, is_block
@@ -168,10 +170,17 @@ def load_project(path: str | os.PathLike) -> Project:
                 "",
                 f"{path.name} is {size / 2**20:.0f} MB; project files above {MAX_FILE_BYTES // 2**20} MB are refused",
             )
-        raw = [path.read_bytes()]  # held only by the list, so the parser can let go of the bytes
+        raw = path.read_bytes()
     except OSError as exc:
         raise ProjectError("", f"cannot read {path}: {exc.strerror or exc}") from None
-    return project_from_bytes(raw.pop())
+    try:
+        text = json_text_of(raw)
+        del raw  # a big file is not held as bytes and as text while it is parsed
+        data = parse_json_text(text)
+    except JsonLimitError as exc:
+        raise ProjectError(exc.where, exc.message) from None
+    del text
+    return project_from_dict(data)
 
 
 def project_from_bytes(raw: bytes) -> Project:
@@ -179,7 +188,6 @@ def project_from_bytes(raw: bytes) -> Project:
         data = read_json(raw)
     except JsonLimitError as exc:
         raise ProjectError(exc.where, exc.message) from None
-    del raw  # a big file's bytes are not kept beside what was parsed from them
     return project_from_dict(data)
 
 
