@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -124,19 +125,20 @@ class Dataset:
     def to_records(self) -> list[dict]:
         return [{"input": x.tolist(), "output": y.tolist()} for x, y in zip(self.X, self.Y, strict=True)]
 
-    def to_dict(self) -> dict:
+    def to_dict(self, tables: Callable[[Array], Any] = lambda values: values.tolist()) -> dict:
+        """The dataset as JSON values; ``tables`` turns each matrix into its JSON form (rows of numbers)."""
         d = {
             "name": self.name,
             "kind": self.kind,
             "input_names": list(self.input_names),
             "output_names": list(self.output_names),
-            "inputs": self.X.tolist(),
-            "targets": self.Y.tolist(),
+            "inputs": tables(self.X),
+            "targets": tables(self.Y),
         }
         X_test, Y_test = self.X_test, self.Y_test
         if X_test is not None and Y_test is not None and len(X_test):  # has_test, spelt out for the type checker
-            d["test_inputs"] = X_test.tolist()
-            d["test_targets"] = Y_test.tolist()
+            d["test_inputs"] = tables(X_test)
+            d["test_targets"] = tables(Y_test)
         if self.class_names:
             d["class_names"] = list(self.class_names)
         if self.scaling is not None:
@@ -388,7 +390,7 @@ def read_csv(
     ``classes`` makes numeric targets class labels as well.  Problems raise
     :class:`DatasetError` naming the line and column.
     """
-    encoded = encode(read_table(source), targets, classes)
+    encoded = encode(read_table(source), targets, classes, consume=True)
     if name is None:
         name = Path(source).stem if isinstance(source, (str, Path)) else "csv"
     return Dataset(encoded.X, encoded.Y, name=name, input_names=encoded.input_names,
