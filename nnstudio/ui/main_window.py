@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QWidget,
 )
@@ -34,12 +35,16 @@ MENUS: dict[str, tuple[str, list[str | None]]] = {  # objectName: (title, action
     "menuFile": ("&File", ["new", "open", "@menuOpenRecent", "@menuOpenSample", None, "save", "saveAs", None,
                            "import", "export", "exportImage", None, "quit"]),
     "menuEdit": ("&Edit", ["undo", "redo", None, "delete", "duplicate", "rename", "selectAll"]),
-    "menuView": ("&View", ["zoomIn", "zoomOut", "zoomFit", "zoomReset", None, "snapToGrid", "showLegend",
-                           "darkTheme", None]),
+    "menuView": ("&View", ["@menuLayout", "@menuTheme", None, "zoomIn", "zoomOut", "zoomFit", "zoomReset", None,
+                           "snapToGrid", "showLegend", None]),
     "menuNetwork": ("&Network", ["connect", "autoLayout", None, *TRAINING_ACTIONS, None, "restarts"]),
-    "menuHelp": ("&Help", ["about"]),
+    "menuHelp": ("&Help", ["gettingStarted", "documentation", None, "about"]),
 }
-SUBMENUS = {"menuOpenRecent": "Open &Recent", "menuOpenSample": "Open Sa&mple"}
+SUBMENUS: dict[str, tuple[str, list[str | None]]] = {  # the recent and sample menus are filled as files come
+    "menuOpenRecent": ("Open &Recent", []), "menuOpenSample": ("Open Sa&mple", []),
+    "menuLayout": ("&Layout", ["layoutSimple", "layoutFull", "layoutPresentation", None, "layoutReset"]),
+    "menuTheme": ("&Theme", ["themeSystem", "themeLight", "themeDark"]),
+}
 TOOLBAR: list[str | None] = ["new", "open", "save", None, "undo", "redo", None, "delete", "connect", "autoLayout", None,
            "zoomIn", "zoomOut", "zoomFit", None, *TRAINING_ACTIONS]
 CANVAS_MENU: list[str | None] = ["connect", "duplicate", "rename", "delete", None, "autoLayout", "zoomFit", "selectAll"]
@@ -61,7 +66,6 @@ class WindowShell(QMainWindow):
         for action in self.actions.values():
             self.addAction(action)
         self.actions["showLegend"].setChecked(True)
-        self.actions["darkTheme"].setChecked(bool(settings.value("darkTheme", False, type=bool)))
         self.actions["snapToGrid"].setChecked(bool(settings.value("snapToGrid", False, type=bool)))
         self.canvas_view: CanvasView | None = None
         self.startup_error: str | None = None  # shown once the window is on screen
@@ -83,18 +87,24 @@ class WindowShell(QMainWindow):
 
     # -- building ------------------------------------------------------------------------------
     def _build_menus(self) -> None:
-        menus = {}
-        for name, (title, entries) in MENUS.items():
-            menu = menus[name] = self.menuBar().addMenu(title)
-            menu.setObjectName(name)
+        menus: dict[str, QMenu] = {}
+
+        def fill(menu: QMenu, entries: list[str | None]) -> None:
             for entry in entries:
                 if entry is None:
                     menu.addSeparator()
                 elif entry.startswith("@"):
-                    submenu = menus[entry[1:]] = menu.addMenu(SUBMENUS[entry[1:]])
+                    title, sub_entries = SUBMENUS[entry[1:]]
+                    submenu = menus[entry[1:]] = menu.addMenu(title)
                     submenu.setObjectName(entry[1:])
+                    fill(submenu, sub_entries)
                 else:
                     menu.addAction(self.actions[entry])
+
+        for name, (title, entries) in MENUS.items():
+            menu = menus[name] = self.menuBar().addMenu(title)
+            menu.setObjectName(name)
+            fill(menu, entries)
         self.recent_menu, self.sample_menu = menus["menuOpenRecent"], menus["menuOpenSample"]
         self.view_menu, self.network_menu = menus["menuView"], menus["menuNetwork"]
 
@@ -195,10 +205,7 @@ class WindowShell(QMainWindow):
         # the dock layout is restored on first show, so docks added after construction are included
         if not self._state_restored:
             self._state_restored = True
-            self.firstShown.emit()
-            state = self.settings.value("window/state")
-            if state is not None:
-                self.restoreState(state)
+            self.firstShown.emit()  # the layout takes its places and sizes
             if self.canvas_view is not None:
                 self.canvas_view.fit()
             if self.startup_error:
@@ -211,7 +218,6 @@ class WindowShell(QMainWindow):
             event.ignore()
             return
         self.settings.setValue("window/geometry", self.saveGeometry())
-        self.settings.setValue("window/state", self.saveState())
+        self.closing.emit()  # the layout keeps its window state
         self.settings.sync()
-        self.closing.emit()
         event.accept()
