@@ -26,6 +26,7 @@ from .learning.tools import LearningTools
 from .main_window import WindowShell
 from .model.document import Document
 from .model.editor import Editor
+from .theme.choice import ThemeChoice, is_dark, saved_theme
 from .theme.style import apply_theme, theme_plots
 from .training.panel import TrainingPanel
 
@@ -35,7 +36,7 @@ class MainWindow(WindowShell):
 
     def __init__(self, path: str | None = None, parent: QWidget | None = None):
         settings = app_settings()
-        apply_theme(bool(settings.value("darkTheme", False, type=bool)))
+        apply_theme(is_dark(saved_theme(settings)))  # the desktop's light or dark, unless one was chosen
         # the project opens once every part is built (they check their own sections of it)
         document = Document(None, None)
         super().__init__(document, settings, parent)
@@ -107,7 +108,7 @@ class MainWindow(WindowShell):
             self.actions[name].triggered.connect(lambda _checked=False, slot=slot: slot())
         self.actions["snapToGrid"].toggled.connect(self._set_snap)
         self.actions["showLegend"].toggled.connect(self._set_legend)
-        self.actions["darkTheme"].toggled.connect(self.set_dark_theme)
+        self.theme = ThemeChoice(self.actions, self.settings, self.set_dark_theme, self)
 
     def _connect_parts(self) -> None:
         # bound methods, not lambdas: Qt drops a connection once its receiver (the window) is being
@@ -122,6 +123,7 @@ class MainWindow(WindowShell):
         parts = (doc.undo_stack, doc, scene)
         self.destroyed.connect(lambda _obj=None: _block_signals(parts))
         self.closing.connect(self.layouts.save)  # before the parts stop
+        self.closing.connect(self.theme.stop_following)
         self.closing.connect(self._closing)
         self.firstShown.connect(self.layouts.restore)
         for messages in (scene.statusMessage, self.editing.statusMessage, self.properties_panel.message):
@@ -182,9 +184,9 @@ class MainWindow(WindowShell):
         self.view.viewport().update()
 
     def set_dark_theme(self, dark: bool) -> None:
+        """Repaint the window light or dark (View > Theme decides which; see theme.choice)."""
         apply_theme(dark)
         theme_plots(self)
-        self.settings.setValue("darkTheme", dark)
         self.scene.apply_weights()  # unknown-weight lines take the theme's grey
         self.scene.repaint_all()
         self.view.refresh_theme()
