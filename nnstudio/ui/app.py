@@ -21,6 +21,8 @@ from .canvas.scene import CanvasScene
 from .canvas.validation import ValidationList
 from .canvas.view import CanvasView
 from .files import Autosaver, FileActions, app_settings
+from .help.first_run import first_run_steps
+from .help.tour import GuidedTour
 from .layouts import WindowLayouts
 from .learning.tools import LearningTools
 from .main_window import WindowShell
@@ -64,6 +66,8 @@ class MainWindow(WindowShell):
         self.learning_tools = LearningTools(self.training, self.actions["restarts"], self)
         self._dock_learning_tools()
         self.layouts = WindowLayouts(self, self.docks, self.view, self.scene, self.toolbar, self.actions, settings)
+        train_button = self.toolbar.widgetForAction(self.actions["train"])
+        self.tour = GuidedTour(self, first_run_steps(self, self.docks, self.view, self.scene, train_button), settings)
         self._connect_actions()
         self._connect_parts()
         self._update_actions()
@@ -103,6 +107,7 @@ class MainWindow(WindowShell):
             "rename": editing.rename_selected, "selectAll": editing.select_all, "connect": editing.connect_selected,
             "autoLayout": editing.auto_layout, "zoomIn": view.zoom_in, "zoomOut": view.zoom_out,
             "zoomFit": view.fit, "zoomReset": view.zoom_reset, "about": self.about,
+            "gettingStarted": self.tour.start, "documentation": self.show_documentation,
         }
         for name, slot in slots.items():
             self.actions[name].triggered.connect(lambda _checked=False, slot=slot: slot())

@@ -25,6 +25,8 @@ from PySide6.QtWidgets import (
 from ..paths import icon_path
 from .actions import TRAINING_ACTIONS, build_actions
 from .canvas.view import CanvasView
+from .help.about import about_html
+from .help.docs_browser import DocsBrowser
 from .model.document import Document
 
 if TYPE_CHECKING:
@@ -69,6 +71,7 @@ class WindowShell(QMainWindow):
         self.actions["snapToGrid"].setChecked(bool(settings.value("snapToGrid", False, type=bool)))
         self.canvas_view: CanvasView | None = None
         self.startup_error: str | None = None  # shown once the window is on screen
+        self.docs_browser: DocsBrowser | None = None
         self._state_restored = False
         self._build_menus()
         self._build_toolbar()
@@ -186,15 +189,17 @@ class WindowShell(QMainWindow):
         return path or None
 
     def about(self) -> None:
-        from .. import __version__
-        from ..core.kernels import status
+        """What nnstudio is, and the versions of it, Qt, PySide6, NumPy and the training path in use."""
+        QMessageBox.about(self, "About nnstudio", about_html())
 
-        QMessageBox.about(
-            self, "About nnstudio",
-            f"<b>nnstudio {__version__}</b><p>Build and train small neural networks visually: "
-            "drag layers onto the canvas, wire them, and watch the synapses change while it learns.</p>"
-            f"<p>{status().capitalize()}.</p>",
-        )
+    def show_documentation(self) -> DocsBrowser:
+        """The bundled documentation in a window of its own (one per main window, brought to the front)."""
+        if self.docs_browser is None:
+            self.docs_browser = DocsBrowser(parent=self)
+        self.docs_browser.show()
+        self.docs_browser.raise_()
+        self.docs_browser.activateWindow()
+        return self.docs_browser
 
     # -- showing and closing ------------------------------------------------------------------------
     def may_close(self) -> bool:
