@@ -259,8 +259,9 @@ class CanvasView(QGraphicsView):
 
     def _draw_banner(self, painter: QPainter, text: str) -> None:
         theme = canvas_theme()
-        width = min(self.viewport().width() - 24, 460)
-        box = QRectF((self.viewport().width() - width) / 2, 10, width, 28)
+        metrics = painter.fontMetrics()  # as big as the text in the window's font (large in Presentation)
+        width = min(self.viewport().width() - 24, metrics.horizontalAdvance(text) + 28)
+        box = QRectF((self.viewport().width() - width) / 2, 10, width, metrics.height() + 12)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(theme.banner)
         painter.drawRoundedRect(box, 6, 6)
