@@ -119,8 +119,11 @@ def test_each_layout_remembers_its_window_state(qtbot, window):
     assert docks["heatmap"].toggleViewAction().isChecked()  # Simple keeps it as a tab
     layouts.switch("full")
     assert not docks["heatmap"].toggleViewAction().isChecked()
+    docks["errorPlot"].hide()
+    layouts.switch("full")  # chosen again: stays as the user left it
+    assert not docks["errorPlot"].toggleViewAction().isChecked()
     layouts.reset()
-    assert in_sight(docks["heatmap"])
+    assert in_sight(docks["heatmap"]) and in_sight(docks["errorPlot"])
     docks["palette"].hide()
     window.close()
     # the next window opens in the layout last used, as it was left
@@ -144,7 +147,7 @@ def test_presentation_is_big_and_leaving_it_is_not(window):
     error_share = window.docks["errorPlot"].width() * window.docks["errorPlot"].height()
     assert error_share >= 0.15 * window.width() * window.height()
     window.layouts.switch("simple")
-    assert window.training.training_dock.rate.font().pointSizeF() == normal_font
+    assert window.training.training_dock.rate.font().pointSizeF() == normal_font == QApplication.font().pointSizeF()
     assert window.scene.connection_item("L1->L2")._batches[0][0].widthF() == normal_width
     assert window.training.error_plot.plot.getPlotItem().getAxis("bottom").style["tickFont"] is None
 

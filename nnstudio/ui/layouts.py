@@ -103,10 +103,12 @@ class WindowLayouts(QObject):
         """Leave the current layout (its state is kept) for ``name``, as it was left last time."""
         if name not in LAYOUTS:
             raise ValueError(f"no layout {name!r}; the layouts are {', '.join(LAYOUTS)}")
-        if name != self.current:
-            self.save()
-            self.current = name
-            self.settings.setValue("layout", name)
+        if name == self.current:  # chosen again: it stays as it is (Reset Layout puts it back)
+            self.actions[name].setChecked(True)
+            return
+        self.save()
+        self.current = name
+        self.settings.setValue("layout", name)
         if self.window.isVisible():
             self._apply(name)
         else:  # placed as the window appears: docks moved in a hidden window leave stale tab bars behind
