@@ -35,7 +35,7 @@ from .core.datasets import DatasetError
 from .core.features import FEATURES, parse_features
 from .core.graph import TopologyError
 from .core.history import ErrorHistory
-from .core.metrics import accuracy
+from .core.metrics import accuracy, percent_text
 from .core.runs import add_run, record_run
 from .core.scaling import SCALINGS
 from .io.export import EXPORT_FORMATS, export_format, export_project
@@ -251,8 +251,9 @@ def _train_text(r: dict, project: Project) -> str:
         + (f", test error: {r['test_error']:.6g}" if r["test_error"] is not None else ""),
     ]
     if "accuracy" in r:
-        lines.append(f"accuracy: {r['accuracy']:.1%}"
-                     + (f", test accuracy: {r['test_accuracy']:.1%}" if r["test_accuracy"] is not None else ""))
+        test = r["test_accuracy"]
+        lines.append(f"accuracy: {percent_text(r['accuracy'])}"
+                     + (f", test accuracy: {percent_text(test)}" if test is not None else ""))
     if r["reason"] == "diverged":
         lines.append("the last finite weights were kept; try a lower learning rate (--rate)")
     ds = project.dataset

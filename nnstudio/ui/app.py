@@ -135,7 +135,7 @@ class MainWindow(WindowShell):
             messages.connect(self.show_status)
         self.palette_list.entryActivated.connect(self._add_palette_entry)
         self.validation_list.layerRequested.connect(self.editing.show_layer)
-        scene.synapseClicked.connect(self.training.edit_weight)
+        scene.synapseDoubleClicked.connect(self.training.edit_weight)
         scene.neuronClicked.connect(self.learning_tools.inspect)
         self.learning_tools.neuronInspected.connect(self._raise_inspector)
         # a run of the old network must not go on writing into the new project

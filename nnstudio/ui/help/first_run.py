@@ -61,7 +61,8 @@ def first_run_steps(window: QWidget, docks: dict[str, QDockWidget], view: Canvas
                  "The time-travel slider under it goes back through the run.", dock("errorPlot")),
         TourStep("Synapses show their weights",
                  "Every line is a synapse: orange for a negative weight, blue for a positive one, thicker when "
-                 "larger. Hover over one to read its weight; click a neuron to see its arithmetic.", synapses),
+                 "larger. Point at one to read its weight, double-click it to type one; click a neuron to see its "
+                 "arithmetic.", synapses),
         TourStep("Build, train, watch, change",
                  "That is the whole loop. View → Layout switches between Simple, Full and Presentation; "
                  "Help → Documentation has the rest, offline.", lambda: None),

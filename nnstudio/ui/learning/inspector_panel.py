@@ -61,7 +61,7 @@ class InspectorPanel(QWidget):
         self.title = QLabel(CLICK_HINT, objectName="inspectorTitle")
         self.title.setWordWrap(True)
         self.row_box = QSpinBox(objectName="inspectorRow")
-        self.row_box.setToolTip("The data row the numbers are for")
+        self.row_box.setToolTip("The data row the numbers are for (numbered as in the data table)")
         self.row_box.valueChanged.connect(lambda _row: self.refresh())
         self.table = QTableWidget(0, len(COLUMNS), objectName="inspectorTerms")
         self.table.setHorizontalHeaderLabels(HEADERS)
@@ -108,9 +108,7 @@ class InspectorPanel(QWidget):
         self.layer_id, self.index = layer_id, int(index)
         self._previous = None
         if row is not None:
-            self.row_box.blockSignals(True)
-            self.row_box.setValue(int(row))
-            self.row_box.blockSignals(False)
+            self._show_row(row)
         self.refresh()
 
     def show_step(self, row: int, params_before: np.ndarray) -> None:
@@ -119,20 +117,32 @@ class InspectorPanel(QWidget):
         net = self.document.network
         if self.layer_id is None or net is None or params_before.size != net.n_params:
             return
-        self.row_box.blockSignals(True)
-        self.row_box.setValue(int(row))
-        self.row_box.blockSignals(False)
+        self._show_row(row)
         before = net.copy()
         before.set_params(params_before)
         try:
-            self.info = inspect_neuron(before, self.document.dataset, self.row_box.value(), self.layer_id,
+            self.info = inspect_neuron(before, self.document.dataset, self.row, self.layer_id,
                                        self.index, self.document.settings)
         except ValueError:
             self.info = None  # the neuron or the row is gone: refresh() says so
         self.refresh()  # what was shown before the step becomes the "moved by" reference
 
+    @property
+    def row(self) -> int:
+        """The data row shown, counted from 0 (the box counts from 1, as the data table does)."""
+        return self.row_box.value() - 1
+
+    def set_row(self, row: int) -> None:
+        """Show data row ``row`` (counted from 0) and recompute."""
+        self.row_box.setValue(int(row) + 1)
+
+    def _show_row(self, row: int) -> None:
+        self.row_box.blockSignals(True)
+        self.row_box.setValue(int(row) + 1)
+        self.row_box.blockSignals(False)
+
     def _fit_rows(self) -> None:
-        self.row_box.setRange(0, max(0, len(self.document.dataset) - 1))
+        self.row_box.setRange(1, max(1, len(self.document.dataset)))
 
     def refresh(self) -> None:
         """Recompute the numbers from the document's current network, data and settings."""
@@ -148,7 +158,7 @@ class InspectorPanel(QWidget):
                                if net is None else "That neuron is no longer in the network.")
             self.summary.clear()
             return
-        info = inspect_neuron(net, doc.dataset, self.row_box.value(), self.layer_id, self.index, doc.settings)
+        info = inspect_neuron(net, doc.dataset, self.row, self.layer_id, self.index, doc.settings)
         same_place = self.info is not None and (self.info.layer_id, self.info.index, self.info.row) == (
             info.layer_id, info.index, info.row)
         if not same_place:
@@ -165,7 +175,7 @@ class InspectorPanel(QWidget):
         x = ", ".join(f"{v:.4g}" for v in doc.dataset.X[info.row])
         y = ", ".join(f"{v:.4g}" for v in doc.dataset.Y[info.row])
         self.title.setText(f"<b>{html.escape(layer.name)}</b> · neuron {info.index + 1} · {info.activation}"
-                           f" — row {info.row}: inputs ({x}), target ({y})")
+                           f" — row {info.row + 1}: inputs ({x}), target ({y})")
         before = {(t.connection, t.source_index): t.weight for t in self._previous.terms} if self._previous else {}
         rows = [
             [f"{doc.graph.layers[t.source_layer].name} {t.source_index + 1}", _num(t.input), _num(t.weight),

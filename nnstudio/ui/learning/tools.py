@@ -103,7 +103,7 @@ class LearningTools(QObject):
 
     def _row_selected(self, row: int) -> None:
         if self.inspector.layer_id is not None and 0 <= row < len(self.document.dataset):
-            self.inspector.row_box.setValue(row)
+            self.inspector.set_row(row)
 
     def _before_sample_step(self) -> None:
         # while a run is going the document lags behind the worker: no reliable "before"

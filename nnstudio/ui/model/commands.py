@@ -20,6 +20,7 @@ import numpy as np
 from PySide6.QtGui import QUndoCommand
 
 from ...core import Connection, Dataset, Graph, Layer, TrainSettings
+from ...core.graph import kind_label
 from .document import Document
 from .trained_state import TrainedState
 
@@ -91,7 +92,7 @@ class AddConnectionCommand(QUndoCommand):
 
 class RemoveConnectionCommand(QUndoCommand):
     def __init__(self, graph: Graph, conn_id: str):
-        super().__init__(f"Disconnect {conn_id}")
+        super().__init__(f"Disconnect {graph.connection_name(conn_id)}")
         self.graph, self.conn = graph, graph.connections[conn_id]
         self.index = 0
 
@@ -134,7 +135,7 @@ class SetLayerCommand(QUndoCommand):
 
 class SetConnectionKindCommand(QUndoCommand):
     def __init__(self, graph: Graph, conn_id: str, kind: str):
-        super().__init__(f"Make {conn_id} {kind}")
+        super().__init__(f"Make {graph.connection_name(conn_id)} {kind_label(kind).lower()}")
         self.graph, self.conn_id, self.kind = graph, conn_id, kind
         self.old = graph.connections[conn_id].kind
 
@@ -150,7 +151,7 @@ class SetWeightCommand(QUndoCommand):
     """Set one synapse weight ``W[i, j]`` of a connection."""
 
     def __init__(self, document: Document, conn_id: str, i: int, j: int, value: float):
-        super().__init__(f"Set weight {conn_id} [{i}, {j}] to {value:g}")
+        super().__init__(f"Set weight {document.graph.synapse_name(conn_id, i, j)} to {value:g}")
         self.document, self.conn_id, self.i, self.j = document, conn_id, i, j
         self.new = float(value)
         self.old = float(document.network.weights[conn_id][i, j])

@@ -192,20 +192,28 @@ class DataTableModel(QAbstractTableModel):
     def setData(self, index: Index, value, role: int = Qt.ItemDataRole.EditRole) -> bool:
         if role != Qt.ItemDataRole.EditRole or not (self.flags(index) & Qt.ItemFlag.ItemIsEditable):
             return False
+        row, col = index.row(), index.column()
         try:
             number = float(value)
         except (TypeError, ValueError):
-            self.editFailed.emit(f"{value!r} is not a number")
+            number = None
+        if number is None or not np.isfinite(number):  # one cell, named as the table shows it; nothing changed
+            kept = _display(self._value(row, col))
+            self.editFailed.emit(f"{self.headers[col]} of {self._row_name(row)} stays {kept}: "
+                                 f"{str(value)!r} is not a finite number")
             return False
         X, Y = self.X.copy(), self.Y.copy()
-        row, col = index.row(), index.column()
         if col < self.n_in:
             X[row, col] = number
         else:
             Y[row, col - self.n_in] = number
         if np.array_equal(X, self.X) and np.array_equal(Y, self.Y):
             return True  # the same value again: no edit, no undo step
-        return self._replace(X, Y, text=f"Edit {self.headers[col]} of row {row + 1}")
+        return self._replace(X, Y, text=f"Edit {self.headers[col]} of {self._row_name(row)}")
+
+    def _row_name(self, row: int) -> str:
+        """"row 3" or "test row 1", as the row headers number them."""
+        return f"row {row + 1}" if row < self.n_train else f"test row {row - self.n_train + 1}"
 
     # -- rows ----------------------------------------------------------------------------------
     def add_row(self) -> bool:

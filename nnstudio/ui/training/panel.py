@@ -153,7 +153,7 @@ class TrainingPanel(QObject):
             self.status_label.setText("Stop training to type a weight.")
             return
         old = float(net.weights[conn_id][i, j])
-        label = f"Weight of synapse {i + 1} → {j + 1} ({conn_id}):"
+        label = f"Weight of the synapse {self.document.graph.synapse_name(conn_id, i, j)}:"
         value, ok = QInputDialog.getDouble(self.training_dock.window(), "Set weight", label, old, -1e6, 1e6, 4)
         if ok and value != old:
             self.set_weight(conn_id, i, j, value)

@@ -302,8 +302,10 @@ class TrainingDock(QWidget):
         training = self.document.training
         generated = str(self.dataset_combo.currentData()).startswith("gen:")
         self.dataset_combo.setEnabled(not training)
+        form = self.count.parentWidget().layout()
         for widget in self.generator_widgets:
             widget.setEnabled(generated and not training)
+            form.setRowVisible(widget, generated)  # "Points 200" beside a loaded table of 60,000 rows misleads
         self.data_seed.parentWidget().setEnabled(generated and not training)
         self.init_seed_row.setEnabled(not training)
         mode = self.batch_mode.currentData()
