@@ -29,7 +29,6 @@ class Arrangement:
     (the first one in front).  Sizes are fractions of the window (width of the side columns, height of the bottom
     row) and the widths of the bottom groups relative to each other."""
 
-    title: str
     areas: tuple[tuple[Area, tuple[tuple[str, ...], ...]], ...]
     side_width: float  # the right-hand column, as a share of the window's width
     left_width: float  # the left-hand column (0: none)
@@ -44,20 +43,17 @@ class Arrangement:
 LAYOUTS: dict[str, Arrangement] = {
     # the canvas gets most of the window; training controls, error plot and outputs in sight, the rest as tabs
     "simple": Arrangement(
-        "&Simple",
         ((RIGHT, (("training",), ("palette", "properties", "validation"))),
          (BOTTOM, (("errorPlot",), ("dataTable", "tryIt", "heatmap", "inspector")))),
         side_width=0.27, left_width=0.0, bottom_height=0.30, bottom_shares=(0.42, 0.58), right_shares=(0.62, 0.38)),
     # nearly every panel in sight at once, as nnstudio always looked (validation behind properties)
     "full": Arrangement(
-        "&Full",
         ((LEFT, (("palette",), ("properties", "validation"))), (RIGHT, (("training",), ("inspector",))),
          (BOTTOM, (("errorPlot",), ("dataTable", "tryIt"), ("heatmap",)))),
         side_width=0.34, left_width=0.2, bottom_height=0.4, bottom_shares=(0.3, 0.45, 0.25),
         right_shares=(0.64, 0.36), left_shares=(0.24, 0.28)),
     # for a projector: large type, thick synapses, a big error plot
     "presentation": Arrangement(
-        "&Presentation",
         ((RIGHT, (("training", "palette", "properties", "validation", "inspector"),)),
          (BOTTOM, (("errorPlot",), ("dataTable", "heatmap", "tryIt")))),
         side_width=0.36, left_width=0.0, bottom_height=0.42, bottom_shares=(0.6, 0.4), right_shares=(1.0,),
