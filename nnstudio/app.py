@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .ui import MainWindow
 
 
 def run_gui(argv: Sequence[str] = ()) -> int:
@@ -12,15 +16,24 @@ def run_gui(argv: Sequence[str] = ()) -> int:
     from PySide6.QtWidgets import QApplication
 
     from .core import kernels
-    from .ui import MainWindow
 
     app = QApplication.instance() or QApplication([sys.argv[0], *argv])
     app.setApplicationName("nnstudio")
     app.setOrganizationName("nnstudio")
+    _window = open_window(argv)  # held while the event loop runs
+    # compile the training kernels (or load them from numba's cache) once the window is on screen
+    QTimer.singleShot(300, kernels.warm_up_in_background)
+    return app.exec()
+
+
+def open_window(argv: Sequence[str] = ()) -> MainWindow:
+    """The main window on screen, as a person starting nnstudio meets it: an offer to recover a crashed
+    session's work, and on the first start the guided tour (windows made elsewhere never show it)."""
+    from .ui import MainWindow
+
     paths = [a for a in argv if not a.startswith("-")]
     window = MainWindow(paths[0] if paths else None)
     window.show()
     window.offer_recovery()  # an autosave left by a crashed session
-    # compile the training kernels (or load them from numba's cache) once the window is on screen
-    QTimer.singleShot(300, kernels.warm_up_in_background)
-    return app.exec()
+    window.tour.start_on_first_run()
+    return window

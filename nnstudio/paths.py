@@ -1,8 +1,8 @@
-"""Where nnstudio finds its bundled files (icons, styles, samples).
+"""Where nnstudio finds its bundled files (icons, styles, samples, documentation).
 
 In a wheel they are packaged inside ``nnstudio/`` (``_resources``,
-``_samples``); in a source checkout they sit beside the package, at the top of
-the repository.
+``_samples``, ``_docs``); in a source checkout they sit beside the package, at
+the top of the repository.
 """
 
 from __future__ import annotations
@@ -23,6 +23,12 @@ def resources_dir() -> Path:
 
 def samples_dir() -> Path:
     return _find("_samples", "samples")
+
+
+def docs_dir() -> Path:
+    """Where README.md and docs/*.md are (``_docs`` in a wheel: the same tree as the repository's top)."""
+    inside = _PACKAGE / "_docs"
+    return inside if inside.is_dir() else _PACKAGE.parent
 
 
 def icon_path(name: str) -> Path:

@@ -25,17 +25,22 @@ from nnstudio.ui.training.controller import IDLE, PAUSED  # noqa: E402
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 SIZE = (1500, 950)
+SIMPLE_SIZE = (1280, 800)  # the window the Simple layout is made for
+PRESENTATION_SIZE = (1600, 900)  # a projector's 16:9
 
 
-def _window(project: Project | None = None, dark: bool = False):
+def _window(project: Project | None = None, dark: bool = False, layout: str = "simple", size=SIZE):
+    """A main window in ``layout``, light or dark whatever the desktop says, on screen (offscreen)."""
     from nnstudio.ui import MainWindow
 
     window = MainWindow()
     if project is not None:
         window.document.load(project)
-    window.actions["darkTheme"].setChecked(dark)
-    window.resize(*SIZE)
+    window.theme.choose("dark" if dark else "light")
+    window.resize(*size)
     window.show()
+    QCoreApplication.processEvents()
+    window.layouts.switch(layout)
     for _ in range(3):
         QCoreApplication.processEvents()
     window.view.fit()
@@ -47,13 +52,14 @@ def _close(window) -> None:
     window.actions["darkTheme"].setChecked(False)
     window.ask_save_changes = lambda: QMessageBox.StandardButton.Discard  # a picture, not a project
     window.close()
+    window.settings.remove("layouts")  # the next picture starts from the layout as it comes
     window.deleteLater()
     QCoreApplication.processEvents()
 
 
 def canvas_xor(path: Path, dark: bool = False) -> Path:
     """The first screen: the Synaptic tutorial's XOR 2-3-1 network, the hidden layer selected."""
-    window = _window(dark=dark)
+    window = _window(dark=dark, size=SIMPLE_SIZE)
     window.scene.select(layer_ids=["L2"])
     QCoreApplication.processEvents()
     window.grab().save(str(path))
@@ -105,16 +111,6 @@ def _train_epochs(window, epochs: int, timeout_s: float = 300.0) -> None:
         loop.exec()
 
 
-def _training_window():
-    from nnstudio.ui import MainWindow
-
-    window = MainWindow()
-    window.resize(*SIZE)
-    window.show()
-    QCoreApplication.processEvents()
-    return window
-
-
 def _fit_and_grab(window, path: Path) -> None:
     window.view.fit()
     QCoreApplication.processEvents()
@@ -124,14 +120,12 @@ def _fit_and_grab(window, path: Path) -> None:
 def _close_training(window) -> None:
     window.training.controller.stop()
     window.document.undo_stack.clear()
-    window.ask_save_changes = lambda: QMessageBox.StandardButton.Discard  # a picture, not a project
-    window.close()
-    window.deleteLater()
+    _close(window)
 
 
-def xor_mid_training(path: Path) -> Path:
+def xor_mid_training(path: Path, layout: str = "full", size=SIZE) -> Path:
     """The XOR 2-3-1 network part-way through learning: coloured synapses, error curve, outputs table."""
-    window = _training_window()
+    window = _window(layout=layout, size=size)
     doc = window.document
     doc.set_settings(TrainSettings(epochs=100_000, target_error=0.0))  # the default rate and optimizer
     _train_epochs(window, 125)  # the steep part of the curve
@@ -144,7 +138,7 @@ def xor_mid_training(path: Path) -> Path:
 
 def two_d_heatmaps(path: Path) -> Path:
     """A circle dataset with a 2-6-1 tanh network: decision surface and per-neuron maps."""
-    window = _training_window()
+    window = _window(layout="full")
     doc = window.document
     doc.graph.set_layer("L2", size=6, activation="tanh")
     doc.set_dataset(datasets.generate("circle", n=300, noise=0.1, seed=3, test_fraction=0.3))
@@ -169,8 +163,8 @@ def _chain(sizes: list[int], activations: list[str]) -> Graph:
     return graph
 
 
-def _load_and_step(project: Project, path: Path, epochs: int) -> Path:
-    window = _training_window()
+def _load_and_step(project: Project, path: Path, epochs: int, layout: str = "full", size=SIZE) -> Path:
+    window = _window(layout=layout, size=size)
     window.document.load(project)
     QCoreApplication.processEvents()
     _train_epochs(window, epochs)
@@ -224,7 +218,7 @@ def _draw(pad, strokes: list[list[tuple[float, float]]]) -> None:
 
 def digits_drawing_pad(path: Path) -> Path:
     """The digits sample trained for its 40 epochs, a 4 drawn on Try It's pad, the network's guess beside it."""
-    window = _training_window()
+    window = _window(layout="full")
     window.document.load(load_project(samples_dir() / "digits.nnstudio"))
     QCoreApplication.processEvents()
     _train_epochs(window, 40)
@@ -241,12 +235,29 @@ def digits_drawing_pad(path: Path) -> Path:
     return path
 
 
+def hero_simple(path: Path) -> Path:
+    """The README's first picture: the Simple layout at 1280 x 800, a 2-32-24-8-1 network learning the spiral."""
+    project = spiral_project()
+    project.settings = TrainSettings(rate=0.01, optimizer="adam", epochs=100_000, target_error=0.0)
+    return _load_and_step(project, path, 300, layout="simple", size=SIMPLE_SIZE)
+
+
+def render_layout_screenshots(folder: str | Path) -> list[Path]:
+    """The three layouts, each part-way through a run: Simple (the hero), Full and Presentation."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    return [
+        hero_simple(folder / "layout-simple.png"),
+        xor_mid_training(folder / "layout-full.png"),
+        xor_mid_training(folder / "layout-presentation.png", layout="presentation", size=PRESENTATION_SIZE),
+    ]
+
+
 def render_training_screenshots(folder: str | Path) -> list[Path]:
     """Render the training screenshots into ``folder``; returns the files written."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     return [
-        xor_mid_training(folder / "training-xor.png"),
         two_d_heatmaps(folder / "training-heatmaps.png"),
         spiral_2000(folder / "training-spiral-2000.png"),
         images_784(folder / "training-784-128-10.png"),
@@ -262,8 +273,7 @@ def render_learning_tools_screenshot(folder: str | Path) -> Path:
     """
     path = Path(folder) / "learning-tools.png"
     path.parent.mkdir(parents=True, exist_ok=True)
-    window = _training_window()
-    window.resize(1600, 1000)
+    window = _window(layout="full", size=(1600, 1000))
     doc, tools = window.document, window.learning_tools
     # a wider right-hand column, as a learner would drag it, so the inspector's columns all show
     window.resizeDocks([window.docks["training"]], [560], Qt.Orientation.Horizontal)
@@ -301,6 +311,7 @@ def main() -> int:
             canvas_xor(OUT / "canvas-dark.png", dark=True),
             canvas_large(OUT / "canvas-large.png"),
         ]
+        written += render_layout_screenshots(OUT)
         written += render_training_screenshots(OUT)
         written.append(render_learning_tools_screenshot(OUT))
     for path in written:

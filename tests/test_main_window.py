@@ -133,7 +133,7 @@ def test_close_asks_and_cancel_keeps_the_window(window):
     assert window.isVisible()
     window.prompts.answer = DISCARD
     assert window.close()
-    assert QSettings("nnstudio", "nnstudio").value("window/state") is not None
+    assert QSettings("nnstudio", "nnstudio").value("layouts/simple/state") is not None
 
 
 def test_autosave_goes_to_the_app_data_folder(window, tmp_path):

@@ -44,6 +44,15 @@ ACTIONS: list[tuple[str, str, str, Key | str, str]] = [
     ("zoomReset", "&Actual Size", "", "Ctrl+1", "Zoom to 100 %"),
     ("showLegend", "Weight &Legend", "", "", "Show the colour legend of synapse weights on the canvas"),
     ("darkTheme", "&Dark Theme", "", "", "Switch between the light and the dark look"),
+    ("themeSystem", "&System", "", "", "Light or dark as the desktop is set (and when it changes)"),
+    ("themeLight", "&Light", "", "", "The light look, whatever the desktop's setting"),
+    ("themeDark", "&Dark", "", "", "The dark look, whatever the desktop's setting"),
+    ("layoutSimple", "&Simple", "", "Ctrl+Alt+1",
+     "The network first: training controls, error plot and data in sight, the other panels as tabs"),
+    ("layoutFull", "&Full", "", "Ctrl+Alt+2", "Every panel in sight at once"),
+    ("layoutPresentation", "&Presentation", "", "Ctrl+Alt+3",
+     "For a projector: large type, thick synapses, a big error plot"),
+    ("layoutReset", "&Reset Layout", "", "", "Put the panels of this layout back where they started"),
     ("train", "&Train", "train", "F5", "Train the network on the dataset"),
     ("pause", "&Pause", "pause", "F6", "Pause training"),
     ("step", "&Step", "step", "F10", "Train one epoch"),
@@ -51,10 +60,13 @@ ACTIONS: list[tuple[str, str, str, Key | str, str]] = [
     ("reset", "&Reset Weights", "reset", "Ctrl+R", "Draw the initial weights again and clear the history"),
     ("restarts", "Train &Restarts…", "", "",
      "Train many copies of this network from different initial weights at once, and keep the best"),
-    ("about", "&About nnstudio", "", "", "What nnstudio is"),
+    ("gettingStarted", "&Getting Started", "", "", "A short guided first run: build, train, watch"),
+    ("documentation", "&Documentation", "", Key.HelpContents, "Read nnstudio's documentation (offline)"),
+    ("about", "&About nnstudio", "", "", "What nnstudio is, and the versions in use"),
 ]
 TRAINING_ACTIONS = ("train", "pause", "step", "stop", "reset")
-CHECKABLE_ACTIONS = ("snapToGrid", "showLegend", "darkTheme")
+CHECKABLE_ACTIONS = ("snapToGrid", "showLegend", "darkTheme", "themeSystem", "themeLight", "themeDark",
+                     "layoutSimple", "layoutFull", "layoutPresentation")
 
 
 def object_name(name: str) -> str:

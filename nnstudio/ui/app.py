@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QWidget
 
 from .actions import TRAINING_ACTIONS
@@ -21,18 +21,17 @@ from .canvas.scene import CanvasScene
 from .canvas.validation import ValidationList
 from .canvas.view import CanvasView
 from .files import Autosaver, FileActions, app_settings
+from .help.first_run import first_run_steps
+from .help.tour import GuidedTour
+from .layouts import WindowLayouts
 from .learning.tools import LearningTools
 from .main_window import WindowShell
 from .model.document import Document
 from .model.editor import Editor
+from .theme.choice import ThemeChoice, is_dark, saved_theme
 from .theme.style import apply_theme, theme_plots
 from .training.fit_bar import FitBar
 from .training.panel import TrainingPanel
-
-RIGHT_COLUMN_WIDTH = 560  # the training controls and the math inspector's table side by side
-BOTTOM_AREA_WIDTH = 960  # error plot, data table (every column showing) and decision surface
-LEFT, RIGHT, BOTTOM = (Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea,
-                       Qt.DockWidgetArea.BottomDockWidgetArea)
 
 
 class MainWindow(WindowShell):
@@ -40,7 +39,7 @@ class MainWindow(WindowShell):
 
     def __init__(self, path: str | None = None, parent: QWidget | None = None):
         settings = app_settings()
-        apply_theme(bool(settings.value("darkTheme", False, type=bool)))
+        apply_theme(is_dark(saved_theme(settings)))  # the desktop's light or dark, unless one was chosen
         # the project opens once every part is built (they check their own sections of it)
         document = Document(None, None)
         super().__init__(document, settings, parent)
@@ -56,9 +55,9 @@ class MainWindow(WindowShell):
         self.properties_panel = PropertiesPanel(self.editor, self.scene)
         self.validation_list = ValidationList(document)
         self.docks = {
-            "palette": self.add_dock(self.palette_list, "Palette", "palette", LEFT),
-            "properties": self.add_dock(self.properties_panel, "Properties", "properties", RIGHT),
-            "validation": self.add_dock(self.validation_list, "Validation", "validation", LEFT),
+            "palette": self.add_dock(self.palette_list, "Palette", "palette"),
+            "properties": self.add_dock(self.properties_panel, "Properties", "properties"),
+            "validation": self.add_dock(self.validation_list, "Validation", "validation"),
         }
         self.autosaver = Autosaver(document, parent=self)
         self.autosaver.failed.connect(self._autosave_failed)
@@ -68,6 +67,9 @@ class MainWindow(WindowShell):
         self.learning_tools = LearningTools(self.training, self.actions["restarts"], self)
         self._dock_training()
         self._dock_learning_tools()
+        self.layouts = WindowLayouts(self, self.docks, self.view, self.scene, self.toolbar, self.actions, settings)
+        train_button = self.toolbar.widgetForAction(self.actions["train"])
+        self.tour = GuidedTour(self, first_run_steps(self, self.docks, self.view, self.scene, train_button), settings)
         self._connect_actions()
         self._connect_parts()
         self._update_actions()
@@ -77,51 +79,26 @@ class MainWindow(WindowShell):
             if self.startup_error is None:
                 self.recent.add(path)
 
-    # -- docks -------------------------------------------------------------------------------------
+    # -- docks ----------------------------------------------------------------------------------
     def _dock_training(self) -> None:
         panel = self.training
-        for widget, title, name, area in (
-            (panel.training_dock, "Training", "training", RIGHT), (panel.error_plot, "Error", "errorPlot", BOTTOM),
-            (panel.data_table, "Data and Outputs", "dataTable", BOTTOM), (panel.try_it, "Try It", "tryIt", BOTTOM),
-            (panel.heatmap, "Decision Surface", "heatmap", BOTTOM),
-            (self.learning_tools.weight_images, "Weights as Images", "weightImages", BOTTOM),
-            (panel.confusion, "Confusion Matrix", "confusion", BOTTOM),
+        for widget, title, name in (
+            (panel.training_dock, "Training", "training"), (panel.error_plot, "Error", "errorPlot"),
+            (panel.data_table, "Data and Outputs", "dataTable"), (panel.try_it, "Try It", "tryIt"),
+            (panel.heatmap, "Decision Surface", "heatmap"),
+            (self.learning_tools.weight_images, "Weights as Images", "weightImages"),
+            (panel.confusion, "Confusion Matrix", "confusion"),
         ):
-            self.docks[name] = self.add_dock(widget, title, name, area)
-        # the table, the try-it panel, the weight pictures and the confusion matrix share a place (Qt 6.11 leaves
-        # a stray tab bar on screen when the window holds a second tab group); the training dock gets most of the
-        # right side
-        self.tabifyDockWidget(self.docks["dataTable"], self.docks["tryIt"])
-        self.tabifyDockWidget(self.docks["tryIt"], self.docks["weightImages"])
-        self.tabifyDockWidget(self.docks["weightImages"], self.docks["confusion"])
+            self.docks[name] = self.add_dock(widget, title, name)  # the layout places them
         self.docks["confusion"].visibilityChanged.connect(panel.confusion.set_on_screen)  # a tab behind is unseen
-        self.docks["dataTable"].raise_()
-        # the right-hand docks run down to the bottom so the training controls keep their height
-        self.setCorner(Qt.Corner.BottomRightCorner, RIGHT)
-        self.resizeDocks([self.docks["training"]], [560], Qt.Orientation.Vertical)
-        self._size_docks()
         self.statusBar().addPermanentWidget(panel.status_label, 1)
 
-    def _size_docks(self) -> None:
-        # the right-hand column also holds the math inspector, whose seven columns and scrollbar need about
-        # 560 px; it widens only while the bottom docks keep the ~960 px the data table needs for every column
-        right = min(RIGHT_COLUMN_WIDTH, max(400, self.width() - BOTTOM_AREA_WIDTH))
-        self.resizeDocks([self.docks["training"]], [right], Qt.Orientation.Horizontal)
-        bottom_docks = [self.docks[name] for name in ("errorPlot", "dataTable", "heatmap")]
-        # the table needs room for five or more number columns; the square surface needs less
-        self.resizeDocks(bottom_docks, [250, 425, 225], Qt.Orientation.Horizontal)
-        self.resizeDocks(bottom_docks, [330, 330, 330], Qt.Orientation.Vertical)
-
     def _dock_learning_tools(self) -> None:
-        training, inspector = self.docks["training"], self.add_dock(
-            self.learning_tools.inspector, "Math Inspector", "inspector", RIGHT)
-        self.docks["inspector"] = inspector
-        self.splitDockWidget(training, inspector, Qt.Orientation.Vertical)
-        self.resizeDocks([training, inspector], [440, 360], Qt.Orientation.Vertical)
+        self.docks["inspector"] = self.add_dock(self.learning_tools.inspector, "Math Inspector", "inspector")
 
     def _raise_inspector(self) -> None:
         dock = self.docks["inspector"]
-        if dock.isVisible():  # a dock the user closed stays closed (the View menu brings it back)
+        if dock.toggleViewAction().isChecked():  # a dock the user closed stays closed (the View menu brings it back)
             dock.raise_()
 
     # -- wiring ------------------------------------------------------------------------------------
@@ -138,12 +115,13 @@ class MainWindow(WindowShell):
             "loadData": self.training.training_dock.load_data_dialog,
             "exportSynaptic": lambda: files.export_js_dialog("synaptic"),
             "exportBrain": lambda: files.export_js_dialog("brain"),
+            "gettingStarted": self.tour.start, "documentation": self.show_documentation,
         }
         for name, slot in slots.items():
             self.actions[name].triggered.connect(lambda _checked=False, slot=slot: slot())
         self.actions["snapToGrid"].toggled.connect(self._set_snap)
         self.actions["showLegend"].toggled.connect(self._set_legend)
-        self.actions["darkTheme"].toggled.connect(self.set_dark_theme)
+        self.theme = ThemeChoice(self.actions, self.settings, self.set_dark_theme, self)
 
     def _connect_parts(self) -> None:
         # bound methods, not lambdas: Qt drops a connection once its receiver (the window) is being
@@ -157,8 +135,10 @@ class MainWindow(WindowShell):
         # closed silences its parts first, as closing does (a lambda: the window's own methods are cut)
         parts = (doc.undo_stack, doc, scene)
         self.destroyed.connect(lambda _obj=None: _block_signals(parts))
+        self.closing.connect(self.layouts.save)  # before the parts stop
+        self.closing.connect(self.theme.stop_following)
         self.closing.connect(self._closing)
-        self.firstShown.connect(self._size_docks)
+        self.firstShown.connect(self.layouts.restore)
         for messages in (scene.statusMessage, self.editing.statusMessage, self.properties_panel.message):
             messages.connect(self.show_status)
         self.palette_list.entryActivated.connect(self._add_palette_entry)
@@ -221,9 +201,9 @@ class MainWindow(WindowShell):
         self.view.viewport().update()
 
     def set_dark_theme(self, dark: bool) -> None:
+        """Repaint the window light or dark (View > Theme decides which; see theme.choice)."""
         apply_theme(dark)
         theme_plots(self)
-        self.settings.setValue("darkTheme", dark)
         self.scene.apply_weights()  # unknown-weight lines take the theme's grey
         self.scene.repaint_all()
         self.view.refresh_theme()

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QVBoxLayout,
     QWidget,
@@ -25,6 +26,8 @@ from PySide6.QtWidgets import (
 from ..paths import icon_path
 from .actions import TRAINING_ACTIONS, build_actions
 from .canvas.view import CanvasView
+from .help.about import about_html
+from .help.docs_browser import DocsBrowser
 from .model.document import Document
 
 if TYPE_CHECKING:
@@ -36,12 +39,16 @@ MENUS: dict[str, tuple[str, list[str | None]]] = {  # objectName: (title, action
                            "loadData", "import", "export", "exportImage", "exportSynaptic",
                            "exportBrain", None, "quit"]),
     "menuEdit": ("&Edit", ["undo", "redo", None, "delete", "duplicate", "rename", "selectAll"]),
-    "menuView": ("&View", ["zoomIn", "zoomOut", "zoomFit", "zoomReset", None, "snapToGrid", "showLegend",
-                           "darkTheme", None]),
+    "menuView": ("&View", ["@menuLayout", "@menuTheme", None, "zoomIn", "zoomOut", "zoomFit", "zoomReset", None,
+                           "snapToGrid", "showLegend", None]),
     "menuNetwork": ("&Network", ["connect", "autoLayout", None, *TRAINING_ACTIONS, None, "restarts"]),
-    "menuHelp": ("&Help", ["about"]),
+    "menuHelp": ("&Help", ["gettingStarted", "documentation", None, "about"]),
 }
-SUBMENUS = {"menuOpenRecent": "Open &Recent", "menuOpenSample": "Open Sa&mple"}
+SUBMENUS: dict[str, tuple[str, list[str | None]]] = {  # the recent and sample menus are filled as files come
+    "menuOpenRecent": ("Open &Recent", []), "menuOpenSample": ("Open Sa&mple", []),
+    "menuLayout": ("&Layout", ["layoutSimple", "layoutFull", "layoutPresentation", None, "layoutReset"]),
+    "menuTheme": ("&Theme", ["themeSystem", "themeLight", "themeDark"]),
+}
 TOOLBAR: list[str | None] = ["new", "open", "save", None, "undo", "redo", None, "delete", "connect", "autoLayout", None,
            "zoomIn", "zoomOut", "zoomFit", None, *TRAINING_ACTIONS]
 CANVAS_MENU: list[str | None] = ["connect", "duplicate", "rename", "delete", None, "autoLayout", "zoomFit", "selectAll"]
@@ -63,10 +70,10 @@ class WindowShell(QMainWindow):
         for action in self.actions.values():
             self.addAction(action)
         self.actions["showLegend"].setChecked(True)
-        self.actions["darkTheme"].setChecked(bool(settings.value("darkTheme", False, type=bool)))
         self.actions["snapToGrid"].setChecked(bool(settings.value("snapToGrid", False, type=bool)))
         self.canvas_view: CanvasView | None = None
         self.startup_error: str | None = None  # shown once the window is on screen
+        self.docs_browser: DocsBrowser | None = None
         self._state_restored = False
         self._build_menus()
         self._build_toolbar()
@@ -85,18 +92,24 @@ class WindowShell(QMainWindow):
 
     # -- building ------------------------------------------------------------------------------
     def _build_menus(self) -> None:
-        menus = {}
-        for name, (title, entries) in MENUS.items():
-            menu = menus[name] = self.menuBar().addMenu(title)
-            menu.setObjectName(name)
+        menus: dict[str, QMenu] = {}
+
+        def fill(menu: QMenu, entries: list[str | None]) -> None:
             for entry in entries:
                 if entry is None:
                     menu.addSeparator()
                 elif entry.startswith("@"):
-                    submenu = menus[entry[1:]] = menu.addMenu(SUBMENUS[entry[1:]])
+                    title, sub_entries = SUBMENUS[entry[1:]]
+                    submenu = menus[entry[1:]] = menu.addMenu(title)
                     submenu.setObjectName(entry[1:])
+                    fill(submenu, sub_entries)
                 else:
                     menu.addAction(self.actions[entry])
+
+        for name, (title, entries) in MENUS.items():
+            menu = menus[name] = self.menuBar().addMenu(title)
+            menu.setObjectName(name)
+            fill(menu, entries)
         self.recent_menu, self.sample_menu = menus["menuOpenRecent"], menus["menuOpenSample"]
         self.view_menu, self.network_menu = menus["menuView"], menus["menuNetwork"]
 
@@ -188,15 +201,17 @@ class WindowShell(QMainWindow):
         return path or None
 
     def about(self) -> None:
-        from .. import __version__
-        from ..core.kernels import status
+        """What nnstudio is, and the versions of it, Qt, PySide6, NumPy and the training path in use."""
+        QMessageBox.about(self, "About nnstudio", about_html())
 
-        QMessageBox.about(
-            self, "About nnstudio",
-            f"<b>nnstudio {__version__}</b><p>Build and train small neural networks visually: "
-            "drag layers onto the canvas, wire them, and watch the synapses change while it learns.</p>"
-            f"<p>{status().capitalize()}.</p>",
-        )
+    def show_documentation(self) -> DocsBrowser:
+        """The bundled documentation in a window of its own (one per main window, brought to the front)."""
+        if self.docs_browser is None:
+            self.docs_browser = DocsBrowser(parent=self)
+        self.docs_browser.show()
+        self.docs_browser.raise_()
+        self.docs_browser.activateWindow()
+        return self.docs_browser
 
     # -- showing and closing ------------------------------------------------------------------------
     def may_close(self) -> bool:
@@ -207,10 +222,7 @@ class WindowShell(QMainWindow):
         # the dock layout is restored on first show, so docks added after construction are included
         if not self._state_restored:
             self._state_restored = True
-            self.firstShown.emit()
-            state = self.settings.value("window/state")
-            if state is not None:
-                self.restoreState(state)
+            self.firstShown.emit()  # the layout takes its places and sizes
             if self.canvas_view is not None:
                 self.canvas_view.fit()
             if self.startup_error:
@@ -223,7 +235,6 @@ class WindowShell(QMainWindow):
             event.ignore()
             return
         self.settings.setValue("window/geometry", self.saveGeometry())
-        self.settings.setValue("window/state", self.saveState())
+        self.closing.emit()  # the layout keeps its window state
         self.settings.sync()
-        self.closing.emit()
         event.accept()

@@ -92,6 +92,7 @@ class ConnectionItem(QGraphicsItem):
         # clicks are hit-tested by the scene (nearest synapse), so empty space stays free for rubber bands
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.fresh = False
+        self.line_width = 1.0  # times the usual pen widths (thicker for a projector)
         self._weights: np.ndarray | None = None  # one value per synapse, in pair order
         self._scale = 1.0
         self._batches: list[tuple[QPen, PrimitiveArray]] = []
@@ -150,6 +151,11 @@ class ConnectionItem(QGraphicsItem):
         self._fill_batches()
 
     # -- weights ------------------------------------------------------------------------------
+    def set_line_width(self, factor: float) -> None:
+        """Draw every synapse ``factor`` times as thick as usual."""
+        self.line_width = factor
+        self._fill_batches()
+
     def set_weights(self, matrix: np.ndarray | None, scale: float, fresh: bool = False) -> None:
         """New weights (shape source_size × target_size, or None when unknown): only rebins colours."""
         self._weights = None if matrix is None else np.asarray(matrix)[self._i, self._j]
@@ -166,7 +172,7 @@ class ConnectionItem(QGraphicsItem):
     def _fill_batches(self) -> None:
         many = len(self._ends) > MANY_SYNAPSES
         if self._weights is None:
-            pen = QPen(canvas_theme().synapse_unknown, 1.0)
+            pen = QPen(canvas_theme().synapse_unknown, self.line_width)
             pen.setCosmetic(True)
             self._batches = [(pen, _line_array(self._ends))] if len(self._ends) else []
             self.update()
@@ -178,7 +184,8 @@ class ConnectionItem(QGraphicsItem):
         batches, start = [], 0
         for b, count in enumerate(counts):
             if count:
-                pen = QPen(colormap.BIN_COLORS[b], 1.0 if many else colormap.BIN_WIDTHS[b])
+                width = self.line_width * (1.0 if many else colormap.BIN_WIDTHS[b])
+                pen = QPen(colormap.BIN_COLORS[b], width)
                 pen.setCosmetic(True)
                 pen.setCapStyle(Qt.PenCapStyle.FlatCap)
                 if self.fresh:

@@ -50,6 +50,7 @@ class CanvasScene(QGraphicsScene):
         self.locked = False
         self.weight_scale = 1.0  # |w| drawn in full colour; see apply_weights for when it changes
         self.any_fresh = False  # some synapses are drawn dashed (freshly initialised): the legend explains them
+        self.synapse_width = 1.0  # times the usual line widths (the presentation layout draws them thicker)
         document.graphChanged.connect(self._on_graph_changed)
         document.weightsChanged.connect(self.apply_weights)
         document.activationsChanged.connect(self._show_activations)
@@ -117,6 +118,8 @@ class CanvasScene(QGraphicsScene):
     def _add_connection(self, conn_id: str) -> None:
         conn = self.graph.connections[conn_id]
         item = ConnectionItem(self.graph, conn_id, self._layers[conn.source], self._layers[conn.target])
+        if self.synapse_width != 1.0:
+            item.set_line_width(self.synapse_width)
         self._conns[conn_id] = item
         self.addItem(item)
 
@@ -221,6 +224,12 @@ class CanvasScene(QGraphicsScene):
         self.snap_to_grid = on
         for item in self._layers.values():
             item.snap_to_grid = on
+
+    def set_synapse_width(self, factor: float) -> None:
+        """Draw every synapse ``factor`` times as thick as usual (new connections too)."""
+        self.synapse_width = factor
+        for item in self._conns.values():
+            item.set_line_width(factor)
 
     def set_locked(self, locked: bool) -> None:
         """While training runs the structure may not change; layers can still be moved."""

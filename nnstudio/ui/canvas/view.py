@@ -27,6 +27,7 @@ from .scene import CanvasScene
 
 #: MIME type of palette entries dragged onto the canvas: JSON {"role": ...} or {"preset": ...}
 PALETTE_MIME = "application/x-nnstudio-palette"
+LOCK_BANNER = "Training: the structure is locked until you stop (layers can still move)"
 #: the weight legend's width in the bottom-left corner (the training banner keeps clear of it)
 LEGEND_WIDTH = 286
 MIN_SCALE, MAX_SCALE = 0.05, 4.0
@@ -195,7 +196,7 @@ class CanvasView(QGraphicsView):
         if self.show_legend and self.canvas_scene().connection_items():
             self._draw_legend(painter)
         if self.canvas_scene().locked:
-            self._draw_banner(painter, "Training: the structure is locked until you stop (layers can still move)")
+            self._draw_banner(painter, LOCK_BANNER)
         painter.restore()
 
     def _legend_notes(self) -> list[str]:
@@ -264,13 +265,15 @@ class CanvasView(QGraphicsView):
         """Where the training banner goes: the top centre, unless it would cover a layer there and the
         bottom right (beside the weight legend) is free, or covers less."""
         view_width, view_height = self.viewport().width(), self.viewport().height()
-        width = min(view_width - 24, 460)
-        boxes = [QRectF((view_width - width) / 2, 10, width, 28)]
+        metrics = self.viewport().fontMetrics()  # as big as the text in the window's font (large in Presentation)
+        width = min(view_width - 24, metrics.horizontalAdvance(LOCK_BANNER) + 28)
+        height = metrics.height() + 12
+        boxes = [QRectF((view_width - width) / 2, 10, width, height)]
         if view_width - LEGEND_WIDTH - 36 >= width:  # beside the legend
-            boxes.append(QRectF(view_width - width - 12, view_height - 28 - 12, width, 28))
+            boxes.append(QRectF(view_width - width - 12, view_height - height - 12, width, height))
         else:  # above it
             legend = 48 + 15 * len(self._legend_notes()) + 12 if self.show_legend else 0
-            boxes.append(QRectF((view_width - width) / 2, view_height - legend - 28 - 20, width, 28))
+            boxes.append(QRectF((view_width - width) / 2, view_height - legend - height - 20, width, height))
         layers = [QRectF(self.mapFromScene(item.sceneBoundingRect()).boundingRect())
                   for item in self.canvas_scene().layer_items()]
 

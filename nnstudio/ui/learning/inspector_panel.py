@@ -16,6 +16,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QSpinBox,
     QTableWidget,
@@ -33,6 +34,8 @@ from .weight_images import weights_of
 WEIGHT_PICTURE_PX = 72
 
 COLUMNS = ["from", "input a", "weight w", "a × w", "∂loss/∂w", "−rate × ∂loss/∂w", "moved by"]
+#: the headers on two lines where they are wider than the numbers, so the seven columns fit a side panel
+HEADERS = ["from", "input\na", "weight\nw", "a × w", "∂loss/∂w", "−rate ×\n∂loss/∂w", "moved\nby"]
 
 
 def _parameters(info: NeuronMath) -> tuple:
@@ -69,7 +72,8 @@ class InspectorPanel(QWidget):
         self.row_box.setToolTip("The data row the numbers are for (numbered as in the data table)")
         self.row_box.valueChanged.connect(lambda _row: self.refresh())
         self.table = QTableWidget(0, len(COLUMNS), objectName="inspectorTerms")
-        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setHorizontalHeaderLabels(HEADERS)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
         self.table.setWordWrap(False)

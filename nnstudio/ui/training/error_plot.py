@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF
-from PySide6.QtWidgets import QCheckBox, QGraphicsItem, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtWidgets import QCheckBox, QGraphicsItem, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from ...core.frames import Frame, FrameBuilder
 from ...core.metrics import percent_text
@@ -73,13 +73,14 @@ class ErrorPlot(QWidget):
         self.log_scale.toggled.connect(self.set_log)
         self.readout = QLabel()
         self.readout.setObjectName("errorReadout")
+        # the readout takes the room there is: a longer text must not widen the dock while the mouse moves
+        self.readout.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.readout.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.accuracy_label = QLabel()
         self.accuracy_label.setObjectName("accuracy")
         top = QHBoxLayout()
         top.addWidget(self.log_scale)
-        top.addStretch(1)
-        top.addWidget(self.readout)
-        top.addStretch(1)
+        top.addWidget(self.readout, 1)
         top.addWidget(self.accuracy_label)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)

@@ -39,7 +39,7 @@ class TrainingPanel(QObject):
         request.update(accuracy=True)
         self.controller = TrainingController(doc, parent=self, request=request)
         self.training_dock = TrainingDock(doc, self.actions)
-        self.training_dock.setMinimumWidth(400)
+        self.training_dock.setMinimumWidth(340)  # three buttons a row; the canvas keeps the rest
         self.error_plot = ErrorPlot(doc)
         self.data_table = DataTable(doc, request)
         self.try_it = TryIt(doc)

@@ -1,4 +1,4 @@
-"""The training dock: dataset, hyperparameters, seeds, speed and the run controls.
+"""The training dock: run controls, data, rate and speed in sight; optimizer, stop criteria and seeds in tabs.
 
 Every edit becomes a new :class:`TrainSettings` (or dataset) on the document;
 the controller forwards settings to a running worker, which applies them
@@ -18,13 +18,13 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QGridLayout,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
     QScrollArea,
     QSizePolicy,
     QSpinBox,
+    QTabWidget,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -35,22 +35,20 @@ from ...core.datasets import DatasetError
 from ..model.commands import CUSTOM_DATA, DATA_CHANGED, SetDatasetCommand, push_with_state, settings_command
 from ..model.document import Document, plural
 from .data_import import DATA_FILTER, DataChoice, DataFile, DataImportDialog, make_dataset, read_in_background
+from .dock_choices import (
+    BATCH_MODES,
+    GATES,
+    GENERATED,
+    LOSSES,
+    MAX_INT,
+    OPTIMIZERS,
+    PRECISIONS,
+    RATES,
+    batch_mode_of,
+    dataset_key,
+)
 from .form_boxes import choice_box, combo_box, double_box, int_box, number_or_none, select_data, show_value
 from .speed_choice import SpeedChoice
-
-GATES = [("XOR", "xor"), ("AND", "and"), ("OR", "or"), ("NAND", "nand"), ("NOR", "nor"), ("XNOR", "xnor")]
-GENERATED = [
-    ("Circle", "circle"), ("XOR quadrants", "xor_quadrants"), ("Two Gaussians", "gaussians"),
-    ("Spiral", "spiral"), ("Plane (regression)", "regression_plane"),
-    ("Gaussian bumps (regression)", "regression_gaussian"),
-]
-RATES = ["0.0001", "0.001", "0.003", "0.01", "0.03", "0.1", "0.3", "0.5", "1", "2", "4", "10"]
-OPTIMIZERS = [("SGD", "sgd"), ("Momentum", "momentum"), ("Adam", "adam")]
-LOSSES = [("Auto", "auto"), ("Mean squared error", "mse"), ("Binary cross-entropy", "bce"),
-          ("Categorical cross-entropy", "ce")]
-PRECISIONS = [("float64 (double)", "float64"), ("float32 (single)", "float32")]
-BATCH_MODES = [("Full batch", "full"), ("Mini-batch", "mini"), ("Online (one sample)", "online")]
-MAX_INT = 2**31 - 1
 
 
 def new_seed() -> int:
@@ -73,9 +71,20 @@ class TrainingDock(QWidget):
         body = QWidget()
         column = QVBoxLayout(body)
         column.addWidget(self._controls(actions or {}))
-        column.addWidget(self._dataset_group())
-        column.addWidget(self._settings_group())
-        column.addWidget(self._seeds_group())
+        data_page, learning_page, stop_page = self._dataset_page(), self._learning_page(), self._stop_page()
+        always = QFormLayout()  # in sight in every layout: what a first run changes
+        for label, widget in (("Data", self.dataset_combo), ("Learning rate", self.rate),
+                              ("Speed", self.speed_choice)):
+            always.addRow(label, widget)
+        column.addLayout(always)
+        # the other settings one click away, none below the fold (tabs instead of a long scrolled form)
+        self.sections = QTabWidget()
+        self.sections.setObjectName("trainingSections")
+        self.sections.setDocumentMode(True)
+        for page, title in ((data_page, "Data"), (learning_page, "Optimizer"), (stop_page, "Stop"),
+                            (self._seeds_page(), "Seeds")):
+            self.sections.addTab(page, title)
+        column.addWidget(self.sections)
         for box in (*self.generator_widgets, self.rate.lineEdit(), self.momentum, self.batch_size, self.l1, self.l2,
                     self.max_epochs, self.target_error, self.patience, self.shuffle_seed, self.data_seed):
             box.editingFinished.connect(self._next_session)  # leaving a box ends its undo step
@@ -119,8 +128,8 @@ class TrainingDock(QWidget):
             layout.addWidget(button, k // 3, k % 3)
         return row
 
-    def _dataset_group(self) -> QGroupBox:
-        box = QGroupBox("Dataset")
+    def _dataset_page(self) -> QWidget:
+        box = QWidget()
         form = QFormLayout(box)
         self.dataset_combo = combo_box("datasetChoice", "The data the network learns from")
         for label, key in GATES:
@@ -131,7 +140,6 @@ class TrainingDock(QWidget):
         self.dataset_combo.insertSeparator(self.dataset_combo.count())
         self.dataset_combo.addItem("Data file (CSV, .npz, MNIST)…", "csv")
         self.dataset_combo.activated.connect(self._dataset_chosen)
-        form.addRow("Data", self.dataset_combo)
         self.noise = double_box("noise", "Noise added to the generated points (0 = none)", 0.0, 1.0, 0.05, 2)
         self.count = int_box("sampleCount", "Number of generated points (train + test)", 10, 5000)
         self.count.setSingleStep(50)
@@ -149,8 +157,8 @@ class TrainingDock(QWidget):
         form.addRow(self.dataset_info)
         return box
 
-    def _settings_group(self) -> QGroupBox:
-        box = QGroupBox("Learning")
+    def _learning_page(self) -> QWidget:
+        box = QWidget()
         form = QFormLayout(box)
         self.rate = combo_box("learningRate", "Learning rate: pick a common value or type one")
         self.rate.setEditable(True)
@@ -163,7 +171,9 @@ class TrainingDock(QWidget):
         # sign) or Return / leaving the box with a number the validator does not accept (0)
         self.rate.lineEdit().inputRejected.connect(self._key_refused)
         self.rate.lineEdit().installEventFilter(self)
-        form.addRow("Learning rate", self.rate)
+        self.speed_choice = SpeedChoice()
+        self.speed = self.speed_choice.combo
+        self.speed_choice.speedChosen.connect(self._speed_chosen)
         self.optimizer = choice_box("optimizer", "How the gradient updates the weights", OPTIMIZERS,
                                     self._settings_edited)
         form.addRow("Optimizer", self.optimizer)
@@ -188,6 +198,14 @@ class TrainingDock(QWidget):
         form.addRow("Precision", self.precision)
         self.l1 = double_box("l1", "L1 regularisation strength (weights only)", 0.0, 10.0, 0.0001, 5)
         self.l2 = double_box("l2", "L2 regularisation strength (weights only)", 0.0, 10.0, 0.0001, 5)
+        for widget, label in ((self.l1, "L1"), (self.l2, "L2")):
+            widget.valueChanged.connect(self._settings_edited)
+            form.addRow(label, widget)
+        return box
+
+    def _stop_page(self) -> QWidget:
+        box = QWidget()
+        form = QFormLayout(box)
         self.max_epochs = int_box("maxEpochs", "Stop after this many epochs (per run)", 1, MAX_INT)
         self.max_epochs.setSingleStep(1000)
         self.target_error = double_box("targetError", "Stop when the error is at or below this (0 = never)",
@@ -195,18 +213,14 @@ class TrainingDock(QWidget):
         self.patience = int_box("patience", "Stop when the error has not improved for this many epochs "
                              "(0 = never)", 0, MAX_INT)
         self.patience.setSpecialValueText("off")
-        for widget, label in ((self.l1, "L1"), (self.l2, "L2"), (self.max_epochs, "Max epochs"),
-                              (self.target_error, "Target error"), (self.patience, "Plateau patience")):
+        for widget, label in ((self.max_epochs, "Max epochs"), (self.target_error, "Target error"),
+                              (self.patience, "Plateau patience")):
             widget.valueChanged.connect(self._settings_edited)
             form.addRow(label, widget)
-        self.speed_choice = SpeedChoice()
-        self.speed = self.speed_choice.combo
-        self.speed_choice.speedChosen.connect(self._speed_chosen)
-        form.addRow("Speed", self.speed_choice)
         return box
 
-    def _seeds_group(self) -> QGroupBox:
-        box = QGroupBox("Seeds")
+    def _seeds_page(self) -> QWidget:
+        box = QWidget()
         form = QFormLayout(box)
         self.init_seed = int_box("initSeed", "Seed of the initial weights (changing it resets the weights)", 0, MAX_INT)
         self.shuffle_seed = int_box("shuffleSeed", "Seed of the sample order in mini-batch and online modes", 0,
@@ -238,7 +252,7 @@ class TrainingDock(QWidget):
             if number_or_none(self.rate.currentText()) != s.rate:  # a rate being typed ("0.50") stays as typed
                 self.rate.setCurrentText(f"{s.rate:g}")
             select_data(self.optimizer, s.optimizer)
-            select_data(self.batch_mode, _batch_mode(s.batch_size))
+            select_data(self.batch_mode, batch_mode_of(s.batch_size))
             select_data(self.loss, s.cost)
             select_data(self.precision, s.dtype)
             values = [(self.momentum, s.momentum), (self.l1, s.l1), (self.l2, s.l2),
@@ -257,7 +271,7 @@ class TrainingDock(QWidget):
 
     def show_dataset(self) -> None:
         data = self.document.dataset
-        key = _dataset_key(data)
+        key = dataset_key(data)
         self._updating = True
         try:
             index = self.dataset_combo.findData(key) if key else -1
@@ -474,17 +488,3 @@ def _described(data: datasets.Dataset) -> str:
     """The classes and the input scaling of ``data``, for the dataset summary (empty when it has neither)."""
     classes = f", {len(data.class_names)} classes" if data.class_names else ""
     return classes + (f", {data.scaling.method} scaling" if data.scaling else "")
-
-
-def _batch_mode(batch_size: int | None) -> str:
-    return "full" if batch_size is None else "online" if batch_size == 1 else "mini"
-
-
-def _dataset_key(data: datasets.Dataset) -> str | None:
-    """The dataset menu entry that made ``data``, recognised by its name."""
-    for _label, key in GATES:
-        if data.name == key.upper():
-            return "gate:" + key
-    names = {"circle": "circle", "xor quadrants": "xor_quadrants", "two gaussians": "gaussians", "spiral": "spiral",
-             "plane": "regression_plane", "gaussian bumps": "regression_gaussian"}
-    return "gen:" + names[data.name] if data.name in names else None

@@ -1,0 +1,1 @@
+"""The Help menu's windows: the guided first run, the bundled documentation and the About box."""
