@@ -133,11 +133,11 @@ class TrainingPanel(QObject):
     # -- what the canvas shows ------------------------------------------------------------------
     def show_activations(self) -> None:
         """Every layer's activations for the try-it inputs (the selected row), for the canvas to colour by."""
-        net = self.document.network
+        net, data = self.document.network, self.document.dataset
         values = self.try_it.values()
-        if net is None or values.size != net.n_inputs:
+        if net is None or values.size != data.n_inputs or net.n_inputs != data.network_width:
             return
-        acts = net.layer_activations(values[None, :])
+        acts = net.layer_activations(data.network_inputs(values[None, :]))  # the typed x1, x2 → the features
         self.document.show_activations({layer_id: act[0] for layer_id, act in acts.items()})
 
     def show_neuron_images(self) -> None:

@@ -34,6 +34,7 @@ from ...core import datasets
 from ...core.datasets import DatasetError
 from ..model.commands import CUSTOM_DATA, DATA_CHANGED, SetDatasetCommand, push_with_state, settings_command
 from ..model.document import Document, plural
+from .feature_inputs import FeatureInputs
 from .form_boxes import choice_box, combo_box, double_box, int_box, number_or_none, select_data, show_value
 from .speed_choice import SpeedChoice
 
@@ -72,6 +73,9 @@ class TrainingDock(QWidget):
         column = QVBoxLayout(body)
         column.addWidget(self._controls(actions or {}))
         column.addWidget(self._dataset_group())
+        self.feature_inputs = FeatureInputs(document)
+        self.feature_inputs.refused.connect(self.refused)
+        column.addWidget(self.feature_inputs)
         column.addWidget(self._settings_group())
         column.addWidget(self._seeds_group())
         for box in (*self.generator_widgets, self.rate.lineEdit(), self.momentum, self.batch_size, self.l1, self.l2,
@@ -408,8 +412,11 @@ class TrainingDock(QWidget):
 
     def _set_dataset(self, data: datasets.Dataset, text: str, data_seed: int | None = None,
                      noise: float | None = None, merge_key: object = None) -> None:
-        """New data as one undo step (with the trained state it replaces)."""
+        """New data as one undo step (with the trained state it replaces); two-input data keeps the features."""
         self.message.clear()
+        features = self.document.dataset.features
+        if features is not None and data.n_inputs == 2 and data.features is None:
+            data = dataclasses.replace(data, features=features)
         command = SetDatasetCommand(self.document, data, text, data_seed, noise, merge_key)
         self._updating = True
         try:
