@@ -45,6 +45,10 @@ ACTIONS: list[tuple[str, str, str, Key | str, str]] = [
     ("reset", "&Reset Weights", "reset", "Ctrl+R", "Draw the initial weights again and clear the history"),
     ("restarts", "Train &Restarts…", "", "",
      "Train many copies of this network from different initial weights at once, and keep the best"),
+    ("compareRuns", "&Compare Runs…", "", "",
+     "The project's runs side by side: their error curves, what differs, and any run's final weights"),
+    ("exportAnimation", "Export Training &Animation…", "", "",
+     "Save the canvas (and the error plot) as an animated GIF or APNG of the time-travel range, for slides"),
     ("about", "&About nnstudio", "", "", "What nnstudio is"),
 ]
 TRAINING_ACTIONS = ("train", "pause", "step", "stop", "reset")

@@ -32,10 +32,10 @@ if TYPE_CHECKING:
 START_HINT = "Drag layers from the palette; drag from an output port to an input to connect."
 MENUS: dict[str, tuple[str, list[str | None]]] = {  # objectName: (title, action names; None: a separator)
     "menuFile": ("&File", ["new", "open", "@menuOpenRecent", "@menuOpenSample", None, "save", "saveAs", None,
-                           "import", "export", "exportImage", None, "quit"]),
+                           "import", "export", "exportImage", "exportAnimation", None, "quit"]),
     "menuEdit": ("&Edit", ["undo", "redo", None, "delete", "duplicate", "rename", "selectAll"]),
     "menuView": ("&View", ["zoomIn", "zoomOut", "zoomFit", "zoomReset", None, "snapToGrid", "showLegend",
-                           "darkTheme", None]),
+                           "darkTheme", None, "compareRuns", None]),
     "menuNetwork": ("&Network", ["connect", "autoLayout", None, *TRAINING_ACTIONS, None, "restarts"]),
     "menuHelp": ("&Help", ["about"]),
 }
