@@ -64,7 +64,8 @@ class MainWindow(WindowShell):
         self.recent = self.files.recent
         self.training = TrainingPanel(document, {name: self.actions[name] for name in TRAINING_ACTIONS}, self)
         self._dock_training()
-        self.learning_tools = LearningTools(self.training, self.actions["restarts"], self, self.actions["compareRuns"])
+        self.learning_tools = LearningTools(self.training, self.actions["restarts"], self,
+                                            self.actions["compareRuns"], self.actions["exportAnimation"])
         self._dock_learning_tools()
         self._connect_actions()
         self._connect_parts()
