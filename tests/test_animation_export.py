@@ -44,6 +44,7 @@ def test_an_exported_animation_decodes_to_the_expected_frames(trained, tmp_path)
     width, height = struct.unpack(">II", chunks(frames[0])[0][1][:8])
     assert width == 400 and height > 200  # the canvas and the error curve under it
     assert frames[0] != frames[-1]  # the network changed between the first epoch and the last
+    assert any(kind == b"PLTE" for kind, _ in chunks(data))  # 256 colours unless full colour is asked for
     assert "Wrote" in trained.training.status_label.text()
 
 

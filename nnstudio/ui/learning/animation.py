@@ -5,18 +5,19 @@ epochs spread evenly over the chosen range (the nearest snapshot each).  They ar
 of the document and its own canvas scene, so the window stays as it is while recording, and the user may go
 on working.  Qt's graphics scene can only be drawn on the GUI thread, so :class:`AnimationRecorder` draws
 one frame per timer tick (the event loop, the progress bar and Cancel run in between) and hands each image
-to a worker thread that encodes it as a PNG (Qt's encoder, at C speed, the GIL released);
+to a worker thread that maps it onto one fixed 256-colour palette (:mod:`nnstudio.io.palette`: the theme's
+colours and the heatmaps' ramp, so nothing bands) and encodes it as a PNG (Qt's encoder, at C speed);
 :func:`nnstudio.io.apng.apng_from_pngs` joins them at the end and the file is written atomically.
 
-Why APNG and not GIF: Qt has no animated GIF writer, a GIF needs a new dependency (Pillow) or an LZW encoder
-in Python (far too slow at 800 px), and its 256 colours band the heatmaps; an APNG is full colour and needs
-only the standard library.  Browsers, Keynote and LibreOffice Impress play it; PowerPoint shows its first frame.
+Why APNG and not GIF: Qt has no animated GIF writer, and a GIF needs a new dependency (Pillow) or an LZW
+encoder in Python (far too slow at 800 px); an APNG needs only the standard library and Qt's PNG encoder,
+and can be full colour.  Browsers, Keynote and LibreOffice Impress play it; PowerPoint shows its first frame.
 """
 
 from __future__ import annotations
 
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 import numpy as np
@@ -26,14 +27,17 @@ from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen, QPolygonF
 from ...core.snapshots import SnapshotStore
 from ...io.apng import apng_from_pngs
 from ...io.atomic import write_bytes_atomic
+from ...io.palette import PaletteMap, build_palette
+from ..canvas.layer_item import ROLE_COLORS
 from ..canvas.scene import CanvasScene
 from ..model.document import Document
 from ..theme.style import canvas_theme
-from ..training.heatmaps import neuron_images
+from ..training.heatmaps import LUT, neuron_images
 
 MARGIN = 24  # scene units around the network
 PLOT_SHARE = 0.28  # the error strip's height, as a share of the canvas part's width
 MAX_WIDTH, MAX_FRAMES = 3840, 3000
+CURVE_COLOR = QColor(8, 119, 189)
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,7 @@ class AnimationSpec:
     seconds: float = 10.0
     fps: int = 10
     with_plot: bool = True
+    full_colour: bool = False  # else 256 colours chosen for the canvas: about a third of the size
 
     @property
     def frame_count(self) -> int:
@@ -78,8 +83,31 @@ def frame_epochs(store: SnapshotStore, spec: AnimationSpec) -> tuple[list[int], 
     return epochs, [copies[epoch] for epoch in epochs]
 
 
-def encode_png(image: QImage) -> bytes:
-    """``image`` as PNG file bytes (Qt's encoder; safe on a worker thread: the image is this call's own)."""
+def canvas_palette() -> PaletteMap:
+    """The 256 colours of every frame: the theme's, the layer roles', the curve's, and the heatmaps' ramp."""
+    theme = canvas_theme()
+    colors = [getattr(theme, f.name) for f in fields(theme) if isinstance(getattr(theme, f.name), QColor)]
+    colors += [*ROLE_COLORS.values(), CURVE_COLOR]
+    return PaletteMap(build_palette(LUT, [(c.red(), c.green(), c.blue()) for c in colors]))
+
+
+def indexed(image: QImage, palette: PaletteMap) -> QImage:
+    """An RGB888 ``image`` mapped onto ``palette`` (an 8-bit indexed image with that colour table)."""
+    width, height = image.width(), image.height()
+    rows = np.frombuffer(image.constBits(), dtype=np.uint8).reshape(height, image.bytesPerLine())
+    index = palette.indices(rows[:, : 3 * width].reshape(height, width, 3))
+    out = QImage(width, height, QImage.Format.Format_Indexed8)
+    out.setColorTable([QColor(*map(int, rgb)).rgb() for rgb in palette.palette])
+    view = np.frombuffer(out.bits(), dtype=np.uint8).reshape(height, out.bytesPerLine())
+    view[:, :width] = index
+    return out
+
+
+def encode_png(image: QImage, palette: PaletteMap | None = None) -> bytes:
+    """``image`` as PNG file bytes, mapped onto ``palette`` first if given (Qt's encoder; safe on a worker
+    thread: the image is this call's own)."""
+    if palette is not None:
+        image = indexed(image, palette)
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
@@ -113,6 +141,7 @@ class AnimationRecorder(QObject):
         canvas_height = max(1, round(spec.width * self.source.height() / max(1.0, self.source.width())))
         self.canvas_size = (spec.width, self.header + canvas_height)
         self.plot_height = round(spec.width * PLOT_SHARE) if spec.with_plot and len(self.history[0]) else 0
+        self._palette = None if spec.full_colour else canvas_palette()
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="apng")
         self._encoded: list[Future[bytes]] = []
         self._next = 0
@@ -181,11 +210,11 @@ class AnimationRecorder(QObject):
         xs = box.left() + (epochs - self.spec.first_epoch) / span * box.width()
         ys = box.bottom() - errors / top * box.height()
         past = epochs <= epoch
-        for keep, pen in ((~past, QPen(QColor(8, 119, 189, 70), 1.5)), (past, QPen(QColor(8, 119, 189), 2.5))):
+        for keep, pen in ((~past, QPen(QColor(8, 119, 189, 70), 1.5)), (past, QPen(CURVE_COLOR, 2.5))):
             painter.setPen(pen)
             painter.drawPolyline(QPolygonF([QPointF(x, y) for x, y in zip(xs[keep], ys[keep], strict=True)]))
         if past.any():
-            painter.setBrush(QColor(8, 119, 189))
+            painter.setBrush(CURVE_COLOR)
             painter.drawEllipse(QPointF(xs[past][-1], ys[past][-1]), 4.5, 4.5)
         painter.setPen(canvas_theme().muted_text)
         small = QFont(painter.font())
@@ -199,7 +228,7 @@ class AnimationRecorder(QObject):
         if self._cancelled or self._next >= len(self.epochs):
             return
         try:
-            self._encoded.append(self._pool.submit(encode_png, self.render(self._next)))
+            self._encoded.append(self._pool.submit(encode_png, self.render(self._next), self._palette))
         except RuntimeError:  # the pool was shut down: cancelled
             return
         self._next += 1

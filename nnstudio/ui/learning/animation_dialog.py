@@ -66,6 +66,9 @@ class AnimationDialog(QDialog):
         self.with_plot = QCheckBox("Add the error curve under the canvas")
         self.with_plot.setObjectName("animationWithPlot")
         self.with_plot.setChecked(True)
+        self.full_colour = QCheckBox("Full colour (about three times larger)")
+        self.full_colour.setObjectName("animationFullColour")
+        self.full_colour.setToolTip("Off: 256 colours chosen for the canvas, which show its heatmaps without banding")
         self.path = QLineEdit()
         self.path.setObjectName("animationPath")
         browse = QPushButton("Choose…")
@@ -90,6 +93,7 @@ class AnimationDialog(QDialog):
         form.addRow("Length", self.seconds)
         form.addRow("Frame rate", self.fps)
         form.addRow(self.with_plot)
+        form.addRow(self.full_colour)
         form.addRow("File", path_row)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
@@ -121,7 +125,8 @@ class AnimationDialog(QDialog):
 
     def spec(self) -> AnimationSpec:
         return AnimationSpec(self.first_epoch.value(), self.last_epoch.value(), self.width_box.value(),
-                             self.seconds.value(), self.fps.value(), self.with_plot.isChecked())
+                             self.seconds.value(), self.fps.value(), self.with_plot.isChecked(),
+                             self.full_colour.isChecked())
 
     def _problem(self) -> str | None:
         if self.store is None or not len(self.store):
