@@ -96,3 +96,17 @@ def test_the_window_keeps_at_most_max_runs(window):
     assert len(doc.runs) == MAX_RUNS
     dialog = window.learning_tools.open_compare_runs()
     assert dialog.list.rowCount() == MAX_RUNS
+
+
+def test_a_run_fed_other_features_is_not_restored_into_this_input_layer(qtbot, window):
+    from pathlib import Path
+
+    assert window.open_sample(Path(__file__).resolve().parents[1] / "samples" / "circle.nnstudio")
+    window.document.set_settings(dataclasses.replace(window.document.settings, epochs=20))
+    train_until_it_stops(qtbot, window)
+    boxes = window.training.training_dock.feature_inputs
+    boxes.toggles["x1^2"].setChecked(True)
+    boxes.toggles["x1"].setChecked(False)  # two inputs again, but x2 and x1^2: the weights would fit
+    dialog = window.learning_tools.open_compare_runs()
+    dialog.list.selectRow(0)
+    assert "fed the raw inputs" in dialog.restore_selected()

@@ -211,6 +211,10 @@ class CompareRunsDialog(QDialog):
             return "Training is running: stop it to restore a run's weights"
         if self.document.network is None:
             return "The network on the canvas cannot be trained as it is"
+        features = self.document.dataset.features
+        if run.features != features:
+            fed = "the raw inputs" if run.features is None else ", ".join(run.features)
+            return f"The run was fed {fed}: choose those feature inputs first"
         return weights_problem(run, self.document.graph)
 
     def _update_restore(self) -> None:
