@@ -88,6 +88,10 @@ def test_input_neurons_show_their_features_over_the_plane(window):
         True, True, False, False]
     x1_map = images[layer.id][0]
     assert x1_map.pixelColor(0, 0) == x1_map.pixelColor(0, n - 1) != x1_map.pixelColor(n - 1, 0)  # x1 only
+    item = window.scene.layer_item(layer.id)
+    assert item.neuron_labels == ["x1", "x2", "x1*x2"]  # each neuron names its feature
+    window.actions["undo"].trigger()
+    assert window.scene.layer_item(layer.id).neuron_labels is None  # raw inputs: no names needed
 
 
 def test_discretize_output_snaps_the_surface_to_the_answers(window):
