@@ -37,6 +37,7 @@ def test_each_run_that_ends_is_kept_with_its_curve_and_weights(qtbot, window, tm
     assert old.epochs_trained == new.epochs_trained == 300 and old.reason == "max_epochs"
     assert old.epochs[0] == 1 and old.epochs[-1] == 300  # counted from each run's start
     assert new.train_error == doc.history.last_error
+    assert new.accuracy == 1.0 and new.test_accuracy is None  # measured on the training thread; XOR has no test rows
     np.testing.assert_array_equal(np.concatenate([new.weights[k].ravel() for k in doc.network.specs]),
                                   np.concatenate([doc.network.param_dict()[k].ravel() for k in doc.network.specs]))
     assert window.save_to(str(tmp_path / "runs.nnstudio"))

@@ -243,18 +243,18 @@ class TrainingController(QObject):
         epoch = self.last_epoch = self._epoch_offset + outcome.epoch
         error = doc.history.last_error if outcome.reason != "diverged" else math.nan
         doc.set_status(end_text(outcome.reason, epoch, error))
-        self._record(outcome)
+        self._record(outcome, worker.final_accuracies)
         self.statusChanged.emit(doc.status)
         self.runFinished.emit(outcome.reason)
 
-    def _record(self, outcome: Snapshot) -> None:
+    def _record(self, outcome: Snapshot, accuracies: tuple[float | None, float | None] | None) -> None:
         """Keep the run that just ended in the document's run list (a run that trained no epoch is not one)."""
         doc, settings = self.document, self._run_settings
         if outcome.epoch <= 0 or doc.network is None or settings is None:
             return
         doc.add_run(record_run(doc.network, doc.dataset, settings, run_curve(doc.history, self._epoch_offset),
                                init=doc.init, init_seed=self._run_init_seed, data_seed=doc.data_seed,
-                               reason=outcome.reason or "stopped", seconds=outcome.elapsed))
+                               reason=outcome.reason or "stopped", seconds=outcome.elapsed, accuracies=accuracies))
 
     # -- news from the worker -------------------------------------------------------------
     def _on_snapshot(self, generation: int, snap: Snapshot, frame: Frame | None = None) -> None:
