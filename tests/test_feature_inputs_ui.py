@@ -124,3 +124,18 @@ def test_try_it_and_the_canvas_feed_the_features_of_the_typed_inputs(window):
     window.training.show_activations()
     shown = seen[-1][input_layer(doc).id]
     np.testing.assert_allclose(shown, compute_features(doc.dataset.features, np.array([0.5, -0.25])))
+
+
+def test_new_points_keep_the_features_and_training_locks_the_toggles(qtbot, window):
+    doc = window.document
+    boxes = circle_window(window)
+    boxes.toggles["x2^2"].setChecked(True)
+    window.training.training_dock.noise.setValue(0.2)  # regenerates the circle's points
+    assert doc.generator_noise == 0.2 and doc.dataset.features == ("x1", "x2", "x2^2")
+    assert doc.network is not None and doc.network.n_inputs == 3
+    controller = window.training.controller
+    assert controller.train()
+    assert not boxes.isEnabled()
+    with qtbot.waitSignal(controller.runFinished, timeout=60_000):
+        controller.stop()
+    assert boxes.isEnabled()
