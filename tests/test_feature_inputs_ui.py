@@ -139,3 +139,20 @@ def test_new_points_keep_the_features_and_training_locks_the_toggles(qtbot, wind
     with qtbot.waitSignal(controller.runFinished, timeout=60_000):
         controller.stop()
     assert boxes.isEnabled()
+
+
+def test_the_views_catch_up_with_the_final_weights_when_a_run_ends(window):
+    """The last frame of a short run may predate its final weights; leaving live mode redraws from the document."""
+    doc, panel = window.document, window.training
+    circle_window(window)
+    surface = panel.heatmap
+    surface.refresh()
+    before = surface.surface.copy()
+    panel.set_live(True)
+    doc.set_params(doc.network.get_params() * 3.0)  # ignored while live: frames would bring the new picture
+    assert np.array_equal(surface.surface, before)
+    panel.set_live(False)
+    assert not np.array_equal(surface.surface, before)
+    shown = surface.surface.copy()
+    surface.refresh()
+    np.testing.assert_array_equal(shown, surface.surface)
