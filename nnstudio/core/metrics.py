@@ -36,15 +36,22 @@ def percent_text(fraction: float) -> str:
     return f"{max(tenths, 0) / 10:g}%"
 
 
-def _threshold(values: Array) -> float | None:
-    distinct = np.unique(values)
-    if set(distinct) <= {0.0, 1.0}:
-        return 0.5
-    if set(distinct) <= {-1.0, 1.0}:
-        return 0.0
+def _label_pair(values: Array) -> tuple[float, float] | None:
+    """The two label values of a target column (low, high), or None when it is not a label column."""
+    distinct = {float(v) for v in np.unique(values)}
+    if distinct <= {0.0, 1.0}:
+        return 0.0, 1.0
+    if distinct <= {-1.0, 1.0}:
+        return -1.0, 1.0
     if len(distinct) == 2:
-        return float(distinct.mean())
+        low, high = sorted(distinct)
+        return low, high
     return None
+
+
+def _threshold(values: Array) -> float | None:
+    pair = _label_pair(values)
+    return None if pair is None else (pair[0] + pair[1]) / 2
 
 
 def is_one_hot(targets: Array) -> bool:
@@ -69,6 +76,21 @@ def right_answers(outputs: Array, targets: Array) -> Array | None:
         return None
     cut = np.array(thresholds)
     return (outputs > cut) == (targets > cut)
+
+
+def discretized(outputs: Array, targets: Array) -> Array | None:
+    """``outputs`` (rows × outputs) snapped to the answer the accuracy reads: one-hot rows of the largest output
+    for one-hot targets, else each output's low or high label by its side of the midpoint; None for a regression."""
+    outputs, targets = np.atleast_2d(np.asarray(outputs, float)), np.atleast_2d(np.asarray(targets, float))
+    if outputs.shape[1] != targets.shape[1] or not targets.size:
+        return None
+    if is_one_hot(targets):
+        return (outputs.argmax(axis=1)[:, None] == np.arange(outputs.shape[1])).astype(float)
+    pairs = [_label_pair(targets[:, k]) for k in range(targets.shape[1])]
+    if any(p is None for p in pairs):
+        return None
+    low, high = np.array([p[0] for p in pairs]), np.array([p[1] for p in pairs])  # type: ignore[index]
+    return np.where(outputs > (low + high) / 2, high, low)
 
 
 def accuracy(outputs: Array, targets: Array) -> float | None:

@@ -121,12 +121,24 @@ def _finite(value: float | None) -> float | None:
     return None if value is None or not math.isfinite(value) else float(value)
 
 
+def final_accuracies(net: Network, dataset: Dataset) -> tuple[float | None, float | None]:
+    """Train and test accuracy of ``net`` on ``dataset`` (None for a regression, or without test rows)."""
+    if dataset.kind != "classification" or net.n_inputs != dataset.network_width:
+        return None, None
+    train = accuracy(net.predict(dataset.network_inputs()), dataset.Y)
+    X_test, Y_test = dataset.X_test, dataset.Y_test
+    if X_test is None or Y_test is None or not len(X_test):  # has_test, spelt out for the type checker
+        return train, None
+    return train, accuracy(net.predict(dataset.network_inputs(X_test)), Y_test)
+
+
 def record_run(net: Network, dataset: Dataset, settings: TrainSettings, curve: ErrorHistory, *, init: str,
-               init_seed: int, data_seed: int, reason: str, seconds: float, ended: datetime | None = None
-               ) -> RunRecord:
+               init_seed: int, data_seed: int, reason: str, seconds: float, ended: datetime | None = None,
+               accuracies: tuple[float | None, float | None] | None = None) -> RunRecord:
     """The record of a run that trained ``net`` (its final weights) on ``dataset``; ``curve`` is this run's errors.
 
-    Accuracies are measured here for a classification; the final test error is the curve's last.
+    ``accuracies`` (train, test) as :func:`final_accuracies` measured them (the GUI does it on the training
+    thread); measured here when not given.  The final test error is the curve's last.
     """
     epochs, train = downsample(curve.epochs.tolist(), curve.train.tolist())
     test_epochs, test = downsample(curve.test_epochs, curve.test)
@@ -139,11 +151,7 @@ def record_run(net: Network, dataset: Dataset, settings: TrainSettings, curve: E
         ended=(ended or datetime.now(UTC)).isoformat(timespec="seconds"),
         weights=net.param_dict() if net.n_params <= MAX_RUN_PARAMETERS else None,
     )
-    if dataset.kind == "classification" and net.n_inputs == dataset.network_width:
-        record.accuracy = accuracy(net.predict(dataset.network_inputs()), dataset.Y)
-        X_test, Y_test = dataset.X_test, dataset.Y_test
-        if X_test is not None and Y_test is not None and len(X_test):  # has_test, spelt out for the type checker
-            record.test_accuracy = accuracy(net.predict(dataset.network_inputs(X_test)), Y_test)
+    record.accuracy, record.test_accuracy = final_accuracies(net, dataset) if accuracies is None else accuracies
     return record
 
 

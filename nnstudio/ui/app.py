@@ -64,7 +64,8 @@ class MainWindow(WindowShell):
         self.files = FileActions(document, self.scene, self, settings, self.autosaver, self)
         self.recent = self.files.recent
         self.training = TrainingPanel(document, {name: self.actions[name] for name in TRAINING_ACTIONS}, self)
-        self.learning_tools = LearningTools(self.training, self.actions["restarts"], self)
+        self.learning_tools = LearningTools(self.training, self.actions["restarts"], self,
+                                            self.actions["compareRuns"], self.actions["exportAnimation"])
         self._dock_training()
         self._dock_learning_tools()
         self.layouts = WindowLayouts(self, self.docks, self.view, self.scene, self.toolbar, self.actions, settings)

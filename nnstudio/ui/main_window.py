@@ -36,11 +36,11 @@ if TYPE_CHECKING:
 START_HINT = "Drag layers from the palette; drag from an output port to an input to connect."
 MENUS: dict[str, tuple[str, list[str | None]]] = {  # objectName: (title, action names; None: a separator)
     "menuFile": ("&File", ["new", "open", "@menuOpenRecent", "@menuOpenSample", None, "save", "saveAs", None,
-                           "loadData", "import", "export", "exportImage", "exportSynaptic",
+                           "loadData", "import", "export", "exportImage", "exportAnimation", "exportSynaptic",
                            "exportBrain", None, "quit"]),
     "menuEdit": ("&Edit", ["undo", "redo", None, "delete", "duplicate", "rename", "selectAll"]),
     "menuView": ("&View", ["@menuLayout", "@menuTheme", None, "zoomIn", "zoomOut", "zoomFit", "zoomReset", None,
-                           "snapToGrid", "showLegend", None]),
+                           "snapToGrid", "showLegend", None, "compareRuns", None]),
     "menuNetwork": ("&Network", ["connect", "autoLayout", None, *TRAINING_ACTIONS, None, "restarts"]),
     "menuHelp": ("&Help", ["gettingStarted", "documentation", None, "about"]),
 }

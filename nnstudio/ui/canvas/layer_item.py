@@ -64,6 +64,7 @@ class LayerItem(QGraphicsItem):
         self._values: np.ndarray | None = None
         self._value_colors: list[QColor] | None = None
         self._images: list[QImage] | None = None
+        self._labels: list[str] | None = None  # a name beside each neuron (an input layer's features)
         self._geometry_listener = None
         self.refresh()
 
@@ -114,6 +115,8 @@ class LayerItem(QGraphicsItem):
             self._values, self._value_colors = None, None
         if self._images is not None and len(self._images) != layer.size:
             self._images = None
+        if self._labels is not None and len(self._labels) != layer.size:
+            self._labels = None
         self.setToolTip(f"{layer.name}: {layer.size} neurons, {layer.activation}")
         self.update()
 
@@ -202,6 +205,18 @@ class LayerItem(QGraphicsItem):
             self._geometry_listener(self)
         self.update()
 
+    def set_neuron_labels(self, labels: list[str] | None) -> None:
+        """A short name beside each neuron (None: none); e.g. the feature an input neuron is fed."""
+        if labels is not None and len(labels) != self._size:
+            raise ValueError(f"{self.layer.name} has {self._size} neurons, got {len(labels)} labels")
+        if labels != self._labels:
+            self._labels = None if labels is None else list(labels)
+            self.update()
+
+    @property
+    def neuron_labels(self) -> list[str] | None:
+        return None if self._labels is None else list(self._labels)
+
     def set_geometry_listener(self, listener) -> None:
         """``listener(item)`` is called when the item moves or its neurons move (connections follow)."""
         self._geometry_listener = listener
@@ -278,7 +293,16 @@ class LayerItem(QGraphicsItem):
         pen = QPen(theme.neuron_border, 1.2)
         if self.fresh_bias:
             pen.setStyle(Qt.PenStyle.DashLine)
+        if self._labels:
+            font = QFont(painter.font())
+            font.setPointSizeF(7.5)
+            painter.setFont(font)
         for i, y in self.visible_neurons():
+            if self._labels:
+                painter.setPen(theme.muted_text)
+                right = cx - self.slot / 2 - 2
+                painter.drawText(QRectF(4, y - self.slot / 2, right - 4, self.slot),
+                                 Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, self._labels[i])
             if self._images:
                 side = self.slot - 6
                 target = QRectF(cx - side / 2, y - side / 2, side, side)

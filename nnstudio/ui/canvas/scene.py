@@ -56,6 +56,7 @@ class CanvasScene(QGraphicsScene):
         document.activationsChanged.connect(self._show_activations)
         document.neuronImagesChanged.connect(self._show_neuron_images)
         document.trainingChanged.connect(self.set_locked)
+        document.datasetChanged.connect(self.show_feature_names)
         self._rebuild()
 
     @property
@@ -106,6 +107,7 @@ class CanvasScene(QGraphicsScene):
         for conn_id in self.graph.connections:
             self._add_connection(conn_id)
         self.apply_weights()
+        self.show_feature_names()
         self._update_scene_rect()
 
     def _add_layer(self, layer_id: str) -> None:
@@ -152,6 +154,7 @@ class CanvasScene(QGraphicsScene):
                         conn.rebuild()
         if event != "layer_changed" or {"size", "activation", "bias", "role"} & set(info["changes"]):
             self.apply_weights()
+            self.show_feature_names()
         self._update_scene_rect()
 
     def _layer_geometry_changed(self, item: LayerItem) -> None:
@@ -212,6 +215,13 @@ class CanvasScene(QGraphicsScene):
             item = self._layers.get(layer_id)
             if item is not None and item.size == len(values):
                 item.set_neuron_values(values)
+
+    def show_feature_names(self) -> None:
+        """An input layer fed feature inputs names each neuron's feature (x1^2 …) beside it."""
+        features = self.document.dataset.features
+        for item in self._layers.values():
+            fits = features is not None and item.layer.role == "input" and item.size == len(features)
+            item.set_neuron_labels(list(features) if fits and features is not None else None)
 
     def _show_neuron_images(self, images: dict | None) -> None:
         for item in self._layers.values():

@@ -1,10 +1,11 @@
-"""The learning tools of a window, wired to its training panel: restarts, the math inspector, time travel.
+"""The learning tools of a window, wired to its training panel: restarts, compare runs, the inspector, time travel.
 
-Network → Train Restarts… (``actionRestarts``) opens the restarts dialog; the
-composition root docks the inspector (``inspector``) and the weights-as-images
-view (``weightImages``) and sends the inspector the neurons clicked on the canvas
-(or on a weight picture); the time-travel slider sits under the error plot
-(:mod:`nnstudio.ui.learning.time_travel`).
+Network → Train Restarts… (``actionRestarts``) opens the restarts dialog, View → Compare Runs
+(``actionCompareRuns``) the run list (:mod:`nnstudio.ui.learning.compare_runs`), File → Export Training
+Animation… (``actionExportAnimation``) records the time-travel range (:mod:`nnstudio.ui.learning.animation`); the
+composition root docks the inspector (``inspector``) and the weights-as-images view (``weightImages``) and sends
+the inspector the neurons clicked on the canvas (or on a weight picture); the time-travel slider sits under the
+error plot (:mod:`nnstudio.ui.learning.time_travel`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from PySide6.QtWidgets import QWidget
 from ..theme.style import theme_plots
 from ..training.controller import RUNNING
 from ..training.panel import TrainingPanel
+from .animation_dialog import AnimationDialog
+from .compare_runs import CompareRunsDialog
 from .inspector_panel import InspectorPanel
 from .restarts_dialog import RestartsDialog
 from .time_travel import TimeTravel
@@ -28,7 +31,8 @@ class LearningTools(QObject):
 
     neuronInspected = Signal()  # the inspector shows a neuron just clicked: its dock comes to the front
 
-    def __init__(self, panel: TrainingPanel, restarts_action: QAction, window: QWidget):
+    def __init__(self, panel: TrainingPanel, restarts_action: QAction, window: QWidget,
+                 compare_action: QAction | None = None, animation_action: QAction | None = None):
         super().__init__(window)
         self.window, self.panel = window, panel
         self.document = doc = panel.document
@@ -36,6 +40,12 @@ class LearningTools(QObject):
         self.restarts_dialog: RestartsDialog | None = None
         self.restarts_action = restarts_action
         restarts_action.triggered.connect(lambda _checked=False: self.open_restarts())
+        self.compare_dialog: CompareRunsDialog | None = None
+        if compare_action is not None:
+            compare_action.triggered.connect(lambda _checked=False: self.open_compare_runs())
+        self.animation_dialog: AnimationDialog | None = None
+        if animation_action is not None:
+            animation_action.triggered.connect(lambda _checked=False: self.open_animation_export())
         self.inspector = InspectorPanel(doc)
         self.inspector.table.setAccessibleName("Weighted sum term by term, with each weight's gradient")
         self.inspector.row_box.setAccessibleName("Data row inspected")
@@ -63,6 +73,32 @@ class LearningTools(QObject):
         dialog = self.restarts_dialog
         if not dialog.running:
             dialog.first_seed.setValue(int(self.document.init_seed))
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+        return dialog
+
+    def open_compare_runs(self) -> CompareRunsDialog:
+        """Show the Compare Runs dialog (one per window; it follows the document's run list)."""
+        if self.compare_dialog is None:
+            self.compare_dialog = CompareRunsDialog(self.document, self.window)
+            self.compare_dialog.restored.connect(self.panel.status_label.setText)
+            theme_plots(self.compare_dialog)
+        dialog = self.compare_dialog
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+        return dialog
+
+    def open_animation_export(self) -> AnimationDialog:
+        """Show File → Export Training Animation (one per window; it records the time-travel range)."""
+        store = self.time_travel.store
+        if self.animation_dialog is None:
+            self.animation_dialog = AnimationDialog(self.document, store, self.window)
+            self.animation_dialog.exported.connect(self.panel.status_label.setText)
+        dialog = self.animation_dialog
+        if dialog.recorder is None:
+            dialog.set_store(store)
         dialog.show()
         dialog.raise_()
         dialog.activateWindow()

@@ -14,13 +14,15 @@ were, and redoing it brings back what was there when it was undone.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 from PySide6.QtGui import QUndoCommand
 
-from ...core import Connection, Dataset, Graph, Layer, TrainSettings
-from ...core.fitting import NetworkFit
+from ...core import Connection, Dataset, Graph, Layer, TopologyError, TrainSettings
+from ...core.features import check_features
+from ...core.fitting import NetworkFit, plan_fit
 from ...core.graph import kind_label
 from .document import Document
 from .trained_state import TrainedState
@@ -301,6 +303,40 @@ class SetDatasetCommand(QUndoCommand):
             return False
         self.new = other.new
         return True
+
+
+class SetFeaturesCommand(QUndoCommand):
+    """New feature inputs (``dataset.features``) and the input layer resized to them; pushed with
+    :func:`push_with_state`, so undo brings back the trained weights as they were."""
+
+    def __init__(self, document: Document, features: tuple[str, ...] | None):
+        features = check_features(features, document.dataset.n_inputs)
+        label = "raw inputs" if features is None else ", ".join(features)
+        super().__init__(f"Feature inputs {label}")
+        self.document = document
+        self.old = document.dataset
+        self.new = replace(document.dataset, features=features)
+        fit = plan_fit(document.graph, self.new)  # TopologyError: no single input layer to resize
+        inputs = {layer.id for layer in document.graph.layers_with_role("input")}
+        self.sizes = {lid: sizes for lid, sizes in fit.sizes.items() if lid in inputs}
+
+    def redo(self) -> None:
+        self.document.set_dataset_and_sizes(self.new, {lid: new for lid, (_old, new) in self.sizes.items()})
+
+    def undo(self) -> None:
+        self.document.set_dataset_and_sizes(self.old, {lid: old for lid, (old, _new) in self.sizes.items()})
+
+
+def push_features(document: Document, features: tuple[str, ...] | None) -> str | None:
+    """Feed the network ``features`` (None: the raw inputs) as one undo step; a sentence says why not."""
+    if document.training:
+        return "Training is running: stop it to change the feature inputs"
+    try:
+        command = SetFeaturesCommand(document, features)
+    except (TopologyError, ValueError) as exc:
+        return f"Cannot feed these features: {exc}"
+    push_with_state(document, command, NETWORK_CHANGED)
+    return None
 
 
 class ResetWeightsCommand(QUndoCommand):

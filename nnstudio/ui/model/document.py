@@ -22,6 +22,7 @@ from ...core import Dataset, Graph, Network, TopologyError, TrainSettings
 from ...core.activations import get_activation
 from ...core.history import ErrorHistory
 from ...core.losses import auto_cost_problem
+from ...core.runs import RunRecord, add_run
 from ...io.limits import MAX_INT as MAX_SEED  # what the window's seed boxes (32-bit) can show
 from ...io.project import Project, default_project
 from .trained_state import StateArchive, TrainedState
@@ -79,6 +80,7 @@ class Document(QObject):
     trainingChanged = Signal(bool)  # a run started (structure locked) or ended
     activationsChanged = Signal(dict)  # layer id -> each neuron's activation for the inputs being tried
     neuronImagesChanged = Signal(object)  # layer id -> one picture per neuron over the input plane, or None
+    runsChanged = Signal()  # the run list (View → Compare Runs) gained a run or was replaced
 
     def __init__(self, project: Project | None = None, path: str | None = None, parent: QObject | None = None):
         super().__init__(parent)
@@ -127,6 +129,7 @@ class Document(QObject):
         self.settings: TrainSettings = project.settings
         self.init, self.init_seed, self.data_seed = project.init, project.init_seed, project.data_seed
         self.history: ErrorHistory = project.history
+        self.runs: list[RunRecord] = list(project.runs)  # every run that ended, oldest first (core.runs)
         self.name, self.description, self.extra = project.name, project.description, dict(project.extra)
         self.generator_noise = _generator_noise(self.extra.pop(GENERATOR_SECTION, None))
         self._blocks: dict[str, np.ndarray] = blocks
@@ -143,6 +146,7 @@ class Document(QObject):
         self.datasetChanged.emit()
         self.settingsChanged.emit()
         self.historyChanged.emit()
+        self.runsChanged.emit()
         self.pathChanged.emit(path or "")
         self.modifiedChanged.emit(False)
 
@@ -195,7 +199,7 @@ class Document(QObject):
             graph=self.graph.copy(), dataset=self.dataset, settings=self.settings, init=self.init,
             init_seed=self.init_seed, data_seed=self.data_seed,
             weights=self.network.param_dict(self.present_params()) if trained else None,
-            history=self.history, name=self.name, description=self.description, extra=extra,
+            history=self.history, name=self.name, description=self.description, runs=list(self.runs), extra=extra,
         )
 
     def _on_clean_changed(self, clean: bool) -> None:
@@ -386,6 +390,12 @@ class Document(QObject):
             restore(state.kept.get(name))
         self.set_status(state.status)
 
+    def add_run(self, record: RunRecord) -> None:
+        """A run ended: keep its record in the run list (the oldest goes beyond core.runs.MAX_RUNS)."""
+        add_run(self.runs, record)
+        self.runsChanged.emit()
+        self.mark_modified()
+
     # -- data and settings ----------------------------------------------------------------
     def set_dataset(self, dataset: Dataset, dirty: bool = True) -> None:
         self.dataset = dataset
@@ -393,6 +403,15 @@ class Document(QObject):
         self.datasetChanged.emit()
         if dirty:
             self.mark_modified()
+
+    def set_dataset_and_sizes(self, dataset: Dataset, sizes: dict[str, int]) -> None:
+        """New data and new layer sizes that fit it (feature inputs chosen): the network is rebuilt once it fits."""
+        self.dataset = dataset
+        for layer_id, size in sizes.items():
+            self.graph.set_layer(layer_id, size=size)
+        if not sizes:
+            self._rebuild()
+        self.datasetChanged.emit()
 
     def set_settings(self, settings: TrainSettings, dirty: bool = True) -> None:
         """New training settings (``dirty=False`` from undo commands: the undo stack tracks the change)."""

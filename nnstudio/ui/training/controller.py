@@ -20,6 +20,8 @@ import numpy as np
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QThread, QTimer, Signal
 
 from ...core.frames import Frame, ViewRequest, merged
+from ...core.history import ErrorHistory
+from ...core.runs import record_run
 from ...core.snapshots import SnapshotStore
 from ...core.training import Snapshot, TrainingRun, TrainSettings
 from ..model.commands import push_reset
@@ -62,6 +64,8 @@ class TrainingController(QObject):
         self._pending_frame: Frame | None = None
         self._pending_errors: list[tuple[int, np.ndarray]] = []
         self._epoch_offset = 0  # epochs in the history before this run began
+        self._run_settings: TrainSettings | None = None  # what the run was started with (for the run list)
+        self._run_init_seed = 0
         self._progress: deque[tuple[float, int]] = deque()  # (time, epoch) of recent frames
         self.epochs_per_second = 0.0
         self.frames = 0  # snapshots applied
@@ -177,6 +181,7 @@ class TrainingController(QObject):
             return False
         self._generation += 1
         self._epoch_offset = doc.history.last_epoch
+        self._run_settings, self._run_init_seed = TrainSettings.from_dict(settings.to_dict()), doc.init_seed
         self._pending, self._pending_frame, self._pending_errors = None, None, []
         self._progress.clear()
         worker = TrainingWorker(run, self._generation, store=self.snapshot_store, epoch_offset=self._epoch_offset,
@@ -238,8 +243,18 @@ class TrainingController(QObject):
         epoch = self.last_epoch = self._epoch_offset + outcome.epoch
         error = doc.history.last_error if outcome.reason != "diverged" else math.nan
         doc.set_status(end_text(outcome.reason, epoch, error))
+        self._record(outcome, worker.final_accuracies)
         self.statusChanged.emit(doc.status)
         self.runFinished.emit(outcome.reason)
+
+    def _record(self, outcome: Snapshot, accuracies: tuple[float | None, float | None] | None) -> None:
+        """Keep the run that just ended in the document's run list (a run that trained no epoch is not one)."""
+        doc, settings = self.document, self._run_settings
+        if outcome.epoch <= 0 or doc.network is None or settings is None:
+            return
+        doc.add_run(record_run(doc.network, doc.dataset, settings, run_curve(doc.history, self._epoch_offset),
+                               init=doc.init, init_seed=self._run_init_seed, data_seed=doc.data_seed,
+                               reason=outcome.reason or "stopped", seconds=outcome.elapsed, accuracies=accuracies))
 
     # -- news from the worker -------------------------------------------------------------
     def _on_snapshot(self, generation: int, snap: Snapshot, frame: Frame | None = None) -> None:
@@ -323,3 +338,14 @@ class TrainingController(QObject):
         first_epoch, span = progress[0][1], now - progress[0][0]
         if span >= 0.25:
             self.epochs_per_second = (epoch - first_epoch) / span
+
+
+def run_curve(history: ErrorHistory, offset: int) -> ErrorHistory:
+    """The part of ``history`` after epoch ``offset`` (one run's errors), its epochs counted from the run's start."""
+    keep = history.epochs > offset
+    tests = [(e - offset, v) for e, v in zip(history.test_epochs, history.test, strict=True) if e > offset]
+    curve = ErrorHistory.from_dict({"stride": history.stride, "epochs": history.epochs[keep] - offset,
+                                    "train": history.train[keep], "test_epochs": [e for e, _ in tests],
+                                    "test": [v for _, v in tests]}, capacity=16)
+    curve.last_epoch, curve.last_error = history.last_epoch - offset, history.last_error
+    return curve

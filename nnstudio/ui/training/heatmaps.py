@@ -4,8 +4,10 @@ The decision surface shows one output over the input plane with the data
 points on top, filled with their target's colour (training points with a white
 rim, test points with a dark rim) and ringed in red where the network's answer
 is on the wrong side of the core's accuracy threshold (for a categorical target the
-legend names the class the colours stand for); every neuron on the
-canvas can show its own small map.  The grid of
+legend names the class the colours stand for); "Discretize output" shows the answer
+the accuracy reads instead of the raw output (as TF Playground does).
+Every neuron on the canvas can show its own small map (an input neuron of a
+network fed features shows its feature).  The grid of
 values always comes from the core (``network.layer_activations(grid)``);
 this module only turns numbers into colours.
 """
@@ -18,10 +20,12 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPixmap
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ...core.activations import get_activation
 from ...core.frames import Frame, FrameBuilder, FrameRequest, GridRequest, ViewRequest, grid_points
+from ...core.metrics import discretized
+from ...core.network import Network
 from ...core.training import resolve_cost
 from ..model.document import Document
 from ..theme.colormap import NEGATIVE, POSITIVE, ZERO
@@ -71,15 +75,17 @@ def plane_extent(document: Document, margin: float = 0.1) -> tuple[float, float,
     return float(low[0] - pad[0]), float(high[0] + pad[0]), float(low[1] - pad[1]), float(high[1] + pad[1])
 
 
-def on_plane(document: Document) -> bool:
-    """The network runs on data with two raw inputs (fed as they are, or as features of them)."""
+def plane_network(document: Document) -> Network | None:
+    """The network when its inputs come from a plane: two raw inputs (x1, x2), fed raw or as features."""
     net, data = document.network, document.dataset
-    return net is not None and data.n_inputs == 2 and net.n_inputs == data.network_width
+    if net is None or data.n_inputs != 2 or net.n_inputs != data.network_width:
+        return None
+    return net
 
 
 def neuron_grid(document: Document) -> GridRequest | None:
-    """The grid the neuron maps are computed on (None unless the network has two inputs)."""
-    if not on_plane(document):
+    """The grid the neuron maps are computed on (None unless the network's inputs come from a plane)."""
+    if plane_network(document) is None:
         return None
     return GridRequest(plane_extent(document), NEURON_RESOLUTION)
 
@@ -87,7 +93,7 @@ def neuron_grid(document: Document) -> GridRequest | None:
 def neuron_images(document: Document, acts: dict[str, np.ndarray] | None = None) -> dict[str, list[QImage] | None]:
     """A small map per neuron, by layer id (None for layers too large to show them all), from the layers'
     activations over :func:`neuron_grid` (``acts``, e.g. a frame's; computed here when not given)."""
-    net, request = document.network, neuron_grid(document)
+    net, request = plane_network(document), neuron_grid(document)
     if net is None or request is None:
         return {}
     if acts is None:
@@ -148,9 +154,14 @@ class DecisionSurface(QWidget):
         self.note = QLabel()
         self.note.setObjectName("heatmapNote")
         self.note.setWordWrap(True)
+        self.discretize = QCheckBox("Discretize output")
+        self.discretize.setObjectName("heatmapDiscretize")
+        self.discretize.setToolTip("Show the class the network answers (its side of the threshold), not its output")
+        self.discretize.toggled.connect(lambda _on: self.refresh())
         top = QHBoxLayout()
         top.addWidget(QLabel("Output"))
         top.addWidget(self.output_choice, 1)
+        top.addWidget(self.discretize)
         legend = QHBoxLayout()  # under the plot: beside the output choice it made the dock too wide
         self._legend_widgets: list[QLabel] = []
         for rim, ring, text, tip in (
@@ -192,12 +203,13 @@ class DecisionSurface(QWidget):
         self._marked_points = X[np.arange(*self.marked)]
         self._wrong_shown = None
         self.extent = plane_extent(self.document) if data.n_inputs == 2 else (0.0, 1.0, 0.0, 1.0)
+        self.discretize.setEnabled(data.kind != "regression")
         self._draw_points()
         self._update_request()
         self.refresh()
 
     def surface_grid(self) -> GridRequest | None:
-        if not on_plane(self.document):
+        if plane_network(self.document) is None:
             return None
         return GridRequest(self.extent, SURFACE_RESOLUTION)
 
@@ -274,8 +286,8 @@ class DecisionSurface(QWidget):
 
     def show_frame(self, frame: Frame | None) -> None:
         """Draw the frame's surface and wrong answers (None: the network cannot have a surface)."""
-        net = self.document.network
-        if net is None or not on_plane(self.document):
+        net = plane_network(self.document)
+        if net is None:
             self.image.clear()
             self.surface = None
             self.wrong_marks.setData([], [])
@@ -297,7 +309,7 @@ class DecisionSurface(QWidget):
             self.wrong_count, self._wrong_shown = 0, None
         if frame.surface is None or frame.surface.shape[-1] != net.n_outputs:
             return
-        values = frame.surface[:, :, k]
+        values = self._shown_values(frame.surface, k)
         self.surface = values
         activation = net.output_layers[0].activation if len(net.output_layers) == 1 else "identity"
         scale = max(1.0, float(np.abs(self.document.dataset.Y).max()))
@@ -306,6 +318,16 @@ class DecisionSurface(QWidget):
         x0, x1, y0, y1 = self.extent
         self.image.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))
         self.refreshed.emit()
+
+
+    def _shown_values(self, surface: np.ndarray, k: int) -> np.ndarray:
+        """Output ``k`` over the plane, or with "Discretize output" on, the answer the accuracy reads there."""
+        if self.discretize.isChecked():
+            rows, cols, n = surface.shape
+            snapped = discretized(surface.reshape(-1, n), self.document.dataset.Y)
+            if snapped is not None:  # None: a regression has no classes to snap to
+                return snapped.reshape(rows, cols, n)[:, :, k]
+        return surface[:, :, k]
 
 
 def legend_glyph(rim: str, ring: bool, size: int = 16) -> QPixmap:

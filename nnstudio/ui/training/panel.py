@@ -96,9 +96,20 @@ class TrainingPanel(QObject):
         return self.controller.state == RUNNING
 
     def set_live(self, live: bool) -> None:
+        was_live = self.heatmap.live
         for view in (self.error_plot, self.try_it, self.heatmap, self.confusion):
             view.live = live
         self.data_table.set_live(live)
+        if was_live and not live:
+            # the run ended or paused: its last frame may predate the final weights (the slow parts come a few
+            # times a second, and the final weights' change may have been ignored while the views were live)
+            self.heatmap.refresh()
+            self.try_it.refresh()
+            self.error_plot.refresh_accuracy()
+            self.data_table.model.refresh_outputs()
+            self.confusion.refresh()
+            self.show_activations()
+            self.show_neuron_images()
 
     def show_frame(self, frame: Frame) -> None:
         """Copy a frame's numbers into the views (each part only when the frame carries it)."""

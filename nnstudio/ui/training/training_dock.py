@@ -47,6 +47,7 @@ from .dock_choices import (
     batch_mode_of,
     dataset_key,
 )
+from .feature_inputs import FeatureInputs
 from .form_boxes import choice_box, combo_box, double_box, int_box, number_or_none, select_data, show_value
 from .speed_choice import SpeedChoice
 
@@ -155,6 +156,9 @@ class TrainingDock(QWidget):
         self.dataset_info.setObjectName("datasetInfo")
         self.dataset_info.setWordWrap(True)
         form.addRow(self.dataset_info)
+        self.feature_inputs = FeatureInputs(self.document)  # x1, x2, x1^2 … for two-input data
+        self.feature_inputs.refused.connect(self.refused)
+        form.addRow(self.feature_inputs)
         return box
 
     def _learning_page(self) -> QWidget:
@@ -426,8 +430,11 @@ class TrainingDock(QWidget):
 
     def _set_dataset(self, data: datasets.Dataset, text: str, data_seed: int | None = None,
                      noise: float | None = None, merge_key: object = None) -> None:
-        """New data as one undo step (with the trained state it replaces)."""
+        """New data as one undo step (with the trained state it replaces); two-input data keeps the features."""
         self.message.clear()
+        features = self.document.dataset.features
+        if features is not None and data.n_inputs == 2 and data.features is None:
+            data = dataclasses.replace(data, features=features)
         command = SetDatasetCommand(self.document, data, text, data_seed, noise, merge_key)
         self._updating = True
         try:

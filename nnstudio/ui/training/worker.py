@@ -21,6 +21,7 @@ from PySide6.QtCore import QObject, Signal
 
 from ...core.frames import SLOW_PARTS, Frame, FrameBuilder, ViewRequest
 from ...core.pacing import EpochPacer
+from ...core.runs import final_accuracies
 from ...core.snapshots import SnapshotStore
 from ...core.training import Snapshot, TrainingRun, TrainSettings
 
@@ -59,6 +60,7 @@ class TrainingWorker(QObject):
         # the run's next epoch worth recording; between those only the newest is recorded, at each snapshot
         self._record_at = store.next_kept_epoch - epoch_offset if store is not None else math.inf
         self.outcome: Snapshot | None = None  # the last snapshot, set when the run ends
+        self.final_accuracies: tuple[float | None, float | None] | None = None  # (train, test), at the end
         self._cond = threading.Condition()
         self._stop = False
         self._pause = False
@@ -160,6 +162,8 @@ class TrainingWorker(QObject):
 
     def _finish(self, last: Snapshot) -> None:
         self._record()
+        # measured here, not on the GUI thread: a 60,000-row dataset takes a while (the run list keeps them)
+        self.final_accuracies = final_accuracies(self.run.net, self.run.raw_data)
         self.outcome = last
         self._emit(last)
         self.finished.emit(self.generation)
