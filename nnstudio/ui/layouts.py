@@ -45,7 +45,8 @@ LAYOUTS: dict[str, Arrangement] = {
     "simple": Arrangement(
         ((RIGHT, (("training",), ("palette", "properties", "validation"))),
          (BOTTOM, (("errorPlot",), ("dataTable", "tryIt", "heatmap", "confusion", "weightImages", "inspector")))),
-        side_width=0.27, left_width=0.0, bottom_height=0.30, bottom_shares=(0.42, 0.58), right_shares=(0.62, 0.38)),
+        side_width=0.27, left_width=0.0, bottom_height=0.30, bottom_shares=(0.42, 0.58), right_shares=(0.62, 0.38),
+        hidden=("confusion", "weightImages")),
     # nearly every panel in sight at once, as nnstudio always looked (validation behind properties)
     "full": Arrangement(
         ((LEFT, (("palette",), ("properties", "validation"))), (RIGHT, (("training",), ("inspector",))),
@@ -57,7 +58,7 @@ LAYOUTS: dict[str, Arrangement] = {
         ((RIGHT, (("training", "palette", "properties", "validation", "inspector"),)),
          (BOTTOM, (("errorPlot",), ("dataTable", "heatmap", "tryIt", "confusion", "weightImages")))),
         side_width=0.36, left_width=0.0, bottom_height=0.42, bottom_shares=(0.6, 0.4), right_shares=(1.0,),
-        scale=1.5, hidden=("validation", "inspector", "tryIt")),
+        scale=1.5, hidden=("validation", "inspector", "tryIt", "confusion", "weightImages")),
 }
 DEFAULT_LAYOUT = "simple"
 

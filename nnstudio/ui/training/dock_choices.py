@@ -33,3 +33,9 @@ def dataset_key(data: datasets.Dataset) -> str | None:
     names = {"circle": "circle", "xor quadrants": "xor_quadrants", "two gaussians": "gaussians", "spiral": "spiral",
              "plane": "regression_plane", "gaussian bumps": "regression_gaussian"}
     return "gen:" + names[data.name] if data.name in names else None
+
+
+def described(data: datasets.Dataset) -> str:
+    """The classes and the input scaling of ``data``, for the dataset summary (empty when it has neither)."""
+    classes = f", {len(data.class_names)} classes" if data.class_names else ""
+    return classes + (f", {data.scaling.method} scaling" if data.scaling else "")

@@ -9,7 +9,7 @@ two inputs and is locked while training runs.
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QCheckBox, QGridLayout, QGroupBox, QLabel, QWidget
+from PySide6.QtWidgets import QCheckBox, QGridLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
 
 from ...core.features import FEATURES, RAW_INPUTS
 from ..model.commands import push_features
@@ -50,6 +50,14 @@ class FeatureInputs(QGroupBox):
         document.datasetChanged.connect(self.show_features)
         document.trainingChanged.connect(self.show_features)
         self.show_features()
+
+    def page(self) -> QWidget:
+        """A tab page holding the toggles at its top."""
+        box = QWidget()
+        column = QVBoxLayout(box)
+        column.addWidget(self)
+        column.addStretch(1)
+        return box
 
     def chosen(self) -> tuple[str, ...]:
         """The checked features, in the order of :data:`FEATURES`."""

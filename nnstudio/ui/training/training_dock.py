@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from ...core import datasets
 from ...core.datasets import DatasetError
+from ...core.features import RAW_INPUTS
 from ..model.commands import CUSTOM_DATA, DATA_CHANGED, SetDatasetCommand, push_with_state, settings_command
 from ..model.document import Document, plural
 from .data_import import DATA_FILTER, DataChoice, DataFile, DataImportDialog, make_dataset, read_in_background
@@ -46,10 +47,13 @@ from .dock_choices import (
     RATES,
     batch_mode_of,
     dataset_key,
+    described,
 )
 from .feature_inputs import FeatureInputs
 from .form_boxes import choice_box, combo_box, double_box, int_box, number_or_none, select_data, show_value
 from .speed_choice import SpeedChoice
+
+FEATURES_TAB = 1  # the training dock's tab of feature inputs (x1, x2, x1^2 …)
 
 
 def new_seed() -> int:
@@ -82,8 +86,10 @@ class TrainingDock(QWidget):
         self.sections = QTabWidget()
         self.sections.setObjectName("trainingSections")
         self.sections.setDocumentMode(True)
-        for page, title in ((data_page, "Data"), (learning_page, "Optimizer"), (stop_page, "Stop"),
-                            (self._seeds_page(), "Seeds")):
+        self.feature_inputs = FeatureInputs(document)  # x1, x2, x1^2 … (the tab shows for two-input data)
+        self.feature_inputs.refused.connect(self.refused)
+        for page, title in ((data_page, "Data"), (self.feature_inputs.page(), "Features"), (learning_page, "Optimizer"),
+                            (stop_page, "Stop"), (self._seeds_page(), "Seeds")):
             self.sections.addTab(page, title)
         column.addWidget(self.sections)
         for box in (*self.generator_widgets, self.rate.lineEdit(), self.momentum, self.batch_size, self.l1, self.l2,
@@ -156,9 +162,6 @@ class TrainingDock(QWidget):
         self.dataset_info.setObjectName("datasetInfo")
         self.dataset_info.setWordWrap(True)
         form.addRow(self.dataset_info)
-        self.feature_inputs = FeatureInputs(self.document)  # x1, x2, x1^2 … for two-input data
-        self.feature_inputs.refused.connect(self.refused)
-        form.addRow(self.feature_inputs)
         return box
 
     def _learning_page(self) -> QWidget:
@@ -298,7 +301,8 @@ class TrainingDock(QWidget):
             self._updating = False
         test = f", {plural(len(data.X_test), 'test row')}" if data.has_test else ""
         self.dataset_info.setText(f"{plural(len(data), 'training row')}{test}; {plural(data.n_inputs, 'input')} → "
-                                  f"{plural(data.n_outputs, 'target')} ({data.kind}{_described(data)})")
+                                  f"{plural(data.n_outputs, 'target')} ({data.kind}{described(data)})")
+        self.sections.setTabVisible(FEATURES_TAB, data.n_inputs == RAW_INPUTS)  # features of x1, x2 only
         self._enable()
 
     def _enable(self, _training_changed: bool = False) -> None:
@@ -489,9 +493,3 @@ class TrainingDock(QWidget):
         self.loadFailed.emit(text)
         self.show_dataset()
         return False
-
-
-def _described(data: datasets.Dataset) -> str:
-    """The classes and the input scaling of ``data``, for the dataset summary (empty when it has neither)."""
-    classes = f", {len(data.class_names)} classes" if data.class_names else ""
-    return classes + (f", {data.scaling.method} scaling" if data.scaling else "")
