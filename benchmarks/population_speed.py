@@ -32,7 +32,7 @@ def xor_graph():
     return Network(input=a, hidden=[b], output=c, seed=0).graph
 
 
-def best_seconds(fn, repeats: int = 3) -> float:
+def best_seconds(fn, repeats: int = 5) -> float:
     times = []
     for _ in range(repeats):
         start = time.perf_counter()

@@ -186,6 +186,28 @@ def test_every_registered_activation_has_a_kernel_form():
         np.testing.assert_allclose(d, get_activation(name).derivative(z, a), rtol=1e-14)
 
 
+def test_the_arithmetic_tanh_and_log1p_are_within_a_few_ulp_of_numpy():
+    """The vectorisable forms (no libm call) over their whole range: tiny, ordinary, saturated, signed."""
+    from numba import njit
+
+    from nnstudio.core.kernels import forms
+
+    @njit
+    def apply(x, tanh_out, log1p_out):
+        for i in range(x.size):
+            tanh_out[i] = forms.tanh(x[i])
+            log1p_out[i] = forms.log1p(-min(abs(x[i]), 1.0 - 1e-12))
+
+    rng = np.random.default_rng(0)
+    tiny = np.geomspace(1e-300, 1.0, 500)
+    x = np.concatenate([rng.normal(0, 4, 20_000), np.linspace(-30, 30, 5_001), tiny, -tiny, [1 - 1e-12, 19.5, 20.0]])
+    t, lg = np.empty_like(x), np.empty_like(x)
+    apply(x, t, lg)
+    np.testing.assert_allclose(t, np.tanh(x), rtol=1e-15, atol=0)
+    np.testing.assert_allclose(lg, np.log1p(-np.minimum(np.abs(x), 1 - 1e-12)), rtol=1e-15, atol=0)
+    assert forms.tanh(np.inf) == 1.0 and forms.tanh(-np.inf) == -1.0 and np.isnan(forms.tanh(np.nan))
+
+
 def test_wide_networks_train_on_numpy_with_a_reason():
     g = Graph()
     g.add_layer(Layer(200, role="input", id="i"))

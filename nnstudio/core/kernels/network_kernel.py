@@ -17,7 +17,7 @@ import numpy as np
 from numba import njit
 
 from ..losses import EPS
-from .forms import LOGISTIC, SOFTMAX, activate, derivative, softmax_backward_row, softmax_row
+from .forms import LOGISTIC, SOFTMAX, activate, derivative, log1p, softmax_backward_row, softmax_row
 
 MSE, BCE, CE = 0, 1, 2
 SGD, MOMENTUM, ADAM = 0, 1, 2
@@ -83,7 +83,7 @@ def output_gradients(Y, order, start, nb, sizes, uo, act, role, col, loss, binar
                 elif loss == BCE:
                     c = min(max(a, EPS), 1.0 - EPS)
                     if binary:
-                        err -= math.log1p(-min(abs(a - t), 1.0 - EPS))
+                        err -= log1p(-min(abs(a - t), 1.0 - EPS))
                     else:
                         err -= t * math.log(c) + (1.0 - t) * math.log(1.0 - c)
                     g = (a - t) / nb if fused else (c - t) / (c * (1.0 - c)) / nb

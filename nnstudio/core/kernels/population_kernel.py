@@ -18,7 +18,7 @@ import numpy as np
 from numba import njit
 
 from ..losses import EPS
-from .forms import IDENTITY, LEAKY_RELU, LOGISTIC, RELU, SOFTMAX, SOFTPLUS, STEP, TANH, activate, derivative
+from .forms import IDENTITY, LEAKY_RELU, LOGISTIC, RELU, SOFTMAX, SOFTPLUS, STEP, TANH, activate, derivative, log1p
 
 MSE, BCE, CE = 0, 1, 2
 SGD, MOMENTUM, ADAM = 0, 1, 2
@@ -158,7 +158,7 @@ def _output_gradients(Y, order, start, nb, sizes, uo, act, role, col, loss, bina
                 elif loss == BCE and binary and fused:  # the hot case of XOR restarts
                     for n in range(N):
                         d = A[b, o + j, n] - t
-                        err[n] -= math.log1p(-min(abs(d), 1.0 - EPS))
+                        err[n] -= log1p(-min(abs(d), 1.0 - EPS))
                         GZ[b, o + j, n] = d / nb
                 else:
                     for n in range(N):
@@ -166,7 +166,7 @@ def _output_gradients(Y, order, start, nb, sizes, uo, act, role, col, loss, bina
                         if loss == BCE:
                             cl = min(max(a, EPS), 1.0 - EPS)
                             if binary:
-                                err[n] -= math.log1p(-min(abs(a - t), 1.0 - EPS))
+                                err[n] -= log1p(-min(abs(a - t), 1.0 - EPS))
                             else:
                                 err[n] -= t * math.log(cl) + (1.0 - t) * math.log(1.0 - cl)
                             g = (a - t) / nb if fused else (cl - t) / (cl * (1.0 - cl)) / nb
