@@ -269,6 +269,7 @@ def train_population(
     rows, N = X.shape[0], P.shape[1]
     size = rows if batch == 0 else batch
     stopped = 0
+    finite = np.zeros(N, dtype=np.bool_)  # this epoch's parameters are finite: the last good ones
     for e in range(rates.size):
         order = orders[min(e, orders.shape[0] - 1)]
         total[:] = 0.0
@@ -289,6 +290,7 @@ def train_population(
             for n in range(N):
                 square[n] += P[p, n] * P[p, n]
         for n in range(N):
+            finite[n] = False
             if ran[n] >= 0:
                 errors[e, n] = math.nan
                 continue
@@ -300,8 +302,7 @@ def train_population(
                 ran[n] = e + 1
                 stopped += 1
                 continue
-            for p in range(P.shape[0]):
-                last_good[p, n] = P[p, n]
+            finite[n] = True
             if not math.isfinite(best[n]) or value < best[n] - max(1e-12, 1e-4 * best[n]):
                 best[n] = value
                 since_best[n] = 0
@@ -310,6 +311,10 @@ def train_population(
             if value <= target_error or (patience > 0 and since_best[n] >= patience):
                 ran[n] = e + 1
                 stopped += 1
+        for p in range(P.shape[0]):  # row by row, so that the copy runs along the network axis
+            for n in range(N):
+                if finite[n]:
+                    last_good[p, n] = P[p, n]
         if stopped >= N or stopped * 8 >= N:
             return e + 1
     return rates.size
