@@ -1,4 +1,4 @@
-"""Event-loop latency while the restarts dialog trains: it trains in timer ticks of about 25 ms on the GUI thread.
+"""Event-loop latency while the restarts dialog trains (on its worker thread; the GUI thread only draws).
 
 Run: ``QT_QPA_PLATFORM=offscreen python benchmarks/restarts_latency.py [--networks 500] [--seconds 1.5]``
 
