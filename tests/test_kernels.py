@@ -261,8 +261,9 @@ def test_a_run_started_while_the_kernels_compile_trains_on_numpy_at_once(monkeyp
 
     from nnstudio.core.kernels import warm_up as warm_up_module
 
-    release = threading.Event()
-    monkeypatch.setattr(warm_up_module, "warm_up", lambda: release.wait(60))
+    release, steps = threading.Event(), []
+    monkeypatch.setattr(warm_up_module, "warm_cache_in_child", lambda: steps.append("child") or release.wait(60))
+    monkeypatch.setattr(warm_up_module, "warm_up", lambda: steps.append("load"))
     monkeypatch.setattr(kernels, "_warm_up_thread", [])
     thread = kernels.warm_up_in_background()
     try:
@@ -274,4 +275,15 @@ def test_a_run_started_while_the_kernels_compile_trains_on_numpy_at_once(monkeyp
     finally:
         release.set()
         thread.join(10)
+    assert steps == ["child", "load"]  # compiled in the child, then loaded from the cache here
     assert kernels.compiled("network_kernel") is not None and "compiled kernels" in kernels.status()
+
+
+def test_the_cache_is_warmed_in_a_child_process_and_a_failed_child_is_no_error(monkeypatch, caplog):
+    from nnstudio.core.kernels import warm_up as warm_up_module
+
+    assert warm_up_module.warm_cache_in_child()  # a real child: it loads (or compiles) the kernels and exits 0
+    monkeypatch.setattr(sys, "executable", "/nonexistent/python")
+    with caplog.at_level(logging.INFO):
+        assert not warm_up_module.warm_cache_in_child()
+    assert "child process failed" in caplog.text
