@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -71,8 +72,16 @@ def run_case(mode: str, cache_dir: str | None, seconds: float) -> dict:
     env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
     if cache_dir is not None:
         env["NUMBA_CACHE_DIR"] = cache_dir
-    out = subprocess.run([sys.executable, "-c", CASE, mode, str(seconds)], env=env, capture_output=True, text=True,
-                         check=True).stdout
+    # a session of its own: a warm-up child still compiling when the case ends goes with it
+    case = subprocess.Popen([sys.executable, "-c", CASE, mode, str(seconds)], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    out, err = case.communicate()
+    try:
+        os.killpg(case.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        pass
+    if case.returncode:
+        raise RuntimeError(f"the {mode} case failed: {err[-500:]}")
     return json.loads(out.strip().splitlines()[-1])
 
 
