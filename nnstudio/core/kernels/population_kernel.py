@@ -210,10 +210,13 @@ def _backward(nb, P, G, sizes, uo, act, role, bias, csrc, ctgt, coff, ckind, Z, 
                 for j in range(size):
                     p = w + i * size + j
                     masked = ckind[c] != 0 and ((i == j) != (ckind[c] == 1))
-                    for n in range(N):
-                        G[p, n] = 0.0
-                    if not masked:
-                        for b in range(nb):
+                    if masked:
+                        for n in range(N):
+                            G[p, n] = 0.0
+                    else:  # the first row's products start the sum: no pass that only zeroes
+                        for n in range(N):
+                            G[p, n] = A[0, os + i, n] * GZ[0, o + j, n]
+                        for b in range(1, nb):
                             for n in range(N):
                                 G[p, n] += A[b, os + i, n] * GZ[b, o + j, n]
                     if role[s] != 0:
