@@ -155,6 +155,11 @@ def backward(nb, P, G, sizes, uo, act, role, bias, csrc, ctgt, coff, ckind, Z, A
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def update(P, G, wmask, rate, opt, l1, l2, mu, V, M, adam_t):
     """One optimizer step on the flat parameters, as nnstudio.core.optimizers does it."""
+    if opt == SGD and l1 == 0.0 and l2 == 0.0:  # the common case (the Synaptic tutorial) in one plain loop
+        for p in range(P.size):
+            P[p] -= G[p] * rate
+        return
+    step = 0.0
     if opt == ADAM:
         adam_t[0] += 1
         step = rate * math.sqrt(1.0 - 0.999 ** adam_t[0]) / (1.0 - 0.9 ** adam_t[0])
