@@ -25,6 +25,10 @@ STEP = ACTIVATION_CODES["step"]
 SOFTPLUS = ACTIVATION_CODES["softplus"]
 SOFTMAX = ACTIVATION_CODES["softmax"]
 
+#: the one fast-math liberty the training kernels take: a·b + c may become one fused multiply-add (rounded once,
+#: so no less exact; about a tenth faster per online sample); no reassociation, NaN and infinities keep their meaning
+CONTRACT = {"contract"}
+
 _LN2_HI = 6.93147180369123816490e-01  # ln 2 split in two (Cody and Waite): k·ln2 is exact in the high part
 _LN2_LO = 1.90821492927058770002e-10
 _ROUNDING = 6755399441055744.0  # 1.5·2^52: adding it rounds to an integer, which then sits in the low bits
