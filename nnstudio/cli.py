@@ -4,7 +4,7 @@ Bare (or with a project path) it opens the GUI; subcommands work headless::
 
     nnstudio new OUT.nnstudio --data FILE [--target COL ...] [--hidden 16,8] [--activation tanh]
                  [--test-split 0.2] [--scale standard|minmax|none] [--classes] [--seed S] [--features x1^2,x2^2]
-    nnstudio train FILE [--epochs N] [--rate R] [--seed S] [--reset] [--out TRAINED.nnstudio] [--json]
+    nnstudio train FILE [--epochs N] [--rate R] [--seed S] [--reset] [--out TRAINED.nnstudio] [--json [--all-rows]]
                                       (--out also adds the run to the project's run list)
     nnstudio predict FILE X1 X2 ... [--json]      (raw inputs: the project's input scaling and features are applied)
     nnstudio export FILE OUT          (OUT's extension picks the format: .json .npz .onnx .py .h .csv)
@@ -35,7 +35,7 @@ from .core.datasets import DatasetError
 from .core.features import FEATURES, parse_features
 from .core.graph import TopologyError
 from .core.history import ErrorHistory
-from .core.metrics import accuracy
+from .core.metrics import accuracy, percent_text
 from .core.runs import add_run, record_run
 from .core.scaling import SCALINGS
 from .io.export import EXPORT_FORMATS, export_format, export_project
@@ -44,6 +44,9 @@ from .io.from_data import project_from_data
 from .io.importers import import_file
 from .io.limits import MAX_INT
 from .io.project import Project, ProjectError, load_project, save_project
+
+JSON_ROWS = 1000  # train --json lists inputs, targets and outputs per row up to this many rows (digits: 1,437)
+TEXT_ROWS = 20  # rows in the text table of train
 
 SUBCOMMANDS: dict[str, str] = {
     "new": "create a project fitted to a data file (CSV, .npz or MNIST IDX)",
@@ -93,6 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="start from the project's initial weights, not its trained ones")
     train.add_argument("--out", help="save the trained project here")
     train.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    train.add_argument("--all-rows", action="store_true",
+                       help=f"with --json, list inputs, targets and outputs even for more than {JSON_ROWS:,} rows")
 
     predict = sub.add_parser("predict", help=SUBCOMMANDS["predict"])
     predict.add_argument("file", help="a .nnstudio project")
@@ -210,6 +215,10 @@ def cmd_train(args: argparse.Namespace) -> int:
                                          reason=snap.reason or "stopped", seconds=snap.elapsed))
         _save(project, args.out)
     outputs = net.predict(project.dataset.network_inputs())
+    rows = len(outputs)
+    # every row for small data (and --all-rows); 20 for the text table; none in the JSON of a big dataset
+    listed = rows if args.all_rows or rows <= JSON_ROWS else 0
+    listed = listed if args.json else min(rows, TEXT_ROWS)
     report = {
         "file": args.file,
         "error": None if not math.isfinite(run.last_error) else run.last_error,
@@ -220,11 +229,13 @@ def cmd_train(args: argparse.Namespace) -> int:
         "reason_text": STOP_REASONS[snap.reason],
         "time": snap.elapsed,
         "test_error": snap.test_error,
-        "inputs": project.dataset.raw_inputs().tolist(),  # as the user gave them, before any scaling
-        "targets": project.dataset.Y.tolist(),
-        "outputs": outputs.tolist(),
+        "rows": rows,
         "saved": args.out,
     }
+    if listed:
+        report["inputs"] = project.dataset.raw_inputs(project.dataset.X[:listed]).tolist()  # as given, unscaled
+        report["targets"] = project.dataset.Y[:listed].tolist()
+        report["outputs"] = outputs[:listed].tolist()
     report.update(_accuracies(project, outputs, net))
     if args.json:
         print(json.dumps(report))
@@ -251,20 +262,20 @@ def _train_text(r: dict, project: Project) -> str:
         + (f", test error: {r['test_error']:.6g}" if r["test_error"] is not None else ""),
     ]
     if "accuracy" in r:
-        lines.append(f"accuracy: {r['accuracy']:.1%}"
-                     + (f", test accuracy: {r['test_accuracy']:.1%}" if r["test_accuracy"] is not None else ""))
+        test = r["test_accuracy"]
+        lines.append(f"accuracy: {percent_text(r['accuracy'])}"
+                     + (f", test accuracy: {percent_text(test)}" if test is not None else ""))
     if r["reason"] == "diverged":
         lines.append("the last finite weights were kept; try a lower learning rate (--rate)")
     ds = project.dataset
-    rows = list(zip(r["inputs"], r["targets"], r["outputs"], strict=True))
-    shown = rows if len(rows) <= 20 else rows[:20]
+    shown = list(zip(r["inputs"], r["targets"], r["outputs"], strict=True))
     header = [*ds.input_names, *(f"target {n}" for n in ds.output_names), *(f"output {n}" for n in ds.output_names)]
     table = [[_fmt(v) for v in (*x, *t, *o)] for x, t, o in shown]
     widths = [max(len(h), *(len(row[i]) for row in table)) for i, h in enumerate(header)]
     lines.append("  ".join(h.rjust(w) for h, w in zip(header, widths, strict=True)))
     lines += ["  ".join(c.rjust(w) for c, w in zip(row, widths, strict=True)) for row in table]
-    if len(rows) > len(shown):
-        lines.append(f"… {len(rows) - len(shown)} more rows")
+    if r["rows"] > len(shown):
+        lines.append(f"… {r['rows'] - len(shown)} more rows")
     if r["saved"]:
         lines.append(f"saved {r['saved']}")
     return "\n".join(lines)

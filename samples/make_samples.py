@@ -203,7 +203,8 @@ def digits() -> Project:
     graph, data, settings = _from_table(HERE / "data" / "digits.csv", "digit", (32,), "minmax", settings, 0,
                                         classes=True)
     return Project(
-        graph=graph, dataset=replace(data, name="digits 8x8"), settings=settings, init="glorot", init_seed=0,
+        graph=graph, dataset=replace(data, name="digits 8x8", image_shape=(8, 8)), settings=settings, init="glorot",
+        init_seed=0,
         name="Handwritten digits 64-32-10",
         description="8×8 images of handwritten digits (pixel counts 0–16, min-max scaled) → 32 tanh → 10 digits "
         "(softmax, cross-entropy), 1,438 rows to train and 359 held out (stratified); Adam at rate 0.005 in "

@@ -323,9 +323,17 @@ def test_fresh_weights_are_marked_after_a_structural_edit_of_a_trained_network(w
     assert window.scene.layer_item("L2").fresh_bias
 
 
-def test_clicking_a_synapse_emits_its_indices_and_tooltips_name_values(window, qtbot):
+def test_clicking_a_synapse_selects_it_and_a_double_click_asks_for_its_weight(window, qtbot, monkeypatch):
+    from PySide6.QtWidgets import QInputDialog
+
+    asked = []
+
+    def get_double(*args, **_kwargs):
+        asked.append(args)
+        return 0.0, False  # cancelled
+
+    monkeypatch.setattr(QInputDialog, "getDouble", staticmethod(get_double))
     scene = window.scene
-    scene.synapseClicked.disconnect(window.training.edit_weight)  # it would open a dialog to type the weight
     item = scene.connection_item("L2->L3")
     a = scene.layer_item("L2")
     b = scene.layer_item("L3")
@@ -338,8 +346,16 @@ def test_clicking_a_synapse_emits_its_indices_and_tooltips_name_values(window, q
                          viewport_point(window, middle))
     assert blocker.args == ["L2->L3", 1, 0]
     assert item.isSelected()
+    assert asked == []  # a single click only selects
+    with qtbot.waitSignal(scene.synapseDoubleClicked) as blocker:
+        QTest.mouseDClick(window.view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                          viewport_point(window, middle))
+    assert blocker.args == ["L2->L3", 1, 0]
+    assert len(asked) == 1
+    label = asked[0][2]
+    assert "Hidden 2 → Output 1" in label and "L2" not in label
     text = scene.describe_at(middle, 4)
-    assert "Hidden 2 → Output 1" in text
+    assert "Hidden 2 → Output 1" in text and "double-click" in text
     assert f"{window.document.network.weights['L2->L3'][1, 0]:.4g}" in text
 
 

@@ -125,3 +125,22 @@ def test_new_from_mnist_style_idx_files(tmp_path) -> None:
     assert len(project.dataset) + len(project.dataset.X_test) == 50
     sizes = [project.graph.layers[i].size for i in project.graph.topological_order()]
     assert sizes == [16, 16, 3]
+
+
+def test_train_json_of_a_big_dataset_leaves_out_the_rows(tmp_path, capsys) -> None:
+    data = tmp_path / "many.csv"
+    x = np.linspace(-1, 1, 1500)
+    data.write_text("x,y\n" + "".join(f"{v},{int(v > 0)}\n" for v in x))
+    project = tmp_path / "many.nnstudio"
+    assert main(["new", str(project), "--data", str(data), "--classes", "--test-split", "0.2"]) == 0
+    capsys.readouterr()
+    assert main(["train", str(project), "--epochs", "3", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["rows"] == 1200 and not {"inputs", "targets", "outputs"} & set(report)
+    assert 0 <= report["accuracy"] <= 1 and 0 <= report["test_accuracy"] <= 1
+    assert main(["train", str(project), "--epochs", "3", "--json", "--all-rows"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert len(report["inputs"]) == len(report["outputs"]) == 1200
+    assert all(np.isclose(x, v[0]).any() for v in report["inputs"])  # raw, as in the file, not scaled
+    assert main(["train", str(project), "--epochs", "3"]) == 0
+    assert "… 1180 more rows" in capsys.readouterr().out

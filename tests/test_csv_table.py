@@ -5,7 +5,7 @@ import io
 import numpy as np
 import pytest
 
-from nnstudio.core import datasets
+from nnstudio.core import csv_table, datasets
 from nnstudio.core.csv_table import MAX_COLUMNS, read_table, sniff_delimiter
 from nnstudio.core.datasets import DatasetError
 
@@ -151,3 +151,63 @@ def test_blank_lines_and_quoted_numbers_read_the_same_on_both_paths() -> None:
     slow = datasets.read_csv(b'\na,b,c\n1,"2",x\n\n3,4,x\n\n', targets=["b"])  # a text column: the csv module
     assert fast.X.tolist() == [[1.0], [3.0]] and fast.Y.tolist() == [[2.0], [4.0]]
     assert slow.X[:, 0].tolist() == [1.0, 3.0] and slow.Y.tolist() == [[2.0], [4.0]]
+
+
+@pytest.mark.parametrize("header", [b"", b'"a","b b","label"\r\n', "\ufeffné,b,label\n".encode()])
+@pytest.mark.parametrize("target", [0, 1, 2])
+def test_a_file_of_plain_numbers_is_read_at_once_into_inputs_and_targets(header, target) -> None:
+    rng = np.random.default_rng(1)
+    values = rng.integers(-50, 50, (300, 3)) / 4
+    body = "".join(",".join(f"{v:g}" for v in row) + "\n" for row in values).encode()
+    table = read_table(header + body)
+    assert table.numbers is not None and table.has_header == bool(header)
+    names = table.names
+    assert names == (["column 1", "column 2", "column 3"] if not header else
+                     ["a", "b b", "label"] if header.startswith(b'"') else ["né", "b", "label"])
+    ds = datasets.read_csv(header + body, targets=[names[target]])
+    assert np.array_equal(ds.Y[:, 0], values[:, target]) and np.array_equal(ds.X, np.delete(values, target, 1))
+    assert ds.X.flags.c_contiguous and ds.input_names == [n for n in names if n != names[target]]
+
+
+def test_quoted_or_text_cells_take_the_cell_by_cell_reader() -> None:
+    assert read_table(b'a,b\n1,"2"\n').numbers is None
+    assert read_table(b"a,b\n1,x\n2,y\n").numbers is None
+
+
+def test_inputs_are_built_over_the_number_array_without_a_second_copy() -> None:
+    values = np.arange(40_000.0).reshape(2000, 20)
+    raw = (",".join(f"c{i}" for i in range(20)) + "\n").encode() + "".join(
+        ",".join(f"{v:g}" for v in row) + "\n" for row in values).encode()
+    table = read_table(raw)
+    block = table.numbers
+    encoded = csv_table.encode(table, ["c3", "c19"], consume=True)
+    assert np.shares_memory(encoded.X, block)
+    assert np.array_equal(encoded.X, np.delete(values, [3, 19], axis=1))
+    assert np.array_equal(encoded.Y, values[:, [3, 19]])
+    kept = csv_table.encode(read_table(raw), ["c3"])  # without consume the table's array is left alone
+    assert not np.shares_memory(kept.X, block)
+
+
+def test_a_bad_cell_far_down_a_number_file_is_still_named() -> None:
+    rows = ["a,b"] + [f"{i},{i * 2}" for i in range(5000)]
+    rows[4321] = "7,inf"
+    with pytest.raises(DatasetError, match=r"line 4322, column 'b': 'inf' is not a finite number"):
+        datasets.read_csv("\n".join(rows).encode())
+
+
+BIG_ROWS = ["a,b,c"] + [f"{i},{i % 7},{i * 0.5}" for i in range(9000)]
+
+
+@pytest.mark.parametrize("line, text", [
+    (8500, "1,2"), (8500, "1,x,3"), (8500, "1,,3"), (8500, "1,2,nan"), (5000, "1,inf,x"), (8999, "1," + "9" * 200_001),
+    (9001, "7,8"),
+])
+def test_a_fault_far_down_a_number_file_gets_the_careful_readers_message(line, text) -> None:
+    rows = list(BIG_ROWS)
+    rows[line - 1] = text
+    raw = "\n".join(rows).encode()
+    with pytest.raises(DatasetError) as fast:
+        read_table(raw)
+    with pytest.raises(DatasetError) as careful:
+        read_table(io.StringIO(raw.decode()))  # a text stream always takes the cell-by-cell reader
+    assert str(fast.value) == str(careful.value) and f"line {line}" in str(fast.value)

@@ -131,7 +131,7 @@ def test_fit_refuses_what_it_cannot_resize() -> None:
     conn = next(iter(project.graph.connections))
     project.graph.set_layer("L2", size=2)
     project.graph.set_connection_kind(conn, "one_to_one")
-    with pytest.raises(TopologyError, match="one_to_one connection"):
+    with pytest.raises(TopologyError, match="one to one connection"):
         plan_fit(project.graph, Dataset(np.zeros((2, 5)), [[0], [1]]), TrainSettings())
 
 

@@ -3,6 +3,7 @@
 import pytest
 
 from nnstudio.core import Connection, Graph, Layer, Network, TopologyError
+from nnstudio.core.graph import KINDS, kind_label
 from nnstudio.core.layout import layered_positions
 
 
@@ -126,7 +127,7 @@ def test_resizing_a_one_to_one_layer_is_refused() -> None:
     g.add_layer(Layer(2, role="input", id="a"))
     g.add_layer(Layer(2, id="b"))
     g.connect("a", "b", "one_to_one")
-    with pytest.raises(TopologyError, match="one_to_one"):
+    with pytest.raises(TopologyError, match="a one to one connection"):
         g.set_layer("b", size=3)
     assert g.layers["b"].size == 2
 
@@ -179,3 +180,16 @@ def test_auto_layout_places_layers_by_depth_in_centred_columns() -> None:
     looped.connections["y->x"] = Connection("y", "x")
     with pytest.raises(TopologyError):
         layered_positions(looped, {})
+
+
+def test_people_read_connection_kinds_and_layer_names_not_internal_ids() -> None:
+    g = Graph()
+    g.add_layer(Layer(2, role="input", id="L10", name="Pixels"))
+    g.add_layer(Layer(3, id="L11", name="Features"))
+    conn = g.connect("L10", "L11")
+    assert g.connection_name(conn.id) == "Pixels → Features"
+    assert g.synapse_name(conn.id, 1, 2) == "Pixels 2 → Features 3"
+    assert [kind_label(k) for k in KINDS] == ["All to all", "One to one", "All to others"]
+    problem = g.connect_problem("L10", "L11", "all_to_else")
+    assert problem.startswith("an all to others connection needs equal sizes")
+    assert "all_to_else" not in problem and "L10" not in problem and "Pixels" in problem

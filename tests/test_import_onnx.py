@@ -1,5 +1,5 @@
-"""ONNX import: models written by torch.onnx.export and skl2onnx predict what onnxruntime predicts; the rest is
-refused naming the op, and hostile files are refused before anything large is made."""
+"""ONNX import: models written by torch.onnx.export, skl2onnx and tf2onnx (Keras) predict what onnxruntime
+predicts; the rest is refused naming the op, and hostile files are refused before anything large is made."""
 
 from pathlib import Path
 
@@ -28,7 +28,7 @@ def onnxruntime_outputs(path: Path, X: np.ndarray) -> np.ndarray:
 
 
 def test_the_fixtures_cover_every_exporter() -> None:
-    assert {m.split("_")[0] for m in MODELS} == {"torch", "skl2onnx"} and len(MODELS) == 8
+    assert {m.split("_")[0] for m in MODELS} == {"torch", "skl2onnx", "tf2onnx"} and len(MODELS) == 11
 
 
 @pytest.mark.parametrize("name", MODELS)
@@ -48,6 +48,15 @@ def test_layers_activations_and_biases_come_through() -> None:
     assert [layer.bias for layer in layers[1:]] == [True, False]
     graph = import_onnx(FIXTURES / "skl2onnx_mlpclassifier-tanh-4-6-5-3.onnx").graph
     assert [graph.layers[i].activation for i in graph.topological_order()][1:] == ["tanh", "tanh", "softmax"]
+
+
+def test_keras_layers_come_through_tf2onnx() -> None:
+    graph = import_onnx(FIXTURES / "tf2onnx_image-flatten-leaky-16-6-2.onnx").graph
+    layers = [graph.layers[i] for i in graph.topological_order()]
+    assert [layer.size for layer in layers] == [16, 6, 2]
+    assert [layer.activation for layer in layers[1:]] == ["leaky_relu", "softmax"]
+    graph = import_onnx(FIXTURES / "tf2onnx_relu-sigmoid-4-8-6-1.onnx").graph
+    assert [graph.layers[i].activation for i in graph.topological_order()][1:] == ["relu", "logistic", "identity"]
 
 
 def test_imported_model_can_be_trained(tmp_path) -> None:

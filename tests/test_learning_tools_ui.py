@@ -143,8 +143,9 @@ def test_inspector_panel_for_an_input_neuron_and_a_changed_row(document, qtbot):
     assert panel.table.rowCount() == 0 and "input value a = <b>1</b>" in panel.summary.text()
     output = net.output_layers[0]
     panel.show_neuron(output.id, 0)
-    panel.row_box.setValue(1)
+    panel.row_box.setValue(2)  # the box counts rows from 1, as the data table does
     assert panel.info.row == 1 and panel.info.layer_id == output.id
+    assert "row 2:" in panel.title.text() and panel.row_box.minimum() == 1
 
 
 def test_time_travel_slider_emits_exactly_the_recorded_params(qtbot, tmp_path):

@@ -176,6 +176,9 @@ def test_clicking_a_neuron_fills_the_inspector_with_the_cores_gradients(qtbot, w
     click_neuron(qtbot, window, "L2", 1)
     info = tools.inspector.info
     assert info is not None and (info.layer_id, info.index, info.row) == ("L2", 1, 2)
+    # the inspector numbers the row as the data table does (its third row is row 3)
+    header = window.training.data_table.model.headerData(2, Qt.Orientation.Vertical)
+    assert tools.inspector.row_box.value() == int(header) == 3 and "row 3:" in tools.inspector.title.text()
     expected = inspect_neuron(doc.network, doc.dataset, 2, "L2", 1, doc.settings)
     assert info == expected
     # the core's own backward pass on that row: every incoming weight's gradient

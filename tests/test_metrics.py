@@ -53,3 +53,11 @@ def test_confusion_matrix_for_one_label_column_and_regression() -> None:
     assert counts.tolist() == [[1, 1], [1, 1]]
     assert confusion_matrix([[0.1], [0.2], [0.3]], [[0.1], [0.5], [0.9]]) is None
     assert np.isnan(per_class_accuracy(np.array([[0, 0], [1, 2]]))[0])
+
+
+def test_percentages_are_never_rounded_up_to_all_right() -> None:
+    from nnstudio.core.metrics import percent_text
+
+    assert [percent_text(199 / 200), percent_text(1.0), percent_text(0.0), percent_text(57 / 100),
+            percent_text(2 / 3), percent_text(1 - 1e-9), percent_text(0.75)] == [
+        "99.5%", "100%", "0%", "57%", "66.6%", "99.9%", "75%"]

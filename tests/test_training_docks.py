@@ -81,8 +81,18 @@ def test_csv_import_with_a_target_column(window, tmp_path):
     assert dock.import_csv(str(path), target="y")
     assert doc.dataset.input_names == ["a", "b"] and doc.dataset.output_names == ["y"]
     assert doc.dataset.Y[:, 0].tolist() == [1, 0, 0, 1]
+    shown = []
+    window.show_error = lambda title, text: shown.append(text)  # a file that cannot be used: one message box
     assert not dock.import_csv(str(path), target="nope")
-    assert "no column named" in dock.message.text()
+    assert "no column named" in dock.message.text() and len(shown) == 1 and "no column named" in shown[0]
+    # loaded rows are not generated points: no "Points 200" beside them, only the real row count
+    form = dock.count.parentWidget().layout()
+    assert not any(form.isRowVisible(w) for w in (dock.noise, dock.count, dock.test_split))
+    assert dock.dataset_info.text().startswith("4 training rows")
+    dock.dataset_combo.setCurrentIndex(dock.dataset_combo.findData("gen:circle"))
+    dock._dataset_chosen(0)
+    assert all(form.isRowVisible(w) for w in (dock.noise, dock.count, dock.test_split))
+    assert dock.count.value() == len(doc.dataset) + len(doc.dataset.X_test)
 
 
 def test_hyperparameters_become_settings(window):

@@ -55,13 +55,14 @@ def test_neuron_heatmaps_on_the_canvas(window):
     assert item._images is not None and len(item._images) == 3  # two inputs: every neuron shows its map
 
 
-def test_clicking_a_synapse_types_an_undoable_weight(window, monkeypatch):
+def test_double_clicking_a_synapse_types_an_undoable_weight(window, monkeypatch):
     doc = window.document
     monkeypatch.setattr(QInputDialog, "getDouble", staticmethod(lambda *args, **kwargs: (2.5, True)))
     old = float(doc.network.weights["L2->L3"][1, 0])
-    window.scene.synapseClicked.emit("L2->L3", 1, 0)
+    window.scene.synapseDoubleClicked.emit("L2->L3", 1, 0)
     assert doc.network.weights["L2->L3"][1, 0] == 2.5
     assert window.scene.connection_item("L2->L3").weight(1, 0) == 2.5
+    assert doc.undo_stack.undoText() == "Set weight Hidden 2 → Output 1 to 2.5"
     window.actions["undo"].trigger()
     assert doc.network.weights["L2->L3"][1, 0] == old
 

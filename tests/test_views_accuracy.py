@@ -64,7 +64,7 @@ def test_multi_label_outputs_all_right_show_100_percent(window, monkeypatch):
     one_wrong[0, 0] = 0.7  # AND(0, 0) should be 0
     _predicting(doc, monkeypatch, _lookup(doc.dataset.X, one_wrong))
     plot.refresh_accuracy()
-    assert plot.accuracy_label.text() == f"accuracy {11 / 12:.0%}"
+    assert plot.accuracy_label.text() == "accuracy 91.6%"  # 11 of 12, rounded down: never up to a "100%"
 
 
 def test_single_target_zero_uses_the_half_threshold(window, monkeypatch):
@@ -213,3 +213,11 @@ def test_a_refused_learning_rate_reverts_and_says_so(window, qtbot):
     editor.setText("0.03")
     qtbot.keyClick(editor, Qt.Key.Key_Return)
     assert doc.settings.rate == 0.03 and dock.message.text() == ""
+
+
+def test_the_accuracy_label_never_rounds_up_to_all_right(window):
+    plot = window.training.error_plot
+    plot.show_accuracy(199 / 200, 0.996)
+    assert plot.accuracy_label.text() == "accuracy 99.5% · test 99.6%"
+    plot.show_accuracy(1.0, None)
+    assert plot.accuracy_label.text() == "accuracy 100%"

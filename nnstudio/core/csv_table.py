@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .csv_numbers import head_of, keep_columns_in_place, line_offset, number_block
 from .dataset_error import DatasetError
 
 MAX_BYTES = 1024 * 1024 * 1024
@@ -25,6 +26,7 @@ MAX_CELL_CHARS = 100_000
 MAX_CATEGORIES = 1000
 DELIMITERS = (",", ";", "\t", "|")
 _CHUNK_ROWS = 4096
+_PROBE_ROWS = 64  # rows a header is judged on (it looks at 50 below it)
 _SNIFF_LINES = 20
 
 
@@ -43,9 +45,12 @@ class Column:
 
 @dataclass
 class Table:
+    """The columns of a file; ``numbers`` is the one array they all view when every cell was a number."""
+
     columns: list[Column]
     delimiter: str = ","
     has_header: bool = True
+    numbers: np.ndarray | None = None
 
     @property
     def names(self) -> list[str]:
@@ -114,18 +119,62 @@ def read_table(source: str | Path | bytes | io.TextIOBase) -> Table:
             raw = path.read_bytes()
         except OSError as exc:
             raise DatasetError(f"cannot read {path}: {exc.strerror or exc}") from None
-        text = decode(raw)
     elif isinstance(source, bytes):
-        text = decode(source)
+        raw = source
     else:
-        text = source.read()
-    delimiter = sniff_delimiter(text)
+        return _with_cell_limit(_parse, source.read())
+    table = _with_cell_limit(_numeric_table, raw)
+    if table is not None:
+        return table
+    quoted = b'"' in raw  # without quotes the fast path has seen all NumPy could read: no second try below
+    text = decode(raw)
+    del raw  # the bytes of a big file are not kept beside its text
+    return _with_cell_limit(lambda t: _parse(t, numbers_at_once=quoted), text)
+
+
+def _with_cell_limit(parse, content):
     limit = csv.field_size_limit()
     csv.field_size_limit(MAX_CELL_CHARS)
     try:
-        return _parse(text, delimiter)
+        return parse(content)
     finally:
         csv.field_size_limit(limit)
+
+
+def _lines(text: str):
+    """The lines of ``text`` with their endings, one at a time (``io.StringIO`` would hold 4 bytes a character)."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        if end < 0:
+            yield text[start:]
+            return
+        yield text[start:end + 1]
+        start = end + 1
+
+
+def _numeric_table(raw: bytes) -> Table | None:
+    """A file of plain numbers under an optional header, parsed at once (see :mod:`.csv_numbers`); None for
+    anything else, which :func:`_parse` then reads and, if it is at fault, names the line and column."""
+    head = head_of(raw)
+    try:
+        text = decode(head)
+        delimiter = sniff_delimiter(text)
+        rows_in = _Rows(csv.reader(_lines(text), delimiter=delimiter))
+        rows, _ = rows_in.chunk(_PROBE_ROWS)
+        if not rows or (len(head) < len(raw) and len(rows) < _PROBE_ROWS):
+            return None
+        has_header = _looks_like_header(rows)
+        names = _header_names(rows[0]) if has_header else [f"column {i + 1}" for i in range(len(rows[0]))]
+    except DatasetError:
+        return None
+    offset = line_offset(raw, rows_in.first_line) if has_header else 0
+    block = number_block(raw, offset, delimiter, names, first_line=rows_in.first_line + 1 if has_header else 1,
+                         width_line=rows_in.first_line, first_part=_CHUNK_ROWS - 1 if has_header else _CHUNK_ROWS,
+                         part_rows=_CHUNK_ROWS, max_cell=MAX_CELL_CHARS)
+    if block is None:
+        return None
+    return Table([Column(name, block[:, j]) for j, name in enumerate(names)], delimiter, has_header, block)
 
 
 class _Rows:
@@ -163,8 +212,9 @@ class _Rows:
         return rows, lines
 
 
-def _parse(text: str, delimiter: str) -> Table:
-    rows_in = _Rows(csv.reader(io.StringIO(text), delimiter=delimiter))
+def _parse(text: str, numbers_at_once: bool = True) -> Table:
+    delimiter = sniff_delimiter(text)
+    rows_in = _Rows(csv.reader(_lines(text), delimiter=delimiter))
     rows, lines = rows_in.chunk(_CHUNK_ROWS)
     if not rows:
         raise DatasetError("the file holds no rows of data")
@@ -182,7 +232,7 @@ def _parse(text: str, delimiter: str) -> Table:
     kinds = [_column_kind(first[:, j], names[j], lines) for j in range(len(names))]
     numeric = [j for j, k in enumerate(kinds) if k == "number"]
     texts = [j for j, k in enumerate(kinds) if k == "category"]
-    if not texts and not commas:
+    if numbers_at_once and not texts and not commas:
         skip = rows_in.first_line if has_header else rows_in.first_line - 1
         values = _all_numbers(text, delimiter, skip, len(names))
         if values is not None:
@@ -358,22 +408,28 @@ def target_indices(table: Table, targets: Sequence[str] | int) -> list[int]:
     return chosen
 
 
-def encode(table: Table, targets: Sequence[str] | int = 1, classes: bool = False) -> Encoded:
+def encode(table: Table, targets: Sequence[str] | int = 1, classes: bool = False, consume: bool = False) -> Encoded:
     """Inputs and targets as float matrices; category columns one-hot, a single categorical target's classes kept.
 
     ``classes`` makes numeric target columns class labels too (a ``digit`` column of 0…9 becomes 10 classes).
+    ``consume`` lets the inputs be built over the table's own number array (no second copy of a big file);
+    the table must not be used afterwards.
     """
     target_cols = target_indices(table, targets)
     inputs = [c for j, c in enumerate(table.columns) if j not in target_cols]
     outputs = [table.columns[j] for j in target_cols]
     if classes:
         outputs = [c if c.is_category else _as_category(c) for c in outputs]
-    X, input_names = _one_hot(inputs, prefix_always=True)
-    Y, output_names = _one_hot(outputs, prefix_always=len(outputs) > 1)
+    Y, output_names = _one_hot(outputs, prefix_always=len(outputs) > 1)  # a copy: made before X may reuse memory
+    labels = all(c.is_category or len(np.unique(c.values)) <= 2 for c in outputs)
+    if consume and table.numbers is not None:
+        X = keep_columns_in_place(table.numbers, [j for j in range(len(table.columns)) if j not in target_cols])
+        input_names = [c.name for c in inputs]
+    else:
+        X, input_names = _one_hot(inputs, prefix_always=True)
     if X.shape[1] > MAX_COLUMNS:
         raise DatasetError(f"the categories make {X.shape[1]} input columns; at most {MAX_COLUMNS} are supported")
     class_names = list(outputs[0].categories or []) if len(outputs) == 1 else []
-    labels = all(c.is_category or len(np.unique(c.values)) <= 2 for c in outputs)
     return Encoded(X, Y, input_names, output_names, class_names, "classification" if labels else "regression")
 
 

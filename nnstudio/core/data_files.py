@@ -3,6 +3,7 @@
 ``load_data(path, targets)`` is the one entry point.  An ``.npz`` holds ``X``/``y`` or ``inputs``/``targets``
 (optionally ``class_names``, ``input_names``, ``output_names``); an integer 1-D target becomes one-hot classes.
 An IDX image file (``train-images-idx3-ubyte.gz``) finds its labels file by name, or takes it as ``targets``.
+Pictures (IDX images, an ``X`` of shape rows × height × width) keep their ``image_shape``.
 Declared shapes are checked against the file's size before anything large is allocated.
 """
 
@@ -81,6 +82,7 @@ def read_npz(path: str | os.PathLike) -> Dataset:
         if isinstance(exc, DatasetError):
             raise
         raise DatasetError(f"{path.name} is not a readable .npz archive ({exc})") from None
+    image_shape = (int(X.shape[1]), int(X.shape[2])) if X.ndim == 3 else None  # a stack of pictures
     if X.ndim > 2:
         X = X.reshape(len(X), -1)
     class_names = extra.get("class_names")
@@ -93,7 +95,7 @@ def read_npz(path: str | os.PathLike) -> Dataset:
     kind = "classification" if class_names or all(len(np.unique(c)) <= 2 for c in np.atleast_2d(Y.T)) else \
         "regression"
     return Dataset(X.astype(np.float64, copy=False), Y, name=path.stem, input_names=extra.get("input_names", []),
-                   output_names=output_names, kind=kind, class_names=class_names)
+                   output_names=output_names, kind=kind, class_names=class_names, image_shape=image_shape)
 
 
 def _check_npz_members(path: Path) -> None:
@@ -168,8 +170,9 @@ def read_idx(images: str | os.PathLike, labels: str | os.PathLike | None = None)
     if label_values.ndim != 1 or len(label_values) != len(pixels):
         raise DatasetError(f"{labels.name} holds {label_values.shape} labels for {len(pixels)} images")
     Y, class_names = classes_from_labels(label_values)
+    image_shape = (int(pixels.shape[1]), int(pixels.shape[2])) if pixels.ndim == 3 else None  # MNIST: 28 × 28
     X = pixels.reshape(len(pixels), -1).astype(np.float64)
     del pixels
     names = [f"p{i}" for i in range(X.shape[1])]
     return Dataset(X, Y, name=images.name.split(".")[0], input_names=names, output_names=list(class_names),
-                   kind="classification", class_names=class_names)
+                   kind="classification", class_names=class_names, image_shape=image_shape)

@@ -2,8 +2,9 @@
 
 A :class:`Dataset` holds inputs ``X`` (samples as rows) and targets ``Y``, the
 column names, optionally a held-out test part, the class names of a
-categorical target (one per one-hot output column) and the
-:class:`~nnstudio.core.scaling.InputScaling` its inputs went through.
+categorical target (one per one-hot output column), the
+:class:`~nnstudio.core.scaling.InputScaling` its inputs went through and,
+for pictures, the ``image_shape`` its input columns form.
 Generators take a seed so the same settings always give the same points.
 """
 
@@ -11,15 +12,17 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from .csv_table import encode, read_table
 from .dataset_error import DatasetError
 from .features import check_features, compute_features, input_width
+from .image_shape import check_image_shape
 from .scaling import InputScaling
 
 Array = np.ndarray
@@ -38,6 +41,7 @@ class Dataset:
     class_names: list[str] = field(default_factory=list)  # one per output column when the target is a class
     scaling: InputScaling | None = None  # what turned raw inputs into X (and X_test)
     features: tuple[str, ...] | None = None  # what the network is fed, computed from X (see core.features)
+    image_shape: tuple[int, int] | None = None  # (height, width): the input columns are a picture's pixels, row-major
 
     def __post_init__(self) -> None:
         self.X = _matrix(self.X, "inputs")
@@ -59,6 +63,7 @@ class Dataset:
         if self.scaling is not None and self.scaling.width != self.n_inputs:
             raise DatasetError(f"the scaling has {self.scaling.width} columns, the inputs {self.n_inputs}")
         self.features = check_features(self.features, self.n_inputs)
+        self.image_shape = check_image_shape(self.image_shape, self.n_inputs)
 
     def raw_inputs(self, scaled: Array | None = None) -> Array:
         """Inputs as they were before scaling (the training inputs unless ``scaled`` is given)."""
@@ -120,25 +125,28 @@ class Dataset:
     def to_records(self) -> list[dict]:
         return [{"input": x.tolist(), "output": y.tolist()} for x, y in zip(self.X, self.Y, strict=True)]
 
-    def to_dict(self) -> dict:
+    def to_dict(self, tables: Callable[[Array], Any] = lambda values: values.tolist()) -> dict:
+        """The dataset as JSON values; ``tables`` turns each matrix into its JSON form (rows of numbers)."""
         d = {
             "name": self.name,
             "kind": self.kind,
             "input_names": list(self.input_names),
             "output_names": list(self.output_names),
-            "inputs": self.X.tolist(),
-            "targets": self.Y.tolist(),
+            "inputs": tables(self.X),
+            "targets": tables(self.Y),
         }
         X_test, Y_test = self.X_test, self.Y_test
         if X_test is not None and Y_test is not None and len(X_test):  # has_test, spelt out for the type checker
-            d["test_inputs"] = X_test.tolist()
-            d["test_targets"] = Y_test.tolist()
+            d["test_inputs"] = tables(X_test)
+            d["test_targets"] = tables(Y_test)
         if self.class_names:
             d["class_names"] = list(self.class_names)
         if self.scaling is not None:
             d["scaling"] = self.scaling.to_dict()
         if self.features is not None:
             d["features"] = list(self.features)
+        if self.image_shape is not None:
+            d["image_shape"] = list(self.image_shape)
         return d
 
     @classmethod
@@ -155,6 +163,7 @@ class Dataset:
             class_names=list(d.get("class_names", [])),
             scaling=None if d.get("scaling") is None else InputScaling.from_dict(d["scaling"]),
             features=d.get("features"),
+            image_shape=d.get("image_shape"),
         )
 
 
@@ -381,7 +390,7 @@ def read_csv(
     ``classes`` makes numeric targets class labels as well.  Problems raise
     :class:`DatasetError` naming the line and column.
     """
-    encoded = encode(read_table(source), targets, classes)
+    encoded = encode(read_table(source), targets, classes, consume=True)
     if name is None:
         name = Path(source).stem if isinstance(source, (str, Path)) else "csv"
     return Dataset(encoded.X, encoded.Y, name=name, input_names=encoded.input_names,

@@ -15,6 +15,7 @@ import numpy as np
 
 from .datasets import Dataset
 from .graph import Graph, Layer, TopologyError
+from .layers import kind_label
 from .metrics import is_one_hot
 from .training import TrainSettings
 
@@ -85,8 +86,8 @@ def plan_fit(graph: Graph, dataset: Dataset, settings: TrainSettings | None = No
             for conn in graph.incoming(layer.id) + graph.outgoing(layer.id):
                 if conn.kind != "all_to_all":
                     other = graph.layers[conn.source if conn.target == layer.id else conn.target]
-                    raise TopologyError(f"{layer.name} has a {conn.kind} connection with {other.name}; make it "
-                                        "all_to_all before fitting the network to the data")
+                    raise TopologyError(f"{layer.name} has {kind_label(conn.kind, sentence=True)} connection with "
+                                        f"{other.name}; make it all to all before fitting the network to the data")
     out = outputs[0]
     activation, cost = output_choice(dataset, out.activation)
     change_act = (out.id, out.activation, activation) if activation != out.activation else None

@@ -19,7 +19,7 @@ import numpy as np
 
 from .datasets import Dataset
 from .losses import get_loss
-from .metrics import accuracy, right_answers
+from .metrics import accuracy, confusion_matrix, right_answers
 from .network import Network
 
 Array = np.ndarray
@@ -44,6 +44,7 @@ class FrameRequest:
     surface: GridRequest | None = None  # the decision surface (the outputs over the plane)
     marked_rows: tuple[int, int, int] | None = None  # range(start, stop, step) of the rows checked for wrong answers
     neuron_maps: GridRequest | None = None  # every layer's activations over the plane
+    confusion: bool = False  # the train and test confusion matrices (classification data)
 
 
 def _frozen(array: Array) -> Array:
@@ -66,6 +67,7 @@ class Frame:
     surface: Array | None = None  # (resolution, resolution, outputs), row 0 at the bottom of the plane
     wrong: Array | None = None  # per marked row, per output: the answer is wrong by the accuracy rule
     neuron_maps: dict[str, Array] | None = None  # layer id → (resolution², size)
+    confusion: tuple[Array | None, Array | None] | None = None  # train, test counts [actual, predicted]
 
     @property
     def first_row(self) -> int:
@@ -76,9 +78,9 @@ class Frame:
         return start <= row < stop
 
 
-OPTIONAL_PARTS = ("probe_activations", "probe_outputs", "accuracy", "surface", "wrong", "neuron_maps")
+OPTIONAL_PARTS = ("probe_activations", "probe_outputs", "accuracy", "surface", "wrong", "neuron_maps", "confusion")
 #: the parts whose cost grows with the dataset or a grid: a worker computes them a few times a second
-SLOW_PARTS = {"accuracy": False, "surface": None, "marked_rows": None, "neuron_maps": None}
+SLOW_PARTS = {"accuracy": False, "surface": None, "marked_rows": None, "neuron_maps": None, "confusion": False}
 
 
 def merged(older: Frame, newer: Frame) -> Frame:
@@ -164,6 +166,18 @@ class FrameBuilder:
         test = shown_accuracy(data, outputs[n:], data.Y_test) if data.Y_test is not None else None
         return train, None if train is None else test
 
+    def confusions(self, outputs: Array | None = None) -> tuple[Array | None, Array | None]:
+        """Train and test confusion matrices by the core's rule (None where the targets are not classes or
+        there are no rows); ``outputs``: of every row, when already known."""
+        data = self.data
+        if data.kind == "regression":
+            return None, None
+        outputs = self.net.predict(self.inputs) if outputs is None else outputs
+        n = len(data)
+        train = confusion_matrix(outputs[:n], data.Y)
+        test = confusion_matrix(outputs[n:], data.Y_test) if data.Y_test is not None and data.has_test else None
+        return (None if train is None else _frozen(train)), (None if test is None else _frozen(test))
+
     def wrong(self, marked: tuple[int, int, int], outputs: Array | None = None) -> Array:
         """Wrong answers of the rows ``range(*marked)``; ``outputs``: of every row, when already known."""
         index = np.arange(*marked)
@@ -189,10 +203,12 @@ class FrameBuilder:
             acts = {k: _frozen(v[0].copy()) for k, v in self.net.layer_activations(probe).items()}
             frame = replace(frame, probe_activations=acts, probe_outputs=_frozen(self.net.predict(probe)[0]))
         everything = None  # the outputs of every row, computed once for the accuracy and the wrong answers
-        if request.accuracy and self.data.kind != "regression":
+        if (request.accuracy or request.confusion) and self.data.kind != "regression":
             everything = self.net.predict(self.inputs)
         if request.accuracy:
             frame = replace(frame, accuracy=self.accuracies(everything))
+        if request.confusion:
+            frame = replace(frame, confusion=self.confusions(everything))
         if request.marked_rows is not None:
             frame = replace(frame, wrong=_frozen(self.wrong(request.marked_rows, everything)))
         if self.data.n_inputs == 2 and self._fits():

@@ -18,6 +18,7 @@ from typing import Any
 
 from .activations import get_activation
 from .layers import (
+    KIND_LABELS,
     KINDS,
     MAX_LAYER_SIZE,
     ROLES,
@@ -26,12 +27,14 @@ from .layers import (
     TopologyError,
     check_size,
     connection_problem,
+    kind_label,
     normalize_kind,
 )
 from .limits import graph_size_problem
 
 # the parts a graph is made of are importable from here too
-__all__ = ["KINDS", "MAX_LAYER_SIZE", "ROLES", "Connection", "Graph", "Layer", "TopologyError", "normalize_kind"]
+__all__ = ["KIND_LABELS", "KINDS", "MAX_LAYER_SIZE", "ROLES", "Connection", "Graph", "Layer", "TopologyError",
+           "kind_label", "normalize_kind"]
 
 Listener = Callable[[str, dict], None]
 
@@ -74,6 +77,20 @@ class Graph:
 
     def find_connection(self, source: str, target: str) -> Connection | None:
         return next((c for c in self.connections.values() if c.source == source and c.target == target), None)
+
+    def connection_name(self, conn_id: str) -> str:
+        """"Hidden → Output": a connection as a person reads it (its id only if a layer is missing)."""
+        conn = self.connections.get(conn_id)
+        if conn is None or conn.source not in self.layers or conn.target not in self.layers:
+            return conn_id
+        return f"{self.layers[conn.source].name} → {self.layers[conn.target].name}"
+
+    def synapse_name(self, conn_id: str, i: int, j: int) -> str:
+        """"Hidden 2 → Output 1": synapse ``i → j`` of a connection, neurons counted from 1."""
+        conn = self.connections.get(conn_id)
+        if conn is None or conn.source not in self.layers or conn.target not in self.layers:
+            return f"{conn_id} [{i + 1}, {j + 1}]"
+        return f"{self.layers[conn.source].name} {i + 1} → {self.layers[conn.target].name} {j + 1}"
 
     def unique_name(self, stem: str) -> str:
         """``stem`` itself if free, else ``stem 2``, ``stem 3``…"""
@@ -166,7 +183,7 @@ class Graph:
                 if conn.kind != "all_to_all" and changes["size"] != layer.size:
                     other = self.layers[conn.source if conn.target == layer_id else conn.target]
                     raise TopologyError(
-                        f"{layer.name} has a {conn.kind} connection with {other.name}: "
+                        f"{layer.name} has {kind_label(conn.kind, sentence=True)} connection with {other.name}: "
                         "change that connection's kind before resizing"
                     )
         if "activation" in changes:

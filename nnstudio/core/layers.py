@@ -18,6 +18,8 @@ from .limits import MAX_LAYER_SIZE
 ROLES = ("input", "hidden", "output")
 KINDS = ("all_to_all", "one_to_one", "all_to_else")
 _SYNAPTIC_KINDS = {"ALL_TO_ALL": "all_to_all", "ONE_TO_ONE": "one_to_one", "ALL_TO_ELSE": "all_to_else"}
+#: what a person reads for each kind (files and the API keep the names in KINDS)
+KIND_LABELS = {"all_to_all": "All to all", "one_to_one": "One to one", "all_to_else": "All to others"}
 
 
 class TopologyError(ValueError):
@@ -41,6 +43,15 @@ def normalize_kind(kind: str) -> str:
     if kind not in KINDS:
         raise ValueError(f"unknown connection kind {kind!r}; choose one of: {', '.join(KINDS)}")
     return kind
+
+
+def kind_label(kind: str, sentence: bool = False) -> str:
+    """"One to one" for ``one_to_one``; inside a ``sentence`` with its article: "an all to others"."""
+    label = KIND_LABELS.get(kind, kind)
+    if not sentence:
+        return label
+    label = label.lower()
+    return ("an " if label.startswith("all") else "a ") + label  # "a one to one": the sound decides
 
 
 class Layer(LayerwiseLearning):
@@ -144,9 +155,9 @@ def connection_problem(source: Layer, target: Layer, kind: str) -> str | None:
         return f"{source.name} is an output layer: it cannot feed other layers"
     if kind in ("one_to_one", "all_to_else") and source.size != target.size:
         return (
-            f"{kind} needs equal sizes, but {source.name} has {source.size} "
+            f"{kind_label(kind, sentence=True)} connection needs equal sizes, but {source.name} has {source.size} "
             f"and {target.name} has {target.size} neurons"
         )
     if kind == "all_to_else" and source.size == 1:
-        return f"all_to_else between single neurons ({source.name} → {target.name}) has no synapses"
+        return f"all to others between single neurons ({source.name} → {target.name}) has no synapses"
     return None

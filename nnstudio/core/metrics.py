@@ -18,9 +18,22 @@ class's share of right answers.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 Array = np.ndarray
+
+
+def percent_text(fraction: float) -> str:
+    """A share as people read it, rounded down to 0.1 %: "99.5%" for 199 of 200; "100%" only when all are right.
+
+    (Rounding to the nearest would show 199 of 200 right as "100%" at whole percents.)
+    """
+    tenths = math.floor(1000 * fraction + 1e-6)  # 57 / 100 is 0.56999… in binary: still 57.0%
+    if fraction < 1 and tenths >= 1000:
+        tenths = 999
+    return f"{max(tenths, 0) / 10:g}%"
 
 
 def _threshold(values: Array) -> float | None:

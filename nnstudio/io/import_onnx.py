@@ -1,14 +1,18 @@
-"""ONNX import: multilayer perceptrons as torch.onnx.export and skl2onnx write them (tested) become projects.
+"""ONNX import: multilayer perceptrons as torch.onnx.export, skl2onnx and tf2onnx write them (tested) become projects.
 
 Accepted, along the path from the one data input to the one float output: a leading ``Flatten``/``Reshape``;
 per layer ``Gemm`` (``transA`` 0, any ``transB``/``alpha``/``beta``) or ``MatMul`` with an optional ``Add`` of a
 bias; then at most one of ``Relu``, ``Sigmoid``, ``Tanh``, ``Softmax`` (last axis), ``LeakyRelu`` (slope 0.01, as
-nnstudio's) — ``Identity`` and float ``Cast`` anywhere, and a final ``Reshape`` that keeps the rows as they are
-(skl2onnx writes both).  Constant ``Sub``/``Add``/``Mul``/``Div`` steps before the first layer (input scaling, as
-nnstudio's own export writes it) are folded into that layer's weights.  Weights come from initializers or
-``Constant`` nodes.  Anything else is refused naming the op; external data and shapes too large for nnstudio are
+nnstudio's), ``Softplus`` — ``Identity`` and float ``Cast`` anywhere, and a final ``Reshape`` that keeps the rows
+as they are (skl2onnx writes both).  Constant ``Sub``/``Add``/``Mul``/``Div`` steps before the first layer (input
+scaling, as nnstudio's own export writes it) are folded into that layer's weights.  Weights come from initializers
+or ``Constant`` nodes.  Anything else is refused naming the op; external data and shapes too large for nnstudio are
 refused before any array is made.
 Nodes that do not lead to the chosen output (a classifier's label ``ArgMax``) are ignored.
+nnstudio's own exports come back too where they are one chain from one input to one output
+(:mod:`.import_onnx_forms`): the elementary forms of leaky relu, step and softplus, and feature inputs
+(``Gather``/``Mul``/``Sin``/``Concat``, which become the dataset's ``features`` and ``scaling``).  Several input or
+output layers and skip connections (``Sum``) are refused with the reason.
 """
 
 from __future__ import annotations
@@ -20,16 +24,19 @@ from pathlib import Path
 import numpy as np
 
 from ..core.datasets import Dataset
+from ..core.features import RAW_INPUTS, compute_features
 from ..core.graph import Graph, Layer
 from ..core.network import Network
 from ..core.training import TrainSettings
+from .import_onnx_forms import FUSED_OP, FeatureFront, feature_front, fuse_activation_forms
 from .import_synaptic import ForeignNetworkError
 from .project import Project
 
 MAX_ONNX_BYTES = 512 * 1024 * 1024
 MAX_LAYER_SIZE = 100_000  # as in project files
 MAX_PARAMETERS = 50_000_000
-_ACTIVATIONS = {"Relu": "relu", "Sigmoid": "logistic", "Tanh": "tanh", "Softmax": "softmax", "LeakyRelu": "leaky_relu"}
+_ACTIVATIONS = {"Relu": "relu", "Sigmoid": "logistic", "Tanh": "tanh", "Softmax": "softmax", "LeakyRelu": "leaky_relu",
+                "Softplus": "softplus", FUSED_OP: ""}  # a fused node names its activation itself
 _RESHAPES = ("Flatten", "Reshape")
 _FLOAT_TYPES = (1, 10, 11)  # TensorProto FLOAT, FLOAT16, DOUBLE
 # before the first layer, constant Sub/Mul/Div/Add on the data (input scaling) are folded into its weights
@@ -60,10 +67,11 @@ def import_onnx(path: str | os.PathLike) -> Project:
     if len(data_inputs) != 1:
         raise ForeignNetworkError(f"the model has {len(data_inputs)} data inputs; nnstudio imports models with one")
     outputs = _float_outputs(graph, onnx)
-    nodes = _needed_nodes(graph, outputs[0].name)
-    layers, n_inputs = _walk(nodes, data_inputs[0], constants, onnx)
     meta = {p.key: p.value for p in model.metadata_props}
-    return _project(path, layers, n_inputs, data_inputs[0].name, outputs[0].name, meta)
+    nodes = fuse_activation_forms(_needed_nodes(graph, outputs[0].name), constants, onnx)
+    front = feature_front(nodes, data_inputs[0].name, constants, onnx, meta)
+    layers, n_inputs = _walk(nodes[front.consumed:] if front else nodes, data_inputs[0], constants, onnx, front)
+    return _project(path, layers, n_inputs, data_inputs[0].name, outputs[0].name, meta, front)
 
 
 def _onnx():
@@ -139,11 +147,15 @@ def _attrs(node, onnx) -> dict:
     return {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
 
 
-def _walk(nodes: list, data_input, constants: dict, onnx) -> tuple[list[_Layer], int]:
+def _walk(nodes: list, data_input, constants: dict, onnx, front: FeatureFront | None) -> tuple[list[_Layer], int]:
     dims = [d.dim_value if d.HasField("dim_value") else None for d in data_input.type.tensor_type.shape.dim]
     known = [int(d) for d in dims[1:] if d is not None]
     width = int(np.prod(known)) if dims[1:] and len(known) == len(dims) - 1 else None
     current, flattened = data_input.name, len(dims) == 2
+    if front is not None:
+        if width not in (None, RAW_INPUTS):
+            raise ForeignNetworkError(f"feature inputs are computed from {RAW_INPUTS} columns; the input has {width}")
+        current, flattened, width = front.output, True, len(front.features)
     layers: list[_Layer] = []
     scale, shift = np.ones(1), np.zeros(1)  # leading elementwise steps: x → x * scale + shift
     for node in nodes:
@@ -162,8 +174,8 @@ def _walk(nodes: list, data_input, constants: dict, onnx) -> tuple[list[_Layer],
                                           "(branches or skip connections are not imported)")
         else:
             raise ForeignNetworkError(f"unsupported ONNX op {op} (node {_label(node)!r}); nnstudio imports Gemm, "
-                                      "MatMul, Add, Relu, Sigmoid, Tanh, Softmax, LeakyRelu, Identity and a "
-                                      "leading Flatten/Reshape")
+                                      "MatMul, Add, Relu, Sigmoid, Tanh, Softmax, LeakyRelu, Softplus, Identity, "
+                                      "a leading Flatten/Reshape and its own exports' forms")
         if op == "Cast" and attrs.get("to") not in _FLOAT_TYPES:
             raise ForeignNetworkError(f"Cast node {_label(node)!r} turns the data into a non-float type")
         if op in _RESHAPES:
@@ -226,6 +238,9 @@ def _activation(node, op: str, attrs: dict) -> str:
     if op == "LeakyRelu" and abs(attrs.get("alpha", 0.01) - 0.01) > 1e-6:
         raise ForeignNetworkError(f"LeakyRelu node {_label(node)!r} has slope {attrs['alpha']:g}; nnstudio's "
                                   "leaky_relu has slope 0.01")
+    if op == FUSED_OP:
+        name = attrs["activation"]
+        return name.decode() if isinstance(name, bytes) else str(name)
     return _ACTIVATIONS[op]
 
 
@@ -256,7 +271,7 @@ def _checked(layers: list[_Layer], width: int | None) -> tuple[list[_Layer], int
 
 
 def _project(path: Path, layers: list[_Layer], n_inputs: int, input_name: str, output_name: str,
-             meta: dict[str, str]) -> Project:
+             meta: dict[str, str], front: FeatureFront | None) -> Project:
     chain = [Layer(n_inputs, name=input_name or "Input", role="input", position=(0.0, 0.0))]
     for k, layer in enumerate(layers):
         last = k == len(layers) - 1
@@ -278,9 +293,12 @@ def _project(path: Path, layers: list[_Layer], n_inputs: int, input_name: str, o
             blocks["b:" + target] = layer.bias
     net.load_param_dict(blocks)
     class_names = _class_names(meta, chain[-1].size)
-    zeros = np.zeros((1, n_inputs))
-    dataset = Dataset(zeros, net.predict(zeros), name="placeholder", class_names=class_names,
-                      output_names=list(class_names), kind="classification" if class_names else "regression")
+    features = tuple(front.features) if front else None
+    zeros = np.zeros((1, RAW_INPUTS if features else n_inputs))
+    dataset = Dataset(zeros, net.predict(compute_features(features, zeros)), name="placeholder",
+                      class_names=class_names, output_names=list(class_names),
+                      kind="classification" if class_names else "regression",
+                      scaling=front.scaling if front else None, features=features)
     sizes = "-".join(str(layer.size) for layer in chain)
     cost = "ce" if chain[-1].activation == "softmax" else "mse"
     return Project(graph=graph, dataset=dataset, weights=blocks, init="glorot", name=path.stem,

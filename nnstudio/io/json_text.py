@@ -4,7 +4,8 @@
 Python.  :func:`readable_chunks` indents only the structure and writes each
 list of numbers, or each row of a table of numbers (lists or NumPy arrays),
 with the C encoder, one piece at a time, so a large table is never held as
-one string; the result is the same JSON value.
+one string; long strings (a dataset's base64 block) are written in pieces too.
+The result is the same JSON value.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 import numpy as np
 
 _NUMBER_TYPES = frozenset({int, float})
+_LONG_STRING = 2**20  # characters: strings longer than this are written a piece at a time
 
 
 def _is_numbers(value: Any) -> bool:
@@ -32,6 +34,12 @@ def _row(values: Any) -> str:
 
 
 def _table_chunks(table: Any) -> Iterator[str]:
+    if isinstance(table, str):
+        yield '"'
+        for start in range(0, len(table), _LONG_STRING):  # escaping is per character: pieces join to the whole
+            yield json.dumps(table[start:start + _LONG_STRING])[1:-1]
+        yield '"'
+        return
     if isinstance(table, np.ndarray) and table.ndim == 1 or _is_numbers(table):
         yield _row(table)
         return
@@ -47,7 +55,8 @@ def readable_chunks(data: Any) -> Iterator[str]:
     tables: list[Any] = []
 
     def swap(node: Any) -> Any:
-        if isinstance(node, np.ndarray) and node.ndim in (1, 2) and node.size or _is_numbers(node) or _is_table(node):
+        if (isinstance(node, np.ndarray) and node.ndim in (1, 2) and node.size or _is_numbers(node) or _is_table(node)
+                or isinstance(node, str) and len(node) > _LONG_STRING):
             tables.append(node)
             return f"{marker}{len(tables) - 1}"
         if isinstance(node, np.ndarray):

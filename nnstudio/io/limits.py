@@ -22,7 +22,7 @@ from ..core.limits import (  # noqa: F401  (re-exported: one place to read every
     MAX_PARAMETERS,
 )
 
-MAX_PROJECT_BYTES = 2**30  # a saved 60,000 × 784 dataset takes about 540 MB of JSON
+MAX_PROJECT_BYTES = 2**30  # an MNIST-sized project (70,000 × 784 rows in blocks, 784-512-512-10) is ~580 MB
 MAX_IMPORT_BYTES = 64 * 2**20  # Synaptic.js / brain.js files: a network of a million synapses is ~60 MB
 MAX_WEIGHTS_BYTES = 512 * 2**20  # weights JSON or .npz of MAX_PARAMETERS numbers is ~270 MB as JSON
 # values in one JSON document: the largest dataset and network, their history and snapshots, with room
@@ -45,12 +45,21 @@ class JsonLimitError(ValueError):
 
 def read_json(raw: bytes) -> Any:
     """Parse UTF-8 JSON (a byte-order mark is allowed) within the limits above; raises :class:`JsonLimitError`."""
+    return parse_json_text(json_text_of(raw))
+
+
+def json_text_of(raw: bytes) -> str:
+    """The text of a UTF-8 JSON file (a byte-order mark is allowed); :class:`JsonLimitError` if it has none."""
     if not raw.strip():
         raise JsonLimitError("", "the file is empty")
     try:
-        text = raw.decode("utf-8-sig")  # editors on Windows may add a byte-order mark
+        return raw.decode("utf-8-sig")  # editors on Windows may add a byte-order mark
     except UnicodeDecodeError:
         raise JsonLimitError("", "the file is not text (not UTF-8 JSON)") from None
+
+
+def parse_json_text(text: str) -> Any:
+    """The JSON values of ``text`` within the limits above (see :func:`read_json`)."""
     # every value but the last is followed by a comma: this bounds the values before any is built
     values = text.count(",") + 1
     if values > MAX_JSON_VALUES:

@@ -22,13 +22,14 @@ from ..core.datasets import Dataset, DatasetError
 from ..core.features import check_features, feature_problem
 from ..core.graph import KINDS, ROLES, Graph, TopologyError
 from ..core.history import ErrorHistory
+from ..core.image_shape import check_image_shape, image_shape_problem
 from ..core.initializers import DEFAULT_INIT, INITIALIZERS
 from ..core.limits import dataset_cells_problem, graph_size_problem
 from ..core.network import Network
 from ..core.runs import RunRecord
 from ..core.training import SETTING_RANGES, TrainSettings
-from .atomic import write_text_atomic
-from .json_text import dumps_readable
+from .atomic import write_atomic
+from .json_text import write_readable
 from .limits import (
     MAX_CONNECTIONS,
     MAX_INT,
@@ -37,8 +38,11 @@ from .limits import (
     MAX_PROJECT_BYTES,
     MAX_TEXT_CHARS,
     JsonLimitError,
+    json_text_of,
+    parse_json_text,
     read_json,
 )
+from .number_blocks import BlockError, block_cells, decode_table, encode_table, is_block
 from .project_runs import load_runs
 from .project_sections import check_snapshots, load_history, load_weights
 
@@ -90,7 +94,7 @@ class Project:
             "settings": {k: v for k, v in self.settings.to_dict().items() if k != "seed"},
             "init": self.init,
             "seeds": {"init": self.init_seed, "shuffle": self.settings.seed, "data": self.data_seed},
-            "dataset": self.dataset.to_dict(),
+            "dataset": self.dataset.to_dict(tables=encode_table),
             "weights": None if self.weights is None else _weights_to_json(self.weights),
             "history": self.history.to_dict(),
         }
@@ -153,7 +157,7 @@ def save_project(project: Project, path: str | os.PathLike) -> None:
 
 
 def write_json_atomic(data: dict, path: str | os.PathLike) -> None:
-    write_text_atomic(path, dumps_readable(data))
+    write_atomic(path, lambda fh: write_readable(data, fh))  # piece by piece: a big dataset is never one string
 
 
 # -- loading --------------------------------------------------------------------------
@@ -170,7 +174,14 @@ def load_project(path: str | os.PathLike) -> Project:
         raw = path.read_bytes()
     except OSError as exc:
         raise ProjectError("", f"cannot read {path}: {exc.strerror or exc}") from None
-    return project_from_bytes(raw)
+    try:
+        text = json_text_of(raw)
+        del raw  # a big file is not held as bytes and as text while it is parsed
+        data = parse_json_text(text)
+    except JsonLimitError as exc:
+        raise ProjectError(exc.where, exc.message) from None
+    del text
+    return project_from_dict(data)
 
 
 def project_from_bytes(raw: bytes) -> Project:
@@ -391,6 +402,17 @@ def _load_settings(d: dict, seeds: dict) -> TrainSettings:
         raise ProjectError("settings", str(exc)) from None
 
 
+TABLE_KEYS = ("inputs", "targets", "test_inputs", "test_targets")
+
+
+def _checked_block(value: Any, key: str, read: Any) -> Any:
+    """``read(value)`` for a table stored as a block (see :mod:`.number_blocks`), its errors naming the field."""
+    try:
+        return read(value)
+    except BlockError as exc:
+        raise ProjectError(f"dataset.{key}", str(exc)) from None
+
+
 def _load_dataset(d: dict) -> Dataset:
     """The dataset; whether it fits the network is the app's concern (a resized layer must still reopen)."""
     _get(d, "name", str, "dataset", default="")
@@ -405,17 +427,20 @@ def _load_dataset(d: dict) -> Dataset:
             raise ProjectError(f"dataset.{key}[{long}]",
                                f"{len(names[long]):,} characters; the limit is {MAX_NAME_CHARS}")
     cells = 0
-    for key in ("inputs", "targets", "test_inputs", "test_targets"):
+    for key in TABLE_KEYS:
         table = d.get(key)
         if isinstance(table, list) and table:
             first = table[0]
             cells += len(table) * (len(first) if isinstance(first, list) else 1)
+        elif is_block(table):
+            cells += _checked_block(table, key, block_cells)
     too_large = dataset_cells_problem(cells)  # counted before numpy builds a single array
     if too_large:
         raise ProjectError("dataset", too_large)
     features = _get(d, "features", list, "dataset", default=None, allow_none=True)
+    tables = {key: _checked_block(d[key], key, decode_table) for key in TABLE_KEYS if is_block(d.get(key))}
     try:
-        dataset = Dataset.from_dict({k: v for k, v in d.items() if k != "features"})
+        dataset = Dataset.from_dict({k: tables.get(k, v) for k, v in d.items() if k not in ("features", "image_shape")})
     except KeyError as exc:
         raise ProjectError(f"dataset.{exc.args[0]}", "missing") from None
     except (DatasetError, TypeError, ValueError, OverflowError) as exc:
@@ -440,4 +465,8 @@ def _load_dataset(d: dict) -> Dataset:
     if problem:
         raise ProjectError("dataset.features", problem)
     dataset.features = check_features(features, dataset.n_inputs)
+    problem = image_shape_problem(d.get("image_shape"), dataset.n_inputs)
+    if problem:
+        raise ProjectError("dataset.image_shape", problem)
+    dataset.image_shape = check_image_shape(d.get("image_shape"), dataset.n_inputs)
     return dataset

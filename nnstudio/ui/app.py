@@ -26,6 +26,7 @@ from .main_window import WindowShell
 from .model.document import Document
 from .model.editor import Editor
 from .theme.style import apply_theme, theme_plots
+from .training.fit_bar import FitBar
 from .training.panel import TrainingPanel
 
 RIGHT_COLUMN_WIDTH = 560  # the training controls and the math inspector's table side by side
@@ -48,7 +49,8 @@ class MainWindow(WindowShell):
         self.scene = CanvasScene(document, self)
         self.scene.set_snap_to_grid(self.actions["snapToGrid"].isChecked())
         self.view = CanvasView(self.scene, self)
-        self.set_canvas(self.view)
+        self.fit_bar = FitBar(document)
+        self.set_canvas(self.view, self.fit_bar)
         self.editing = CanvasEditing(self.editor, self.scene, self.view, self._ask_layer_name, self)
         self.palette_list = PaletteList()
         self.properties_panel = PropertiesPanel(self.editor, self.scene)
@@ -63,8 +65,8 @@ class MainWindow(WindowShell):
         self.files = FileActions(document, self.scene, self, settings, self.autosaver, self)
         self.recent = self.files.recent
         self.training = TrainingPanel(document, {name: self.actions[name] for name in TRAINING_ACTIONS}, self)
-        self._dock_training()
         self.learning_tools = LearningTools(self.training, self.actions["restarts"], self)
+        self._dock_training()
         self._dock_learning_tools()
         self._connect_actions()
         self._connect_parts()
@@ -82,10 +84,17 @@ class MainWindow(WindowShell):
             (panel.training_dock, "Training", "training", RIGHT), (panel.error_plot, "Error", "errorPlot", BOTTOM),
             (panel.data_table, "Data and Outputs", "dataTable", BOTTOM), (panel.try_it, "Try It", "tryIt", BOTTOM),
             (panel.heatmap, "Decision Surface", "heatmap", BOTTOM),
+            (self.learning_tools.weight_images, "Weights as Images", "weightImages", BOTTOM),
+            (panel.confusion, "Confusion Matrix", "confusion", BOTTOM),
         ):
             self.docks[name] = self.add_dock(widget, title, name, area)
-        # the table and the try-it panel share a place; the training dock gets most of the right side
+        # the table, the try-it panel, the weight pictures and the confusion matrix share a place (Qt 6.11 leaves
+        # a stray tab bar on screen when the window holds a second tab group); the training dock gets most of the
+        # right side
         self.tabifyDockWidget(self.docks["dataTable"], self.docks["tryIt"])
+        self.tabifyDockWidget(self.docks["tryIt"], self.docks["weightImages"])
+        self.tabifyDockWidget(self.docks["weightImages"], self.docks["confusion"])
+        self.docks["confusion"].visibilityChanged.connect(panel.confusion.set_on_screen)  # a tab behind is unseen
         self.docks["dataTable"].raise_()
         # the right-hand docks run down to the bottom so the training controls keep their height
         self.setCorner(Qt.Corner.BottomRightCorner, RIGHT)
@@ -126,6 +135,9 @@ class MainWindow(WindowShell):
             "rename": editing.rename_selected, "selectAll": editing.select_all, "connect": editing.connect_selected,
             "autoLayout": editing.auto_layout, "zoomIn": view.zoom_in, "zoomOut": view.zoom_out,
             "zoomFit": view.fit, "zoomReset": view.zoom_reset, "about": self.about,
+            "loadData": self.training.training_dock.load_data_dialog,
+            "exportSynaptic": lambda: files.export_js_dialog("synaptic"),
+            "exportBrain": lambda: files.export_js_dialog("brain"),
         }
         for name, slot in slots.items():
             self.actions[name].triggered.connect(lambda _checked=False, slot=slot: slot())
@@ -150,8 +162,9 @@ class MainWindow(WindowShell):
         for messages in (scene.statusMessage, self.editing.statusMessage, self.properties_panel.message):
             messages.connect(self.show_status)
         self.palette_list.entryActivated.connect(self._add_palette_entry)
+        self.training.training_dock.loadFailed.connect(self._data_load_failed)
         self.validation_list.layerRequested.connect(self.editing.show_layer)
-        scene.synapseClicked.connect(self.training.edit_weight)
+        scene.synapseDoubleClicked.connect(self.training.edit_weight)
         scene.neuronClicked.connect(self.learning_tools.inspect)
         self.learning_tools.neuronInspected.connect(self._raise_inspector)
         # a run of the old network must not go on writing into the new project
@@ -160,6 +173,9 @@ class MainWindow(WindowShell):
 
     def _ask_layer_name(self, current: str) -> str | None:
         return self.ask_layer_name(current)  # looked up on each call: tests answer for the dialog
+
+    def _data_load_failed(self, text: str) -> None:
+        self.show_error("Could not load the data", text)  # looked up on each call: tests answer for the dialog
 
     def _autosave_failed(self, text: str) -> None:
         self.show_status(text, 0)  # until the next message: the user should notice it
@@ -181,7 +197,7 @@ class MainWindow(WindowShell):
         a["duplicate"].setEnabled(bool(layers) and not locked)
         a["rename"].setEnabled(len(layers) == 1)
         a["connect"].setEnabled(len(layers) == 2 and not locked)
-        for name in ("new", "open", "import"):
+        for name in ("new", "open", "import", "loadData"):
             a[name].setEnabled(not locked)
         net = doc.network
         self.summary_label.setText(

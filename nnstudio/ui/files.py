@@ -48,7 +48,10 @@ EXPORT_FILTER = (
     "Weights JSON (*.json);;NumPy arrays (*.npz);;ONNX model (*.onnx);;Standalone Python (*.py);;"
     "C header (*.h);;Error history CSV (*.csv);;Canvas image PNG (*.png);;Canvas image SVG (*.svg)"
 )
-IMPORT_FILTER = "Networks (*.json *.npz);;All files (*)"
+IMPORT_FILTER = ("Networks (*.json *.npz *.onnx);;ONNX models (*.onnx);;Synaptic.js / brain.js networks (*.json);;"
+                 "All files (*)")
+JS_EXPORTS = {"synaptic": ("Export to Synaptic.js", "Synaptic.js network (*.json)"),
+              "brain": ("Export to brain.js", "brain.js network (*.json)")}
 IMAGE_FILTER = "PNG image (*.png);;SVG drawing (*.svg)"
 
 
@@ -405,16 +408,23 @@ class FileActions(QObject):
         path = self.shell.choose_save_path("Export canvas image", IMAGE_FILTER, self.last_dir())
         return self.export_to(path) if path else False
 
-    def export_to(self, path: str) -> bool:
-        """Export by extension: canvas images from the scene, everything else through ``nnstudio.io.export``."""
+    def export_js_dialog(self, fmt: str) -> bool:
+        """Export to a JavaScript library's JSON (``synaptic`` or ``brain``), taking raw inputs."""
+        caption, filters = JS_EXPORTS[fmt]
+        path = self.shell.choose_save_path(caption, filters, str(Path(self.last_dir()) / f"{self.document.title}.json"))
+        return self.export_to(path, fmt) if path else False
+
+    def export_to(self, path: str, fmt: str | None = None) -> bool:
+        """Export by extension (or as the JavaScript ``fmt``): canvas images from the scene, everything else
+        through ``nnstudio.io.export``."""
         suffix = Path(path).suffix.lower()
         try:
-            if suffix in (".png", ".svg"):
+            if suffix in (".png", ".svg") and fmt is None:
                 export_canvas_image(self.scene, path, self.document.title)
             else:
                 from ..io.export import export_project  # loads the exporters only when one is used
 
-                export_project(self.document.project(), path)
+                export_project(self.document.project(), path, fmt)
         except (ValueError, OSError, ImportError, RuntimeError) as error:  # RuntimeError: no onnx package
             self.shell.show_error("Could not export", f"{path}:\n{error}")
             return False
@@ -426,7 +436,7 @@ class FileActions(QObject):
         return self.import_path(path) if path else False
 
     def import_path(self, path: str) -> bool:
-        """Import a foreign network (Synaptic.js, brain.js) as a new, unsaved project; weights into this one."""
+        """Import a foreign network (Synaptic.js, brain.js, ONNX) as a new, unsaved project; weights into this one."""
         if is_weights_file(path):
             return self.import_weights(path)
         if not self.maybe_save():

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -32,7 +33,8 @@ if TYPE_CHECKING:
 START_HINT = "Drag layers from the palette; drag from an output port to an input to connect."
 MENUS: dict[str, tuple[str, list[str | None]]] = {  # objectName: (title, action names; None: a separator)
     "menuFile": ("&File", ["new", "open", "@menuOpenRecent", "@menuOpenSample", None, "save", "saveAs", None,
-                           "import", "export", "exportImage", None, "quit"]),
+                           "loadData", "import", "export", "exportImage", "exportSynaptic",
+                           "exportBrain", None, "quit"]),
     "menuEdit": ("&Edit", ["undo", "redo", None, "delete", "duplicate", "rename", "selectAll"]),
     "menuView": ("&View", ["zoomIn", "zoomOut", "zoomFit", "zoomReset", None, "snapToGrid", "showLegend",
                            "darkTheme", None]),
@@ -108,10 +110,20 @@ class WindowShell(QMainWindow):
             else:
                 self.toolbar.addAction(self.actions[name])
 
-    def set_canvas(self, view: CanvasView) -> None:
-        """The canvas in the middle; right-click on it offers the editing actions."""
+    def set_canvas(self, view: CanvasView, above: QWidget | None = None) -> None:
+        """The canvas in the middle (with ``above``, e.g. a message bar, over it); right-click on it offers
+        the editing actions."""
         self.canvas_view = view
-        self.setCentralWidget(view)
+        if above is None:
+            self.setCentralWidget(view)
+        else:
+            middle = QWidget()
+            column = QVBoxLayout(middle)
+            column.setContentsMargins(0, 0, 0, 0)
+            column.setSpacing(0)
+            column.addWidget(above)
+            column.addWidget(view, 1)
+            self.setCentralWidget(middle)
         view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         for name in CANVAS_MENU:
             if name is None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -17,9 +17,12 @@ from PySide6.QtWidgets import (
 )
 
 from ...core.activations import ACTIVATIONS
-from ...core.graph import KINDS, MAX_LAYER_SIZE, ROLES
+from ...core.graph import KINDS, MAX_LAYER_SIZE, ROLES, kind_label
 from ..model.editor import Editor
 from .scene import CanvasScene
+
+#: how often, at most, the weight range of the shown connection is recomputed while the weights change
+WEIGHTS_REFRESH_MS = 150
 
 
 class PropertiesPanel(QWidget):
@@ -48,6 +51,12 @@ class PropertiesPanel(QWidget):
         scene.selectionChanged.connect(self.show_selection)
         editor.document.graphChanged.connect(self._on_graph_changed)
         editor.document.networkChanged.connect(self._on_graph_changed)
+        editor.document.trainingChanged.connect(self._on_graph_changed)  # a run locks the structure fields
+        # the weight range of a shown connection follows every weight change (an edit, training, undo), a few
+        # times a second at most: the timer starts with the first change and shows the weights as they are then
+        self._weights_timer = QTimer(self, singleShot=True, interval=WEIGHTS_REFRESH_MS)
+        self._weights_timer.timeout.connect(self.refresh_weights)
+        editor.document.weightsChanged.connect(self._weights_changed)
         self.show_selection()
 
     # -- forms ---------------------------------------------------------------------------------
@@ -102,9 +111,10 @@ class PropertiesPanel(QWidget):
         self.kind_combo = QComboBox()
         self.kind_combo.setObjectName("connectionKind")
         self.kind_combo.setAccessibleName("Connection kind")
-        self.kind_combo.setToolTip("all_to_all: every pair; one_to_one: i→i; all_to_else: every pair but i→i")
-        self.kind_combo.addItems(list(KINDS))
-        self.kind_combo.currentTextChanged.connect(self._edit_kind)
+        self.kind_combo.setToolTip("All to all: every pair; One to one: i → i; All to others: every pair but i → i")
+        for kind in KINDS:  # the label for people, the kind (as files spell it) as the item's data
+            self.kind_combo.addItem(kind_label(kind), kind)
+        self.kind_combo.currentIndexChanged.connect(lambda index: self._edit_kind(self.kind_combo.itemData(index)))
         self.conn_info = QLabel()
         self.conn_info.setWordWrap(True)
         form.addRow("Connection", self.conn_label)
@@ -153,22 +163,35 @@ class PropertiesPanel(QWidget):
             src, tgt = graph.layers[conn.source], graph.layers[conn.target]
             self.conn_label.setText(f"{src.name} → {tgt.name}")
             with QSignalBlocker(self.kind_combo):
-                self.kind_combo.setCurrentText(conn.kind)
+                self.kind_combo.setCurrentIndex(self.kind_combo.findData(conn.kind))
             self.kind_combo.setEnabled(not locked)
-            item = self.scene.connection_item(self.conn_id)
-            fresh = "W:" + conn.id in doc.fresh_keys
-            lines = [f"{item.n_synapses} synapses" + (" · freshly initialised" if fresh else "")]
-            net = doc.network
-            if net is not None and conn.id in net.weights:
-                w = net.weights[conn.id]
-                w = w[net.masks[conn.id] > 0] if net.masks[conn.id] is not None else w.ravel()
-                lines.append(f"weights from {w.min():.3g} to {w.max():.3g}, mean |w| {np.abs(w).mean():.3g}")
-            lines.append("Click a synapse on the canvas to see or type its weight.")
-            self.conn_info.setText("\n".join(lines))
+            self.refresh_weights()
             self.stack.setCurrentIndex(2)
         else:
             self.summary.setText(self._summary())
             self.stack.setCurrentIndex(0)
+
+    def _weights_changed(self) -> None:
+        if self.conn_id is not None and not self._weights_timer.isActive():
+            self._weights_timer.start()
+
+    def refresh_weights(self) -> None:
+        """The shown connection's synapse count and weight range, from the weights as they are now."""
+        graph, doc = self.editor.graph, self.editor.document
+        if self.conn_id is None or self.conn_id not in graph.connections:
+            return
+        conn = graph.connections[self.conn_id]
+        item = self.scene.connection_item(self.conn_id)
+        fresh = "W:" + conn.id in doc.fresh_keys
+        lines = [f"{item.n_synapses} synapses" + (" · freshly initialised" if fresh else "")]
+        net = doc.network
+        if net is not None and conn.id in net.weights:
+            w = net.weights[conn.id]
+            w = w[net.masks[conn.id] > 0] if net.masks[conn.id] is not None else w.ravel()
+            if w.size:
+                lines.append(f"weights from {w.min():.3g} to {w.max():.3g}, mean |w| {np.abs(w).mean():.3g}")
+        lines.append("Point at a synapse on the canvas to see its weight; double-click it to type one.")
+        self.conn_info.setText("\n".join(lines))
 
     def _summary(self) -> str:
         graph, net = self.editor.graph, self.editor.document.network

@@ -35,7 +35,8 @@ class CanvasScene(QGraphicsScene):
     statusMessage = Signal(str)
     connectRequested = Signal(str, str)  # source layer id, target layer id
     layersMoved = Signal(dict)  # layer id -> new (x, y), after a drag of one or more layers
-    synapseClicked = Signal(str, int, int)  # connection id, source neuron, target neuron
+    synapseClicked = Signal(str, int, int)  # connection id, source neuron, target neuron: a click selects it
+    synapseDoubleClicked = Signal(str, int, int)  # the same for a double-click: the window asks for a new weight
     overlayChanged = Signal()  # something the views draw over the scene (legend scale, lock banner) changed
     neuronClicked = Signal(str, int)  # layer id, neuron index: a left click on a drawn neuron (it still selects)
 
@@ -292,6 +293,18 @@ class CanvasScene(QGraphicsScene):
                     return
         super().mousePressEvent(event)
 
+    def mouseDoubleClickEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        """A double-click on a synapse (away from layers) opens its weight; a single click only selected it."""
+        if event.button() == Qt.MouseButton.LeftButton and self._interaction is None:
+            pos = event.scenePos()
+            hit = None if self.layer_items_at(pos) else self.nearest_synapse(pos, self._tolerance(event))
+            if hit is not None:
+                self.select(conn_ids=[hit[0]])
+                self.synapseDoubleClicked.emit(*hit)
+                event.accept()
+                return
+        super().mouseDoubleClickEvent(event)
+
     def mouseMoveEvent(self, event: QGraphicsSceneMouseEvent) -> None:
         if self._interaction is not None:
             self._interaction.move(event.scenePos())
@@ -357,4 +370,4 @@ class CanvasScene(QGraphicsScene):
             text += f"\nweight: {net.weights[cid][i, j]:.4g}"
             if "W:" + cid in self.document.fresh_keys:
                 text += " (fresh)"
-        return text + "\nclick to select"
+        return text + "\nclick to select, double-click to type its weight"

@@ -27,6 +27,8 @@ from .scene import CanvasScene
 
 #: MIME type of palette entries dragged onto the canvas: JSON {"role": ...} or {"preset": ...}
 PALETTE_MIME = "application/x-nnstudio-palette"
+#: the weight legend's width in the bottom-left corner (the training banner keeps clear of it)
+LEGEND_WIDTH = 286
 MIN_SCALE, MAX_SCALE = 0.05, 4.0
 
 
@@ -53,6 +55,7 @@ class CanvasView(QGraphicsView):
         self.show_legend = True
         self._pan_from: QPointF | None = None
         self._legend_cache: tuple[tuple, QPixmap] | None = None
+        self._banner_at = QRectF()  # where the training banner was drawn last
 
     def canvas_scene(self) -> CanvasScene:
         return self.scene()
@@ -213,7 +216,7 @@ class CanvasView(QGraphicsView):
         key = (self.canvas_scene().weight_scale, tuple(notes), theme.box.rgba(), theme.text.rgba(), ratio)
         height = 48 + 15 * len(notes)
         if self._legend_cache is None or self._legend_cache[0] != key:
-            pixmap = QPixmap(int(286 * ratio), int((height + 2) * ratio))
+            pixmap = QPixmap(int(LEGEND_WIDTH * ratio), int((height + 2) * ratio))
             pixmap.setDevicePixelRatio(ratio)
             pixmap.fill(Qt.GlobalColor.transparent)
             legend_painter = QPainter(pixmap)
@@ -257,10 +260,32 @@ class CanvasView(QGraphicsView):
             painter.setPen(theme.muted_text)
             painter.drawText(QRectF(left, y - 7, box.right() - left - 6, 14), Qt.AlignmentFlag.AlignLeft, note)
 
+    def banner_box(self) -> QRectF:
+        """Where the training banner goes: the top centre, unless it would cover a layer there and the
+        bottom right (beside the weight legend) is free, or covers less."""
+        view_width, view_height = self.viewport().width(), self.viewport().height()
+        width = min(view_width - 24, 460)
+        boxes = [QRectF((view_width - width) / 2, 10, width, 28)]
+        if view_width - LEGEND_WIDTH - 36 >= width:  # beside the legend
+            boxes.append(QRectF(view_width - width - 12, view_height - 28 - 12, width, 28))
+        else:  # above it
+            legend = 48 + 15 * len(self._legend_notes()) + 12 if self.show_legend else 0
+            boxes.append(QRectF((view_width - width) / 2, view_height - legend - 28 - 20, width, 28))
+        layers = [QRectF(self.mapFromScene(item.sceneBoundingRect()).boundingRect())
+                  for item in self.canvas_scene().layer_items()]
+
+        def covered(box: QRectF) -> float:
+            return sum(box.intersected(layer).width() * box.intersected(layer).height() for layer in layers
+                       if box.intersects(layer))
+
+        return min(boxes, key=covered)  # the first of equals: the top centre
+
     def _draw_banner(self, painter: QPainter, text: str) -> None:
         theme = canvas_theme()
-        width = min(self.viewport().width() - 24, 460)
-        box = QRectF((self.viewport().width() - width) / 2, 10, width, 28)
+        box = self.banner_box()
+        if box != self._banner_at:  # it moved: paint it all, the old place included (updates are partial)
+            self._banner_at = box
+            self.viewport().update()
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(theme.banner)
         painter.drawRoundedRect(box, 6, 6)

@@ -26,7 +26,11 @@ from PySide6.QtWidgets import (
 
 from ...core.inspector import NeuronMath, inspect_neuron
 from ..model.document import Document
+from ..training.pictures import fitted, signed_image
 from ..training.throttle import SLOW_VIEW_MS, Throttle
+from .weight_images import weights_of
+
+WEIGHT_PICTURE_PX = 72
 
 COLUMNS = ["from", "input a", "weight w", "a × w", "∂loss/∂w", "−rate × ∂loss/∂w", "moved by"]
 
@@ -57,8 +61,12 @@ class InspectorPanel(QWidget):
 
         self.title = QLabel(CLICK_HINT, objectName="inspectorTitle")
         self.title.setWordWrap(True)
+        self.weight_picture = QLabel(objectName="inspectorWeightImage")  # a neuron fed by an image: its weights
+        self.weight_picture.setToolTip("This neuron's incoming weights at the input's pixels: blue positive, "
+                                       "orange negative")
+        self.weight_picture.hide()
         self.row_box = QSpinBox(objectName="inspectorRow")
-        self.row_box.setToolTip("The data row the numbers are for")
+        self.row_box.setToolTip("The data row the numbers are for (numbered as in the data table)")
         self.row_box.valueChanged.connect(lambda _row: self.refresh())
         self.table = QTableWidget(0, len(COLUMNS), objectName="inspectorTerms")
         self.table.setHorizontalHeaderLabels(COLUMNS)
@@ -76,7 +84,10 @@ class InspectorPanel(QWidget):
         row_line.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(self.title)
+        top = QHBoxLayout()
+        top.addWidget(self.title, 1)
+        top.addWidget(self.weight_picture)
+        layout.addLayout(top)
         layout.addLayout(row_line)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.summary)
@@ -97,6 +108,7 @@ class InspectorPanel(QWidget):
         self.layer_id, self.info, self._previous = None, None, None
         self.table.setRowCount(0)
         self.summary.clear()
+        self.weight_picture.hide()
         self.title.setText(CLICK_HINT)
 
     def show_neuron(self, layer_id: str, index: int, row: int | None = None) -> None:
@@ -104,9 +116,7 @@ class InspectorPanel(QWidget):
         self.layer_id, self.index = layer_id, int(index)
         self._previous = None
         if row is not None:
-            self.row_box.blockSignals(True)
-            self.row_box.setValue(int(row))
-            self.row_box.blockSignals(False)
+            self._show_row(row)
         self.refresh()
 
     def show_step(self, row: int, params_before: np.ndarray) -> None:
@@ -115,20 +125,32 @@ class InspectorPanel(QWidget):
         net = self.document.network
         if self.layer_id is None or net is None or params_before.size != net.n_params:
             return
-        self.row_box.blockSignals(True)
-        self.row_box.setValue(int(row))
-        self.row_box.blockSignals(False)
+        self._show_row(row)
         before = net.copy()
         before.set_params(params_before)
         try:
-            self.info = inspect_neuron(before, self.document.dataset, self.row_box.value(), self.layer_id,
+            self.info = inspect_neuron(before, self.document.dataset, self.row, self.layer_id,
                                        self.index, self.document.settings)
         except ValueError:
             self.info = None  # the neuron or the row is gone: refresh() says so
         self.refresh()  # what was shown before the step becomes the "moved by" reference
 
+    @property
+    def row(self) -> int:
+        """The data row shown, counted from 0 (the box counts from 1, as the data table does)."""
+        return self.row_box.value() - 1
+
+    def set_row(self, row: int) -> None:
+        """Show data row ``row`` (counted from 0) and recompute."""
+        self.row_box.setValue(int(row) + 1)
+
+    def _show_row(self, row: int) -> None:
+        self.row_box.blockSignals(True)
+        self.row_box.setValue(int(row) + 1)
+        self.row_box.blockSignals(False)
+
     def _fit_rows(self) -> None:
-        self.row_box.setRange(0, max(0, len(self.document.dataset) - 1))
+        self.row_box.setRange(1, max(1, len(self.document.dataset)))
 
     def refresh(self) -> None:
         """Recompute the numbers from the document's current network, data and settings."""
@@ -143,8 +165,9 @@ class InspectorPanel(QWidget):
             self.title.setText("The network cannot be evaluated: " + "; ".join(doc.network_problems())
                                if net is None else "That neuron is no longer in the network.")
             self.summary.clear()
+            self.weight_picture.hide()
             return
-        info = inspect_neuron(net, doc.dataset, self.row_box.value(), self.layer_id, self.index, doc.settings)
+        info = inspect_neuron(net, doc.dataset, self.row, self.layer_id, self.index, doc.settings)
         same_place = self.info is not None and (self.info.layer_id, self.info.index, self.info.row) == (
             info.layer_id, info.index, info.row)
         if not same_place:
@@ -161,7 +184,7 @@ class InspectorPanel(QWidget):
         x = ", ".join(f"{v:.4g}" for v in doc.dataset.X[info.row])
         y = ", ".join(f"{v:.4g}" for v in doc.dataset.Y[info.row])
         self.title.setText(f"<b>{html.escape(layer.name)}</b> · neuron {info.index + 1} · {info.activation}"
-                           f" — row {info.row}: inputs ({x}), target ({y})")
+                           f" — row {info.row + 1}: inputs ({x}), target ({y})")
         before = {(t.connection, t.source_index): t.weight for t in self._previous.terms} if self._previous else {}
         rows = [
             [f"{doc.graph.layers[t.source_layer].name} {t.source_index + 1}", _num(t.input), _num(t.weight),
@@ -183,6 +206,10 @@ class InspectorPanel(QWidget):
                 self.table.setItem(r, c, item)
         self.table.resizeColumnsToContents()
         self.summary.setText(self.summary_html(info))
+        picture = weights_of(doc, info.layer_id, info.index)
+        if picture is not None:
+            self.weight_picture.setPixmap(fitted(signed_image(picture), WEIGHT_PICTURE_PX))
+        self.weight_picture.setVisible(picture is not None)
 
     @staticmethod
     def summary_html(info: NeuronMath) -> str:

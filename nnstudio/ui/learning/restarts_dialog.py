@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...core.metrics import percent_text
 from ...core.population import Population, PopulationRun
 from ..model.commands import SetParamsCommand, push_with_state
 from ..model.document import Document
@@ -81,7 +82,7 @@ class CurveBuffer:
 
 def share_text(part: int, whole: int) -> str:
     """``part`` of ``whole`` as a percentage rounded down to 0.1: 199 of 200 is "99.5%", never "100%"."""
-    return f"{math.floor(1000 * part / whole) / 10:g}%"
+    return percent_text(part / whole)
 
 
 class RestartsDialog(QDialog):

@@ -1,8 +1,9 @@
 """The learning tools of a window, wired to its training panel: restarts, the math inspector, time travel.
 
 Network → Train Restarts… (``actionRestarts``) opens the restarts dialog; the
-composition root docks the inspector (``inspector``) and sends it the neurons
-clicked on the canvas; the time-travel slider sits under the error plot
+composition root docks the inspector (``inspector``) and the weights-as-images
+view (``weightImages``) and sends the inspector the neurons clicked on the canvas
+(or on a weight picture); the time-travel slider sits under the error plot
 (:mod:`nnstudio.ui.learning.time_travel`).
 """
 
@@ -19,6 +20,7 @@ from ..training.panel import TrainingPanel
 from .inspector_panel import InspectorPanel
 from .restarts_dialog import RestartsDialog
 from .time_travel import TimeTravel
+from .weight_images import WeightImages
 
 
 class LearningTools(QObject):
@@ -37,6 +39,8 @@ class LearningTools(QObject):
         self.inspector = InspectorPanel(doc)
         self.inspector.table.setAccessibleName("Weighted sum term by term, with each weight's gradient")
         self.inspector.row_box.setAccessibleName("Data row inspected")
+        self.weight_images = WeightImages(doc)
+        self.weight_images.neuronClicked.connect(self.inspect)
         self.time_travel = TimeTravel(doc, panel.controller, panel.error_plot, self)
         self.time_travel.messaged.connect(panel.status_label.setText)
         self._params_before_step: np.ndarray | None = None
@@ -103,7 +107,7 @@ class LearningTools(QObject):
 
     def _row_selected(self, row: int) -> None:
         if self.inspector.layer_id is not None and 0 <= row < len(self.document.dataset):
-            self.inspector.row_box.setValue(row)
+            self.inspector.set_row(row)
 
     def _before_sample_step(self) -> None:
         # while a run is going the document lags behind the worker: no reliable "before"

@@ -20,6 +20,8 @@ import numpy as np
 from PySide6.QtGui import QUndoCommand
 
 from ...core import Connection, Dataset, Graph, Layer, TrainSettings
+from ...core.fitting import NetworkFit
+from ...core.graph import kind_label
 from .document import Document
 from .trained_state import TrainedState
 
@@ -91,7 +93,7 @@ class AddConnectionCommand(QUndoCommand):
 
 class RemoveConnectionCommand(QUndoCommand):
     def __init__(self, graph: Graph, conn_id: str):
-        super().__init__(f"Disconnect {conn_id}")
+        super().__init__(f"Disconnect {graph.connection_name(conn_id)}")
         self.graph, self.conn = graph, graph.connections[conn_id]
         self.index = 0
 
@@ -134,7 +136,7 @@ class SetLayerCommand(QUndoCommand):
 
 class SetConnectionKindCommand(QUndoCommand):
     def __init__(self, graph: Graph, conn_id: str, kind: str):
-        super().__init__(f"Make {conn_id} {kind}")
+        super().__init__(f"Make {graph.connection_name(conn_id)} {kind_label(kind).lower()}")
         self.graph, self.conn_id, self.kind = graph, conn_id, kind
         self.old = graph.connections[conn_id].kind
 
@@ -150,7 +152,7 @@ class SetWeightCommand(QUndoCommand):
     """Set one synapse weight ``W[i, j]`` of a connection."""
 
     def __init__(self, document: Document, conn_id: str, i: int, j: int, value: float):
-        super().__init__(f"Set weight {conn_id} [{i}, {j}] to {value:g}")
+        super().__init__(f"Set weight {document.graph.synapse_name(conn_id, i, j)} to {value:g}")
         self.document, self.conn_id, self.i, self.j = document, conn_id, i, j
         self.new = float(value)
         self.old = float(document.network.weights[conn_id][i, j])
@@ -343,3 +345,24 @@ def push_with_state(document: Document, command: QUndoCommand, status: str | Non
 def push_reset(document: Document, seed: int | None = None) -> None:
     """Reset Weights as one undo step."""
     push_with_state(document, ResetWeightsCommand(document, seed))
+
+
+class FitNetworkCommand(QUndoCommand):
+    """Fit network to data: input and output layer sizes, the output activation and the loss, as
+    :func:`nnstudio.core.fitting.plan_fit` planned them (pushed with :func:`push_with_state`, so undo
+    brings the trained weights back too)."""
+
+    def __init__(self, document: Document, fit: NetworkFit):
+        super().__init__("Fit network to data")
+        self.document, self.fit = document, fit
+        self.old_settings = document.settings
+
+    def redo(self) -> None:
+        settings = self.fit.apply(self.document.graph, self.old_settings)
+        if settings is not self.old_settings:
+            self.document.set_settings(settings, dirty=False)
+
+    def undo(self) -> None:
+        self.fit.revert(self.document.graph)
+        if self.document.settings is not self.old_settings:
+            self.document.set_settings(self.old_settings, dirty=False)

@@ -284,9 +284,11 @@ class Document(QObject):
         if not problems:
             n_in = sum(layer.size for layer in self.graph.layers_with_role("input"))
             n_out = sum(layer.size for layer in self.graph.layers_with_role("output"))
-            if (n_in, n_out) != (self.dataset.n_inputs, self.dataset.n_outputs):
+            width = self.dataset.network_width  # with feature inputs: one network input per feature
+            if (n_in, n_out) != (width, self.dataset.n_outputs):
+                fed = plural(width, "input") if self.dataset.features is None else plural(width, "feature input")
                 problems.append(
-                    f"the dataset has {plural(self.dataset.n_inputs, 'input')} and "
+                    f"the dataset has {fed} and "
                     f"{plural(self.dataset.n_outputs, 'target')}, the network {plural(n_in, 'input')} and "
                     f"{plural(n_out, 'output')}"
                 )

@@ -141,7 +141,7 @@ class Editor:
                 parts.append(RemoveConnectionCommand(self.graph, cid))
         for lid in layer_ids:
             parts.append(RemoveLayerCommand(self.graph, lid))
-        self._push(MacroCommand("Delete", parts))
+        self._push(MacroCommand(parts[0].text() if len(parts) == 1 else "Delete", parts))  # "Delete Hidden"
         return None
 
     def set_layer(self, layer_id: str, merge_key: Any = None, **changes: Any) -> str | None:

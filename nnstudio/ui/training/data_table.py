@@ -8,6 +8,10 @@ Outputs are known only for the rows in view: during training they come in the
 worker's frames (for the rows the table asked for in the view request), and
 only the rows on screen are signalled; otherwise, and for rows scrolled into
 view before the next frame, the few rows on screen are computed on demand.
+
+A categorical target (the dataset has class names) shows as one "class"
+column of names, and the outputs as one "guess" column: the class the
+network picks, with its output value (the tooltip lists every output).
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from ...core.training import resolve_cost
 from ..model.commands import CUSTOM_DATA, DATA_CHANGED, SetDatasetCommand, push_with_state
 from ..model.document import Document
 from .throttle import SLOW_VIEW_MS, Throttle
+from .thumbnails import THUMBNAIL_PX, ThumbnailHeader
 
 Index = QModelIndex | QPersistentModelIndex
 ROOT = QModelIndex()
@@ -43,7 +48,8 @@ ROW_MARGIN = 8
 
 
 class DataTableModel(QAbstractTableModel):
-    """Rows: the training rows, then the test rows.  Columns: inputs, targets, outputs, error."""
+    """Rows: the training rows, then the test rows.  Columns: inputs, targets, outputs, error (the targets and
+    outputs of a categorical target as one class column each)."""
 
     editFailed = Signal(str)
 
@@ -69,7 +75,11 @@ class DataTableModel(QAbstractTableModel):
         self.X = np.vstack([data.X, data.X_test]) if data.has_test else data.X
         self.Y = np.vstack([data.Y, data.Y_test]) if data.has_test else data.Y
         self.n_in, self.n_out = data.n_inputs, data.n_outputs
-        if data.n_outputs == 1:
+        self.classes = list(data.class_names)
+        self.n_shown = 1 if self.classes else self.n_out  # target (and output) columns
+        if self.classes:
+            self.headers = [*data.input_names, "class", "guess", "error"]
+        elif data.n_outputs == 1:
             self.headers = [*data.input_names, "target", "output", "error"]
         else:
             self.headers = [*data.input_names, *(f"target {n}" for n in data.output_names),
@@ -109,7 +119,7 @@ class DataTableModel(QAbstractTableModel):
     def _signal_rows(self, start: int, stop: int) -> None:
         stop = min(stop, self.rowCount())
         if stop > start:
-            first = self.n_in + self.n_out
+            first = self.n_in + self.n_shown
             self.dataChanged.emit(self.index(start, first), self.index(stop - 1, self.columnCount() - 1),
                                   [Qt.ItemDataRole.DisplayRole])
 
@@ -158,7 +168,7 @@ class DataTableModel(QAbstractTableModel):
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        if index.column() < self.n_in + self.n_out and not self.document.training:
+        if index.column() < self.n_in + self.n_shown and not self.document.training:
             flags |= Qt.ItemFlag.ItemIsEditable
         return flags
 
@@ -168,6 +178,8 @@ class DataTableModel(QAbstractTableModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
             if value is None:
                 return "—" if role == Qt.ItemDataRole.DisplayRole else None
+            if isinstance(value, str):
+                return value
             if role == Qt.ItemDataRole.EditRole:
                 return float(value)
             return f"{value:.3g}" if col == len(self.headers) - 1 else _display(value)
@@ -175,12 +187,23 @@ class DataTableModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ForegroundRole and row >= self.n_train:
             return QBrush(QColor("#8a6d3b"))
+        if role == Qt.ItemDataRole.ToolTipRole and self.classes and col == self.n_in + 1:
+            out = self.output_row(row)
+            return None if out is None else ", ".join(f"{n} {v:.3f}" for n, v in zip(self.classes, out, strict=True))
         return None
 
-    def _value(self, row: int, col: int) -> float | None:
+    def _value(self, row: int, col: int) -> float | str | None:
         if col < self.n_in:
             return self.X[row, col]
         col -= self.n_in
+        if self.classes and col < 2:  # the class name of the target, the network's guess
+            values = self.Y[row] if col == 0 else self.output_row(row)
+            if values is None:
+                return None
+            k = int(np.argmax(values))
+            return self.classes[k] if col == 0 else f"{self.classes[k]} {_display(values[k])}"
+        if self.classes:
+            return self.error(row)
         if col < self.n_out:
             return self.Y[row, col]
         col -= self.n_out
@@ -192,20 +215,38 @@ class DataTableModel(QAbstractTableModel):
     def setData(self, index: Index, value, role: int = Qt.ItemDataRole.EditRole) -> bool:
         if role != Qt.ItemDataRole.EditRole or not (self.flags(index) & Qt.ItemFlag.ItemIsEditable):
             return False
+        X, Y = self.X.copy(), self.Y.copy()
+        row, col = index.row(), index.column()
+        if self.classes and col == self.n_in:
+            name = str(value).strip()
+            if name not in self.classes:
+                self.editFailed.emit(f"the class of {self._row_name(row)} stays {self._value(row, col)}: "
+                                     f"{name!r} is not a class; the classes are {', '.join(self.classes)}")
+                return False
+            Y[row] = np.arange(self.n_out) == self.classes.index(name)
+            if np.array_equal(Y, self.Y):
+                return True  # the same class again: no edit, no undo step
+            return self._replace(X, Y, text=f"Edit class of {self._row_name(row)}")
         try:
             number = float(value)
         except (TypeError, ValueError):
-            self.editFailed.emit(f"{value!r} is not a number")
+            number = None
+        if number is None or not np.isfinite(number):  # one cell, named as the table shows it; nothing changed
+            kept = _display(self._value(row, col))
+            self.editFailed.emit(f"{self.headers[col]} of {self._row_name(row)} stays {kept}: "
+                                 f"{str(value)!r} is not a finite number")
             return False
-        X, Y = self.X.copy(), self.Y.copy()
-        row, col = index.row(), index.column()
         if col < self.n_in:
             X[row, col] = number
         else:
             Y[row, col - self.n_in] = number
         if np.array_equal(X, self.X) and np.array_equal(Y, self.Y):
             return True  # the same value again: no edit, no undo step
-        return self._replace(X, Y, text=f"Edit {self.headers[col]} of row {row + 1}")
+        return self._replace(X, Y, text=f"Edit {self.headers[col]} of {self._row_name(row)}")
+
+    def _row_name(self, row: int) -> str:
+        """"row 3" or "test row 1", as the row headers number them."""
+        return f"row {row + 1}" if row < self.n_train else f"test row {row - self.n_train + 1}"
 
     # -- rows ----------------------------------------------------------------------------------
     def add_row(self) -> bool:
@@ -252,6 +293,8 @@ class DataTable(QWidget):
         self.view = QTableView()
         self.view.setObjectName("dataTableView")
         self.view.setAccessibleName("Dataset rows, targets, outputs and errors")
+        self.row_header = ThumbnailHeader(self.view)  # image rows show their picture
+        self.view.setVerticalHeader(self.row_header)
         self.view.setModel(self.model)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.horizontalHeader().setDefaultSectionSize(64)
@@ -261,9 +304,11 @@ class DataTable(QWidget):
         self.view.verticalScrollBar().valueChanged.connect(self._update_visible_rows)
         self.view.viewport().installEventFilter(self)
         self.view.selectionModel().currentRowChanged.connect(lambda current, _prev: self._row_changed(current.row()))
+        self.model.modelReset.connect(self._show_thumbnails)
         self.model.modelReset.connect(self._restore_selection)
         self.model.modelReset.connect(self._stretch_error_column)
         self.model.modelReset.connect(self._update_visible_rows)
+        self._show_thumbnails()
         self._stretch_error_column()
         self.add_button = QPushButton("Add row")
         self.add_button.setObjectName("addRow")
@@ -350,7 +395,16 @@ class DataTable(QWidget):
                 continue
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
             title = metrics.horizontalAdvance(str(self.model.headers[column])) + 18
+            if self.model.classes and column - self.model.n_in in (0, 1):  # a class name, the guess and its value
+                extra = "" if column == self.model.n_in else " 0.0000"
+                title = max(metrics.horizontalAdvance(name + extra) for name in self.model.classes) + 18
             header.resizeSection(column, max(number, min(title, 160)))
+
+    def _show_thumbnails(self) -> None:
+        """Rows of an image dataset show their picture in the row header, tall enough to see it."""
+        header = self.row_header
+        header.reset_rows(self.document.dataset, self.model.X)
+        header.setDefaultSectionSize(THUMBNAIL_PX + 4 if header.cache.active else 22)
 
     def _restore_selection(self) -> None:
         self.current_row = min(self.current_row, self.model.rowCount() - 1)

@@ -2,7 +2,9 @@
 
 Fed from the document's bounded :class:`ErrorHistory` with ``setData`` on
 its arrays (at most a few thousand points), with pyqtgraph's peak
-downsampling and clip-to-view doing the rest.
+downsampling and clip-to-view doing the rest.  The previous run is only
+shown while it was trained on the same data; the legend moves to the
+bottom-left corner when a curve runs under it at the top right.
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ from PySide6.QtCore import QPointF
 from PySide6.QtWidgets import QCheckBox, QGraphicsItem, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ...core.frames import Frame, FrameBuilder
+from ...core.metrics import percent_text
 from ...core.training import resolve_cost
 from ..model.document import Document
+from .error_axis import ErrorAxis
 from .throttle import SLOW_VIEW_MS, Throttle
 
 MAX_POINTS = 2048  # about twice the pixels a docked plot is wide
@@ -30,7 +34,7 @@ class ErrorPlot(QWidget):
     def __init__(self, document: Document, parent: QWidget | None = None):
         super().__init__(parent)
         self.document = document
-        self.plot = pg.PlotWidget()
+        self.plot = pg.PlotWidget(axisItems={"left": ErrorAxis("left")})
         self.plot.setObjectName("errorPlotWidget")
         self.plot.setBackground(None)
         self.plot.setLabel("bottom", "epoch")
@@ -47,6 +51,7 @@ class ErrorPlot(QWidget):
                                       pen=pg.mkPen(200, 200, 200, 200), labelTextColor=(60, 60, 60))
         self._legend.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self._legend.setVisible(False)  # until a curve has data (see _update_legend)
+        self.legend_corner = "top right"  # or "bottom left", when a curve runs under the top-right corner
         self.previous_curve = self.plot.plot(pen=pg.mkPen((140, 140, 140, 110), width=1))
         # one-pixel pens: Qt strokes wider lines through a path stroker, several times slower per frame
         self.train_curve = self.plot.plot(pen=pg.mkPen(TRAIN_COLOR, width=1))
@@ -100,6 +105,10 @@ class ErrorPlot(QWidget):
         document.weightsChanged.connect(Throttle(lambda: None if self.live else self.refresh_accuracy(),
                                                  SLOW_VIEW_MS, self))
         document.datasetChanged.connect(self.refresh_accuracy)
+        # the run drawn now becomes the faint "previous run" when the history restarts, unless the data
+        # changed since: a curve on other data compares with nothing
+        self._same_data = True
+        document.datasetChanged.connect(self.forget_previous_run)
         self.set_log(False)
         self.refresh_accuracy()
         self.refresh_loss_label()
@@ -118,6 +127,14 @@ class ErrorPlot(QWidget):
         self.readout.clear()
         self.set_marker(None)
         self._update_legend()
+
+    def forget_previous_run(self) -> None:
+        """The data changed: the faint previous run (and the run on the old data, once it ends) goes."""
+        self._same_data = False
+        if _has_data(self.previous_curve):
+            self.previous_curve.setData([], [])
+            self._x_max, self._y_range = 0, None
+            self.refresh()
 
     def refresh_loss_label(self) -> None:
         """"error (cross-entropy)": the loss the next run minimises."""
@@ -140,6 +157,45 @@ class ErrorPlot(QWidget):
         self._legend_names = names
         self._legend.setVisible(bool(names))  # an empty frame would only hide a corner of the plot
 
+    def _place_legend(self) -> None:
+        """Move the legend to the other corner (top right, bottom left) when a curve runs under it there
+        and the other corner is free: a short or flat run reaches the top right, a falling one rarely does."""
+        if not self._legend.isVisible():
+            return
+        view = self.plot.getPlotItem().vb
+        size = view.mapSceneToView(self._legend.sceneBoundingRect()).boundingRect()
+        (x0, x1), (y0, y1) = view.viewRange()
+        w, h = abs(size.width()) * 1.05, abs(size.height()) * 1.05
+        corners = {"top right": (x1 - w, x1, y1 - h, y1), "bottom left": (x0, x0 + w, y0, y0 + h)}
+        other = "bottom left" if self.legend_corner == "top right" else "top right"
+        if self._covered(corners[self.legend_corner]) and not self._covered(corners[other]):
+            self.legend_corner = other
+            if other == "top right":
+                self._legend.anchor((1, 0), (1, 0), offset=(-6, 6))
+            else:
+                self._legend.anchor((0, 1), (0, 1), offset=(6, -6))
+
+    def _covered(self, rect: tuple[float, float, float, float]) -> bool:
+        """Whether the train, test or previous curve passes through ``rect`` (view coordinates)."""
+        left, right, bottom, top = rect
+        for curve in (self.train_curve, self.test_curve, self.previous_curve):
+            x, y = curve.getOriginalDataset()
+            if x is None or not len(x):
+                continue
+            x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+            if self.log_scale.isChecked():
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    y = np.log10(y)
+            finite = np.isfinite(x) & np.isfinite(y)
+            x, y = x[finite], y[finite]
+            if not len(x) or x[-1] < left or x[0] > right:
+                continue
+            probe = np.linspace(max(left, x[0]), min(right, x[-1]), 32)  # the lines between the points too
+            ys = np.interp(probe, x, y)
+            if np.any((ys >= bottom) & (ys <= top)):
+                return True
+        return False
+
     def set_log(self, on: bool) -> None:
         self.plot.setLogMode(y=on)
         self._y_range = None
@@ -151,10 +207,16 @@ class ErrorPlot(QWidget):
         """Redraw the curves from the document's history."""
         history = self.document.history
         if len(history) == 0 and self._shown_length:
-            # a new start: the run just drawn becomes the faint comparison curve
-            x, y = self.train_curve.getData()
-            self.previous_curve.setData(np.array(x), np.array(y))  # copies: the history reuses its buffers
+            # a new start: the run just drawn becomes the faint comparison curve, if it was on this data.
+            # The data as given, not as drawn (getData is log10 on a log axis and clipped to the view)
+            x, y = self.train_curve.getOriginalDataset() if self._same_data else (None, None)
+            if x is not None and len(x):  # copies: the history reuses its buffers
+                self.previous_curve.setData(np.array(x), np.array(y), connect="finite")
+            else:
+                self.previous_curve.setData([], [])
             self.clear_abandoned()
+        if len(history) == 0:
+            self._same_data = True
         self._shown_length = len(history)
         step = max(1, -(-len(history) // MAX_POINTS))
         epochs, train = history.epochs[::step], history.train[::step]
@@ -167,12 +229,13 @@ class ErrorPlot(QWidget):
         self._test_shown = bool(history.test)
         self._fit_range(train)
         self._update_legend()
+        self._place_legend()
 
     def _fit_range(self, train: np.ndarray) -> None:
         """Grow the epoch axis in round steps and the error axis by decades, so the axes rarely change."""
-        previous_x, previous_y = self.previous_curve.getData()
+        previous_x, previous_y = self.previous_curve.getOriginalDataset()
         previous_last = previous_x[-1] if previous_x is not None and len(previous_x) else 0
-        abandoned_x, _ = self.abandoned_curve.getData()
+        abandoned_x, _ = self.abandoned_curve.getOriginalDataset()
         abandoned_last = np.nanmax(abandoned_x) if abandoned_x is not None and len(abandoned_x) else 0
         last = max(self.document.history.last_epoch, previous_last, abandoned_last)
         x_max = _round_up(max(last, 10))
@@ -196,7 +259,7 @@ class ErrorPlot(QWidget):
         """Keep a branch's cut-off tail as a faint curve (after the tails already shown)."""
         if not len(epochs):
             return
-        x, y = self.abandoned_curve.getData()
+        x, y = self.abandoned_curve.getOriginalDataset()
         if x is None or not len(x):
             x, y = np.empty(0), np.empty(0)
         # NaN between tails: connect="finite" draws each tail as its own line
@@ -237,9 +300,9 @@ class ErrorPlot(QWidget):
         if train is None:
             self.accuracy_label.clear()
             return
-        text = f"accuracy {train:.0%}"
+        text = f"accuracy {percent_text(train)}"
         if test is not None:
-            text += f" · test {test:.0%}"
+            text += f" · test {percent_text(test)}"
         self.accuracy_label.setText(text)
 
     def _hover(self, pos: QPointF) -> None:
@@ -266,7 +329,7 @@ class ErrorPlot(QWidget):
 
 
 def _has_data(curve: pg.PlotDataItem) -> bool:
-    x, _ = curve.getData()
+    x, _ = curve.getOriginalDataset()
     return x is not None and len(x) > 0
 
 

@@ -3,13 +3,16 @@
 The decision surface shows one output over the input plane with the data
 points on top, filled with their target's colour (training points with a white
 rim, test points with a dark rim) and ringed in red where the network's answer
-is on the wrong side of the core's accuracy threshold; every neuron on the
+is on the wrong side of the core's accuracy threshold (for a categorical target the
+legend names the class the colours stand for); every neuron on the
 canvas can show its own small map.  The grid of
 values always comes from the core (``network.layer_activations(grid)``);
 this module only turns numbers into colours.
 """
 
 from __future__ import annotations
+
+from html import escape
 
 import numpy as np
 import pyqtgraph as pg
@@ -68,10 +71,15 @@ def plane_extent(document: Document, margin: float = 0.1) -> tuple[float, float,
     return float(low[0] - pad[0]), float(high[0] + pad[0]), float(low[1] - pad[1]), float(high[1] + pad[1])
 
 
+def on_plane(document: Document) -> bool:
+    """The network runs on data with two raw inputs (fed as they are, or as features of them)."""
+    net, data = document.network, document.dataset
+    return net is not None and data.n_inputs == 2 and net.n_inputs == data.network_width
+
+
 def neuron_grid(document: Document) -> GridRequest | None:
     """The grid the neuron maps are computed on (None unless the network has two inputs)."""
-    net = document.network
-    if net is None or net.n_inputs != 2:
+    if not on_plane(document):
         return None
     return GridRequest(plane_extent(document), NEURON_RESOLUTION)
 
@@ -83,7 +91,7 @@ def neuron_images(document: Document, acts: dict[str, np.ndarray] | None = None)
     if net is None or request is None:
         return {}
     if acts is None:
-        acts = net.layer_activations(grid_points(request.extent, request.resolution))
+        acts = net.layer_activations(document.dataset.network_inputs(grid_points(request.extent, request.resolution)))
     resolution = request.resolution
     images: dict[str, list[QImage] | None] = {}
     for layer in net.layers:
@@ -133,6 +141,10 @@ class DecisionSurface(QWidget):
         self.output_choice.setToolTip("Which output the surface shows")
         # the points' colours are the chosen output's targets
         self.output_choice.currentIndexChanged.connect(lambda _i: (self._draw_points(), self.refresh()))
+        self.class_legend = QLabel()
+        self.class_legend.setObjectName("heatmapClasses")
+        self.class_legend.setToolTip("For a class target the surface shows the output of one class: how sure the "
+                                     "network is that a point belongs to it")
         self.note = QLabel()
         self.note.setObjectName("heatmapNote")
         self.note.setWordWrap(True)
@@ -160,6 +172,7 @@ class DecisionSurface(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.plot, 1)
         layout.addLayout(legend)
+        layout.addWidget(self.class_legend)
         layout.addWidget(self.note)
         self.surface: np.ndarray | None = None  # the last values drawn, (rows, cols)
         document.datasetChanged.connect(self.reload)
@@ -184,8 +197,7 @@ class DecisionSurface(QWidget):
         self.refresh()
 
     def surface_grid(self) -> GridRequest | None:
-        net = self.document.network
-        if net is None or net.n_inputs != 2:
+        if not on_plane(self.document):
             return None
         return GridRequest(self.extent, SURFACE_RESOLUTION)
 
@@ -214,6 +226,7 @@ class DecisionSurface(QWidget):
         data = self.document.dataset
         for widget in self._legend_widgets:
             widget.setVisible(data.n_inputs == 2)
+        self._show_class_legend()
         if data.n_inputs != 2:
             self.train_points.setData([], [])
             self.test_points.setData([], [])
@@ -227,6 +240,18 @@ class DecisionSurface(QWidget):
             self.test_points.setData(pos=data.X_test[test], brush=self._brushes(data.Y_test[test]))
         else:
             self.test_points.setData([], [])
+
+    def _show_class_legend(self) -> None:
+        """For a categorical target: which class the blue points and surface are, the rest being orange."""
+        data = self.document.dataset
+        k = self.output_choice.currentIndex()
+        shown = bool(data.class_names) and data.n_inputs == 2 and 0 <= k < len(data.class_names)
+        self.class_legend.setVisible(shown)
+        if shown:
+            swatch = '<span style="color: rgb({}, {}, {})">■</span>'
+            this, other = (swatch.format(*color.astype(int)) for color in (POSITIVE, NEGATIVE))
+            others = "the other class" if len(data.class_names) == 2 else "the other classes"
+            self.class_legend.setText(f"{this} {escape(data.class_names[k])} &nbsp; {other} {others}")
 
     def _brushes(self, Y: np.ndarray) -> list:
         data = self.document.dataset
@@ -250,7 +275,7 @@ class DecisionSurface(QWidget):
     def show_frame(self, frame: Frame | None) -> None:
         """Draw the frame's surface and wrong answers (None: the network cannot have a surface)."""
         net = self.document.network
-        if net is None or net.n_inputs != 2:
+        if net is None or not on_plane(self.document):
             self.image.clear()
             self.surface = None
             self.wrong_marks.setData([], [])

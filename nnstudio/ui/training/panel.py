@@ -2,7 +2,7 @@
 
 The composition root (``nnstudio.ui.app``) puts the widgets into docks
 (objectNames ``training``, ``errorPlot``, ``dataTable``, ``tryIt``,
-``heatmap``) and the status label into the status bar; the canvas follows the
+``heatmap``, ``confusion``) and the status label into the status bar; the canvas follows the
 activations and neuron pictures this panel hands to the document.
 """
 
@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QInputDialog, QLabel
 from ...core.frames import Frame, ViewRequest
 from ..model.commands import SetWeightCommand
 from ..model.document import Document
+from .confusion import ConfusionView
 from .controller import IDLE, PAUSED, RUNNING, TrainingController
 from .data_table import DataTable
 from .error_plot import ErrorPlot
@@ -43,6 +44,7 @@ class TrainingPanel(QObject):
         self.data_table = DataTable(doc, request)
         self.try_it = TryIt(doc)
         self.heatmap = DecisionSurface(doc, request)
+        self.confusion = ConfusionView(doc, request)
         self.status_label = QLabel()
         self.status_label.setObjectName("trainingStatus")
         self.status_label.setAccessibleName("Training status")
@@ -94,7 +96,7 @@ class TrainingPanel(QObject):
         return self.controller.state == RUNNING
 
     def set_live(self, live: bool) -> None:
-        for view in (self.error_plot, self.try_it, self.heatmap):
+        for view in (self.error_plot, self.try_it, self.heatmap, self.confusion):
             view.live = live
         self.data_table.set_live(live)
 
@@ -104,6 +106,7 @@ class TrainingPanel(QObject):
         self.error_plot.show_frame(frame)
         self.try_it.show_frame(frame)
         self.heatmap.show_frame(frame)
+        self.confusion.show_frame(frame)
         if frame.probe_activations is not None:
             self.document.show_activations(dict(frame.probe_activations))
         if frame.neuron_maps is not None:
@@ -133,11 +136,11 @@ class TrainingPanel(QObject):
     # -- what the canvas shows ------------------------------------------------------------------
     def show_activations(self) -> None:
         """Every layer's activations for the try-it inputs (the selected row), for the canvas to colour by."""
-        net = self.document.network
+        net, data = self.document.network, self.document.dataset
         values = self.try_it.values()
-        if net is None or values.size != net.n_inputs:
+        if net is None or values.size != data.n_inputs or net.n_inputs != data.network_width:
             return
-        acts = net.layer_activations(values[None, :])
+        acts = net.layer_activations(data.network_inputs(values[None, :]))  # the typed x1, x2 → the features
         self.document.show_activations({layer_id: act[0] for layer_id, act in acts.items()})
 
     def show_neuron_images(self) -> None:
@@ -153,7 +156,7 @@ class TrainingPanel(QObject):
             self.status_label.setText("Stop training to type a weight.")
             return
         old = float(net.weights[conn_id][i, j])
-        label = f"Weight of synapse {i + 1} → {j + 1} ({conn_id}):"
+        label = f"Weight of the synapse {self.document.graph.synapse_name(conn_id, i, j)}:"
         value, ok = QInputDialog.getDouble(self.training_dock.window(), "Set weight", label, old, -1e6, 1e6, 4)
         if ok and value != old:
             self.set_weight(conn_id, i, j, value)

@@ -14,12 +14,12 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QDoubleValidator
 from PySide6.QtWidgets import (
+    QDialog,
     QFileDialog,
     QFormLayout,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QPushButton,
     QScrollArea,
@@ -34,6 +34,7 @@ from ...core import datasets
 from ...core.datasets import DatasetError
 from ..model.commands import CUSTOM_DATA, DATA_CHANGED, SetDatasetCommand, push_with_state, settings_command
 from ..model.document import Document, plural
+from .data_import import DATA_FILTER, DataChoice, DataFile, DataImportDialog, make_dataset, read_in_background
 from .form_boxes import choice_box, combo_box, double_box, int_box, number_or_none, select_data, show_value
 from .speed_choice import SpeedChoice
 
@@ -62,6 +63,7 @@ class TrainingDock(QWidget):
     stepSampleRequested = Signal()
     refused = Signal(str)  # an input was not accepted: why (the window shows it in the status bar too)
     initSeedChanged = Signal(int)  # the weights must be reset to this seed
+    loadFailed = Signal(str)  # a data file could not be used: why (the window shows it in a message box)
 
     def __init__(self, document: Document, actions: dict[str, QAction] | None = None, parent: QWidget | None = None):
         super().__init__(parent)
@@ -127,7 +129,7 @@ class TrainingDock(QWidget):
         for label, key in GENERATED:
             self.dataset_combo.addItem(label, "gen:" + key)
         self.dataset_combo.insertSeparator(self.dataset_combo.count())
-        self.dataset_combo.addItem("CSV file…", "csv")
+        self.dataset_combo.addItem("Data file (CSV, .npz, MNIST)…", "csv")
         self.dataset_combo.activated.connect(self._dataset_chosen)
         form.addRow("Data", self.dataset_combo)
         self.noise = double_box("noise", "Noise added to the generated points (0 = none)", 0.0, 1.0, 0.05, 2)
@@ -278,7 +280,7 @@ class TrainingDock(QWidget):
             self._updating = False
         test = f", {plural(len(data.X_test), 'test row')}" if data.has_test else ""
         self.dataset_info.setText(f"{plural(len(data), 'training row')}{test}; {plural(data.n_inputs, 'input')} → "
-                                  f"{plural(data.n_outputs, 'target')} ({data.kind})")
+                                  f"{plural(data.n_outputs, 'target')} ({data.kind}{_described(data)})")
         self._enable()
 
     def _enable(self, _training_changed: bool = False) -> None:
@@ -286,8 +288,10 @@ class TrainingDock(QWidget):
         training = self.document.training
         generated = str(self.dataset_combo.currentData()).startswith("gen:")
         self.dataset_combo.setEnabled(not training)
+        form = self.count.parentWidget().layout()
         for widget in self.generator_widgets:
             widget.setEnabled(generated and not training)
+            form.setRowVisible(widget, generated)  # "Points 200" beside a loaded table of 60,000 rows misleads
         self.data_seed.parentWidget().setEnabled(generated and not training)
         self.init_seed_row.setEnabled(not training)
         mode = self.batch_mode.currentData()
@@ -386,7 +390,7 @@ class TrainingDock(QWidget):
     def _dataset_chosen(self, _index: int) -> None:
         key = str(self.dataset_combo.currentData())
         if key == "csv":
-            self._import_csv()
+            self.load_data_dialog()
         elif key.startswith("gate:"):
             self._set_dataset(datasets.truth_table(key[5:]), f"Data {self.dataset_combo.currentText()}")
         elif key.startswith("gen:"):
@@ -417,36 +421,59 @@ class TrainingDock(QWidget):
         finally:
             self._updating = False
 
-    def _import_csv(self) -> None:
-        path, _filter = QFileDialog.getOpenFileName(self, "Import a CSV dataset", "",
-                                                    "CSV files (*.csv);;All files (*)")
+    def load_data_dialog(self) -> None:
+        """Ask for a data file, then for its targets, split and scaling, and load it."""
+        path, _filter = QFileDialog.getOpenFileName(self, "Load a dataset", "", DATA_FILTER)
         if not path:
             self.show_dataset()
             return
         self.import_csv(path)
 
-    def import_csv(self, path: str, target: str | None = None) -> bool:
-        """Read ``path``; ask which column is the target unless ``target`` is given."""
+    def ask_data_choice(self, file: DataFile) -> DataChoice | None:
+        """Which columns are targets, the test split and the scaling (None: cancelled); tests answer here."""
+        dialog = DataImportDialog(file, self)
         try:
-            with open(path, encoding="utf-8-sig") as fh:
-                header = [h.strip() for h in fh.readline().split(",")]
-        except OSError as exc:
-            self.message.setText(f"Cannot read {path}: {exc}")
-            return False
-        if target is None:
-            target, ok = QInputDialog.getItem(self, "Target column", "Which column should the network predict?",
-                                              header, len(header) - 1, False)
-            if not ok:
+            return dialog.choice() if dialog.exec() == QDialog.DialogCode.Accepted else None
+        finally:
+            dialog.deleteLater()
+
+    def import_csv(self, path: str, target: str | None = None, choice: DataChoice | None = None) -> bool:
+        """Load a data file (CSV, .npz, IDX) as the dataset, one undo step; a bad file changes nothing and says why.
+
+        ``choice`` answers the questions (targets, classes, test split, scaling); ``target`` alone takes
+        that column with every row for training and no scaling; with neither the user is asked.
+        """
+        try:
+            file = read_in_background(path, self.window())
+        except (DatasetError, OSError, ValueError, MemoryError) as exc:
+            return self._load_failed(path, exc)
+        if choice is None and target is not None:
+            choice = DataChoice([target], test_split=0.0, scale="none")
+        if choice is None:
+            choice = self.ask_data_choice(file)
+            if choice is None:
                 self.show_dataset()
                 return False
         try:
-            data = datasets.read_csv(path, targets=[target])
-        except DatasetError as exc:
-            self.message.setText(f"Cannot use {path}: {exc}")
-            self.show_dataset()
-            return False
+            data = make_dataset(file, choice, self.document.data_seed)
+        except (DatasetError, ValueError) as exc:
+            return self._load_failed(path, exc)
         self._set_dataset(data, f"Data {Path(path).name}")
         return True
+
+    def _load_failed(self, path: str, error: Exception) -> bool:
+        reason = "there is not enough memory to hold it" if isinstance(error, MemoryError) else str(error)
+        text = f"Cannot use {Path(path).name}: {reason}"
+        self.message.setText(text)
+        self.loadFailed.emit(text)
+        self.show_dataset()
+        return False
+
+
+def _described(data: datasets.Dataset) -> str:
+    """The classes and the input scaling of ``data``, for the dataset summary (empty when it has neither)."""
+    classes = f", {len(data.class_names)} classes" if data.class_names else ""
+    return classes + (f", {data.scaling.method} scaling" if data.scaling else "")
 
 
 def _batch_mode(batch_size: int | None) -> str:

@@ -1,4 +1,7 @@
-"""The try-it panel: type input values and watch the outputs, as you type and as training runs."""
+"""The try-it panel: type input values (or draw a picture) and watch the outputs, as you type and as training runs.
+
+For a categorical target the panel also names the class the network guesses (``tryGuess``).
+"""
 
 from __future__ import annotations
 
@@ -6,8 +9,11 @@ import numpy as np
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDoubleSpinBox, QFormLayout, QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
+from ...core.datasets import Dataset
 from ...core.frames import Frame
+from ...core.images import image_to_inputs, raw_range, rows_as_images
 from ..model.document import Document
+from .drawing_pad import ImagePad, guess_text
 from .throttle import SLOW_VIEW_MS, Throttle
 
 
@@ -27,6 +33,10 @@ class TryIt(QWidget):
         content = QWidget()
         inner = QVBoxLayout(content)
         inner.setContentsMargins(6, 6, 6, 6)
+        self.image_pad = ImagePad()  # shown for image datasets: a drawing feeds the inputs
+        self.image_pad.drawn.connect(self._drawn)
+        self._range: tuple[Dataset, tuple[float, float]] | None = None  # the pictures' value range, per dataset
+        inner.addWidget(self.image_pad)
         inner.addLayout(self.form)
         inner.addWidget(self.note)
         inner.addStretch(1)
@@ -39,7 +49,11 @@ class TryIt(QWidget):
         layout.addWidget(scroll)
         self.input_boxes: list[QDoubleSpinBox] = []
         self.output_labels: list[QLabel] = []
+        self.guess: QLabel | None = None  # the class the network guesses, for a categorical target
+        self._classes: list[str] = []
         self._setting = False
+        self._drawing = False  # the inputs come from the pad (which then keeps its drawing)
+        self._exact: np.ndarray | None = None  # the inputs in full (the boxes round a row's or a drawing's values)
         self._build()
         document.datasetChanged.connect(self._build)
         document.networkChanged.connect(self._build)
@@ -48,14 +62,16 @@ class TryIt(QWidget):
 
     def _build(self) -> None:
         data = self.document.dataset
+        self.image_pad.set_dataset(data)
         names_in, names_out = data.input_names, data.output_names
-        if [b.accessibleName() for b in self.input_boxes] == names_in and len(self.output_labels) == len(names_out):
+        if ([b.accessibleName() for b in self.input_boxes] == names_in and len(self.output_labels) == len(names_out)
+                and self._classes == data.class_names):
             self.refresh()
             return
         old = self.values() if self.input_boxes else None
         while self.form.rowCount():
             self.form.removeRow(0)
-        self.input_boxes, self.output_labels = [], []
+        self.input_boxes, self.output_labels, self.guess = [], [], None
         low, high = float(min(data.X.min(), 0.0)), float(max(data.X.max(), 1.0))
         span = high - low
         for k, name in enumerate(names_in):
@@ -67,7 +83,7 @@ class TryIt(QWidget):
             box.setDecimals(3)
             box.setSingleStep(0.1)
             box.setKeyboardTracking(True)  # outputs follow every keystroke
-            box.valueChanged.connect(self._typed)
+            box.valueChanged.connect(lambda value, k=k: self._box_typed(k, value))
             self.form.addRow(name, box)
             self.input_boxes.append(box)
         for k, name in enumerate(names_out):
@@ -76,12 +92,22 @@ class TryIt(QWidget):
             label.setAccessibleName(f"output {name}")
             self.form.addRow(f"→ {name}", label)
             self.output_labels.append(label)
+        self._classes = list(data.class_names)
+        if self._classes:
+            self.guess = QLabel("—")
+            self.guess.setObjectName("tryGuess")
+            self.guess.setAccessibleName("the class the network guesses")
+            self.guess.setStyleSheet("font-weight: bold")
+            self.form.addRow("→ class", self.guess)
         if old is not None and old.size == len(self.input_boxes):
             self.set_values(old)
         else:
             self.set_values(data.X[0])
 
     def values(self) -> np.ndarray:
+        """The inputs: as set (a data row, a drawing), with the value of any box typed in since."""
+        if self._exact is not None and len(self._exact) == len(self.input_boxes):
+            return self._exact.copy()
         return np.array([box.value() for box in self.input_boxes])
 
     def set_values(self, values: np.ndarray) -> None:
@@ -94,11 +120,37 @@ class TryIt(QWidget):
                 box.setValue(float(v))
         finally:
             self._setting = False
+        self._exact = np.array(values, dtype=float)
         self._typed()
 
-    def _typed(self, *_args) -> None:
+    def _picture_range(self, data: Dataset) -> tuple[float, float]:
+        if self._range is None or self._range[0] is not data:
+            self._range = (data, raw_range(data))  # once per dataset: a 60,000-row set takes a moment
+        return self._range[1]
+
+    def _drawn(self, image: np.ndarray) -> None:
+        """The pad's picture becomes the inputs."""
+        data = self.document.dataset
+        if data.image_shape is None or image.shape != data.image_shape:
+            return
+        self._drawing = True
+        try:
+            self.set_values(image_to_inputs(data, image, self._picture_range(data)))
+        finally:
+            self._drawing = False
+
+    def _box_typed(self, k: int, value: float) -> None:
+        if not self._setting:
+            if self._exact is not None and k < len(self._exact):
+                self._exact[k] = value
+            self._typed()
+
+    def _typed(self) -> None:
         if self._setting:
             return
+        data = self.document.dataset
+        if data.image_shape is not None and not self._drawing and len(self.input_boxes) == data.n_inputs:
+            self.image_pad.show_image(rows_as_images(data, self.values(), self._picture_range(data))[0])
         self.refresh()
         self.inputsChanged.emit(self.values())
 
@@ -107,8 +159,9 @@ class TryIt(QWidget):
         net, data = self.document.network, self.document.dataset
         if (net is None or len(self.input_boxes) != data.n_inputs
                 or (net.n_inputs, net.n_outputs) != (data.network_width, len(self.output_labels))):
-            for label in self.output_labels:
+            for label in (*self.output_labels, *([self.guess] if self.guess else [])):
                 label.setText("—")
+            self.image_pad.show_guess("—")
             self.note.setText("The network cannot run: " + "; ".join(self.document.network_problems()))
             return
         self.note.clear()
@@ -124,3 +177,7 @@ class TryIt(QWidget):
             return
         for label, value in zip(self.output_labels, outputs, strict=True):
             label.setText(f"{value:.5f}")
+        if self.image_pad.shape is not None:
+            self.image_pad.show_guess(guess_text(self.document.dataset, outputs))
+        if self.guess is not None:
+            self.guess.setText(self._classes[int(np.argmax(outputs))])
