@@ -186,6 +186,28 @@ def test_every_registered_activation_has_a_kernel_form():
         np.testing.assert_allclose(d, get_activation(name).derivative(z, a), rtol=1e-14)
 
 
+def test_the_arithmetic_tanh_and_log1p_are_within_a_few_ulp_of_numpy():
+    """The vectorisable forms (no libm call) over their whole range: tiny, ordinary, saturated, signed."""
+    from numba import njit
+
+    from nnstudio.core.kernels import forms
+
+    @njit
+    def apply(x, tanh_out, log1p_out):
+        for i in range(x.size):
+            tanh_out[i] = forms.tanh(x[i])
+            log1p_out[i] = forms.log1p(-min(abs(x[i]), 1.0 - 1e-12))
+
+    rng = np.random.default_rng(0)
+    tiny = np.geomspace(1e-300, 1.0, 500)
+    x = np.concatenate([rng.normal(0, 4, 20_000), np.linspace(-30, 30, 5_001), tiny, -tiny, [1 - 1e-12, 19.5, 20.0]])
+    t, lg = np.empty_like(x), np.empty_like(x)
+    apply(x, t, lg)
+    np.testing.assert_allclose(t, np.tanh(x), rtol=1e-15, atol=0)
+    np.testing.assert_allclose(lg, np.log1p(-np.minimum(np.abs(x), 1 - 1e-12)), rtol=1e-15, atol=0)
+    assert forms.tanh(np.inf) == 1.0 and forms.tanh(-np.inf) == -1.0 and np.isnan(forms.tanh(np.nan))
+
+
 def test_wide_networks_train_on_numpy_with_a_reason():
     g = Graph()
     g.add_layer(Layer(200, role="input", id="i"))
@@ -239,8 +261,9 @@ def test_a_run_started_while_the_kernels_compile_trains_on_numpy_at_once(monkeyp
 
     from nnstudio.core.kernels import warm_up as warm_up_module
 
-    release = threading.Event()
-    monkeypatch.setattr(warm_up_module, "warm_up", lambda: release.wait(60))
+    release, steps = threading.Event(), []
+    monkeypatch.setattr(warm_up_module, "warm_cache_in_child", lambda: steps.append("child") or release.wait(60))
+    monkeypatch.setattr(warm_up_module, "warm_up", lambda: steps.append("load"))
     monkeypatch.setattr(kernels, "_warm_up_thread", [])
     thread = kernels.warm_up_in_background()
     try:
@@ -252,4 +275,15 @@ def test_a_run_started_while_the_kernels_compile_trains_on_numpy_at_once(monkeyp
     finally:
         release.set()
         thread.join(10)
+    assert steps == ["child", "load"]  # compiled in the child, then loaded from the cache here
     assert kernels.compiled("network_kernel") is not None and "compiled kernels" in kernels.status()
+
+
+def test_the_cache_is_warmed_in_a_child_process_and_a_failed_child_is_no_error(monkeypatch, caplog):
+    from nnstudio.core.kernels import warm_up as warm_up_module
+
+    assert warm_up_module.warm_cache_in_child()  # a real child: it loads (or compiles) the kernels and exits 0
+    monkeypatch.setattr(sys, "executable", "/nonexistent/python")
+    with caplog.at_level(logging.INFO):
+        assert not warm_up_module.warm_cache_in_child()
+    assert "child process failed" in caplog.text

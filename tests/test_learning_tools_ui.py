@@ -47,7 +47,7 @@ def test_restarts_train_many_seeds_and_open_one_on_the_canvas(document, qtbot, t
 
 
 def test_restarts_keep_the_event_loop_responsive_and_stop(document, qtbot):
-    """Training runs in timer ticks: other events get their turn in between while the epochs go on.
+    """Training runs on a worker thread: other events get their turn while the epochs go on.
 
     (How long a tick lasts is a speed figure: ``benchmarks/restarts_latency.py`` prints the event-loop latency.)
     """
@@ -69,6 +69,45 @@ def test_restarts_keep_the_event_loop_responsive_and_stop(document, qtbot):
     dialog.stop_button.click()
     assert not dialog.running
     assert dialog.run.reasons == ["stopped"] * 500
+
+
+def test_restarts_train_off_the_gui_thread_and_report_a_failure(document, qtbot, monkeypatch):
+    import threading
+
+    from nnstudio.core.population import PopulationRun
+
+    threads, advance = set(), PopulationRun._advance
+
+    def recording(run, epochs):
+        threads.add(threading.current_thread())
+        return advance(run, epochs)
+
+    monkeypatch.setattr(PopulationRun, "_advance", recording)
+    dialog = RestartsDialog(document)
+    qtbot.addWidget(dialog)
+    dialog.count.setValue(8)
+    dialog.start()
+    qtbot.waitUntil(lambda: not dialog.running, timeout=30_000)
+    assert threads and threading.main_thread() not in threads
+    assert dialog.table.rowCount() == 8 and "of 8 runs reached" in dialog.summary.text()
+
+    def broken(run, epochs):
+        raise RuntimeError("simulated failure")
+
+    monkeypatch.setattr(PopulationRun, "_advance", broken)
+    dialog.start()
+    qtbot.waitUntil(lambda: not dialog.running, timeout=30_000)
+    assert "simulated failure" in dialog.summary.text() and dialog.start_button.isEnabled()
+    assert dialog.run.n_training == 0  # the runs were stopped, so they can be inspected and opened
+
+
+def test_held_errors_keep_a_stopped_runs_last_error():
+    from nnstudio.ui.learning.restarts_worker import held_errors
+
+    nan = np.nan
+    errors = np.array([[0.5, nan, 0.4], [0.3, nan, nan], [nan, 0.2, nan]])
+    held = held_errors(errors, np.array([1.0, 0.9, np.inf]))
+    np.testing.assert_array_equal(held, [[0.5, 0.9, 0.4], [0.3, 0.9, 0.4], [0.3, 0.2, 0.4]])
 
 
 def test_inspector_panel_shows_the_cores_numbers_and_follows_training(document, qtbot, tmp_path):

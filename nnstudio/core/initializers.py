@@ -57,8 +57,12 @@ def init_weights(kind: str, shape: tuple[int, int], rng: np.random.Generator, sc
     raise ValueError(f"unknown initializer {kind!r}; choose one of: {', '.join(INITIALIZERS)}")
 
 
+#: the initializers whose biases start at zero (they draw nothing for biases)
+ZERO_BIAS_INITS = ("glorot_normal", "glorot", "he")
+
+
 def init_bias(kind: str, size: int, rng: np.random.Generator, scale: float = 0.1) -> np.ndarray:
     """Biases: zero for Glorot and He, small uniform values for the uniform kinds (as Synaptic)."""
-    if kind in ("glorot_normal", "glorot", "he"):
+    if kind in ZERO_BIAS_INITS:
         return np.zeros(size)
     return rng.uniform(-(0.1 if kind == "synaptic" else scale), 0.1 if kind == "synaptic" else scale, size)

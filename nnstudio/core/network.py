@@ -15,6 +15,7 @@ whose entries outside the pattern stay exactly zero (their gradients are masked)
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -22,7 +23,7 @@ import numpy as np
 
 from .activations import Activation, get_activation
 from .graph import Graph, Layer, TopologyError
-from .initializers import DEFAULT_INIT, fresh_seed, init_bias, init_weights, rng_for
+from .initializers import DEFAULT_INIT, ZERO_BIAS_INITS, fresh_seed, init_bias, init_weights, rng_for
 from .layerwise import adopt_layers, kind_mask
 from .losses import EPS, Loss, get_loss
 
@@ -45,7 +46,7 @@ class ParamSpec:
 
     @property
     def size(self) -> int:
-        return int(np.prod(self.shape))
+        return math.prod(self.shape)
 
     @property
     def slice(self) -> slice:
@@ -219,15 +220,16 @@ class Network:
     def init_param(self, key: str) -> None:
         """Draw one parameter block's initial values (used by reset and partial re-init)."""
         spec = self.specs[key]
-        rng = rng_for(self.seed, key)
         if key.startswith("W:"):
             fan_in, fan_out = spec.shape
-            values = init_weights(self.init, (fan_in, fan_out), rng)
+            values = init_weights(self.init, (fan_in, fan_out), rng_for(self.seed, key))
             mask = self.masks[key[2:]]
             if mask is not None:
                 values *= mask
+        elif self.init in ZERO_BIAS_INITS:  # no generator to seed (a third of a population's set-up time)
+            values = np.zeros(spec.shape[0])
         else:
-            values = init_bias(self.init, spec.shape[0], rng)
+            values = init_bias(self.init, spec.shape[0], rng_for(self.seed, key))
         self.params[spec.slice] = values.ravel()
 
     def get_params(self) -> Array:

@@ -81,13 +81,23 @@ def compiled(name: str) -> ModuleType | None:
     return module
 
 
-def warm_up_in_background() -> threading.Thread | None:
-    """Compile (or load from numba's cache) every kernel in a daemon thread; None when the path is off."""
+def warm_up_in_background(in_child: bool = True) -> threading.Thread | None:
+    """Get every kernel ready in a daemon thread; None when the path is off.
+
+    With ``in_child`` the kernels are first compiled into numba's cache by a
+    child process (the thread only waits for it), then loaded from the cache
+    here: the compiler never holds this process's interpreter lock.
+    """
     if not enabled():
         return None
-    from .warm_up import warm_up
+    from . import warm_up as warm_up_module
 
-    thread = threading.Thread(target=warm_up, name="nnstudio-kernel-warm-up", daemon=True)
+    def get_ready() -> None:
+        if in_child:
+            warm_up_module.warm_cache_in_child()
+        warm_up_module.warm_up()
+
+    thread = threading.Thread(target=get_ready, name="nnstudio-kernel-warm-up", daemon=True)
     _warm_up_thread[:] = [thread]
     thread.start()
     return thread

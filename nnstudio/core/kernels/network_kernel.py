@@ -17,13 +17,13 @@ import numpy as np
 from numba import njit
 
 from ..losses import EPS
-from .forms import LOGISTIC, SOFTMAX, activate, derivative, softmax_backward_row, softmax_row
+from .forms import CONTRACT, LOGISTIC, SOFTMAX, activate, derivative, log1p, softmax_backward_row, softmax_row
 
 MSE, BCE, CE = 0, 1, 2
 SGD, MOMENTUM, ADAM = 0, 1, 2
 
 
-@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+@njit(cache=True, nogil=True, error_model="numpy", fastmath=CONTRACT, inline="always")
 def forward(X, order, start, nb, P, sizes, uo, act, role, bias, col, csrc, ctgt, coff, Z, A):
     """Activations of rows ``order[start:start+nb]`` into A (and pre-activations into Z)."""
     for k in range(sizes.size):
@@ -61,7 +61,7 @@ def forward(X, order, start, nb, P, sizes, uo, act, role, bias, col, csrc, ctgt,
                     A[b, o + j] = activate(code, Z[b, o + j])
 
 
-@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+@njit(cache=True, nogil=True, error_model="numpy", fastmath=CONTRACT, inline="always")
 def output_gradients(Y, order, start, nb, sizes, uo, act, role, col, loss, binary, Z, A, GZ):
     """d(objective)/dz of the output layers into GZ; returns the batch's reported error."""
     err = 0.0
@@ -83,7 +83,7 @@ def output_gradients(Y, order, start, nb, sizes, uo, act, role, col, loss, binar
                 elif loss == BCE:
                     c = min(max(a, EPS), 1.0 - EPS)
                     if binary:
-                        err -= math.log1p(-min(abs(a - t), 1.0 - EPS))
+                        err -= log1p(-min(abs(a - t), 1.0 - EPS))
                     else:
                         err -= t * math.log(c) + (1.0 - t) * math.log(1.0 - c)
                     g = (a - t) / nb if fused else (c - t) / (c * (1.0 - c)) / nb
@@ -100,7 +100,7 @@ def output_gradients(Y, order, start, nb, sizes, uo, act, role, col, loss, binar
     return err / nb if loss == CE else err / (nb * count)
 
 
-@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+@njit(cache=True, nogil=True, error_model="numpy", fastmath=CONTRACT, inline="always")
 def backward(nb, P, G, sizes, uo, act, role, bias, csrc, ctgt, coff, ckind, Z, A, GZ, GA):
     """Given GZ of the output layers, fill every gradient block of G."""
     for b in range(nb):
@@ -152,9 +152,14 @@ def backward(nb, P, G, sizes, uo, act, role, bias, csrc, ctgt, coff, ckind, Z, A
             c -= 1
 
 
-@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+@njit(cache=True, nogil=True, error_model="numpy", fastmath=CONTRACT, inline="always")
 def update(P, G, wmask, rate, opt, l1, l2, mu, V, M, adam_t):
     """One optimizer step on the flat parameters, as nnstudio.core.optimizers does it."""
+    if opt == SGD and l1 == 0.0 and l2 == 0.0:  # the common case (the Synaptic tutorial) in one plain loop
+        for p in range(P.size):
+            P[p] -= G[p] * rate
+        return
+    step = 0.0
     if opt == ADAM:
         adam_t[0] += 1
         step = rate * math.sqrt(1.0 - 0.999 ** adam_t[0]) / (1.0 - 0.9 ** adam_t[0])
@@ -176,7 +181,7 @@ def update(P, G, wmask, rate, opt, l1, l2, mu, V, M, adam_t):
             P[p] -= M[p] / (math.sqrt(V[p]) + 1e-8) * step
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy", fastmath=CONTRACT)
 def train_epochs(
     X, Y, orders, rates, batch, P, G, wmask,
     sizes, uo, act, role, bias, col, csrc, ctgt, coff, ckind,

@@ -18,27 +18,40 @@ import numpy as np
 from numba import njit
 
 from ..losses import EPS
-from .forms import IDENTITY, LEAKY_RELU, LOGISTIC, RELU, SOFTMAX, SOFTPLUS, STEP, TANH, activate, derivative
+from .forms import (
+    CONTRACT,
+    IDENTITY,
+    LEAKY_RELU,
+    LOGISTIC,
+    RELU,
+    SOFTMAX,
+    SOFTPLUS,
+    STEP,
+    TANH,
+    activate,
+    derivative,
+    log1p,
+)
 
 MSE, BCE, CE = 0, 1, 2
 SGD, MOMENTUM, ADAM = 0, 1, 2
 
 
-@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+@njit(cache=True, nogil=True, error_model="numpy", fastmath=CONTRACT, inline="always")
 def _activate_loop(code, Z, A, b, o, size):
     for j in range(size):
         for n in range(Z.shape[2]):
             A[b, o + j, n] = activate(code, Z[b, o + j, n])
 
 
-@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+@njit(cache=True, nogil=True, error_model="numpy", fastmath=CONTRACT, inline="always")
 def _derivative_loop(code, Z, A, G, b, o, size):
     for j in range(size):
         for n in range(Z.shape[2]):
             G[b, o + j, n] *= derivative(code, Z[b, o + j, n], A[b, o + j, n])
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy", fastmath=CONTRACT)
 def _activate_rows(code, Z, A, b, o, size):
     """A ← activation(Z) over one row's units and every network; each code gets its own tight loop."""
     if code == LOGISTIC:
@@ -59,7 +72,7 @@ def _activate_rows(code, Z, A, b, o, size):
         _activate_loop(IDENTITY, Z, A, b, o, size)
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy", fastmath=CONTRACT)
 def _derivative_rows(code, Z, A, G, b, o, size):
     """G ← G · activation'(Z, A) over one row's units and every network (softmax: its Jacobian)."""
     if code == LOGISTIC:
@@ -77,7 +90,7 @@ def _derivative_rows(code, Z, A, G, b, o, size):
     # identity and step pass the gradient on unchanged
 
 
-@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+@njit(cache=True, nogil=True, error_model="numpy", fastmath=CONTRACT, inline="always")
 def _softmax_rows(Z, A, b, o, size):
     for n in range(Z.shape[2]):
         top = Z[b, o, n]
@@ -91,7 +104,7 @@ def _softmax_rows(Z, A, b, o, size):
             A[b, o + j, n] /= total
 
 
-@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+@njit(cache=True, nogil=True, error_model="numpy", fastmath=CONTRACT, inline="always")
 def _softmax_backward_rows(A, G, b, o, size):
     for n in range(A.shape[2]):
         dot = 0.0
@@ -101,7 +114,7 @@ def _softmax_backward_rows(A, G, b, o, size):
             G[b, o + j, n] = A[b, o + j, n] * (G[b, o + j, n] - dot)
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy", fastmath=CONTRACT)
 def _forward(X, order, start, nb, P, sizes, uo, act, role, bias, col, csrc, ctgt, coff, Z, A):
     N = P.shape[1]
     for k in range(sizes.size):
@@ -134,7 +147,7 @@ def _forward(X, order, start, nb, P, sizes, uo, act, role, bias, col, csrc, ctgt
             _activate_rows(code, Z, A, b, o, size)
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy", fastmath=CONTRACT)
 def _output_gradients(Y, order, start, nb, sizes, uo, act, role, col, loss, binary, Z, A, GZ, err):
     """GZ of the output layers; ``err[n]`` gets network n's reported error of the batch."""
     N = A.shape[2]
@@ -158,7 +171,7 @@ def _output_gradients(Y, order, start, nb, sizes, uo, act, role, col, loss, bina
                 elif loss == BCE and binary and fused:  # the hot case of XOR restarts
                     for n in range(N):
                         d = A[b, o + j, n] - t
-                        err[n] -= math.log1p(-min(abs(d), 1.0 - EPS))
+                        err[n] -= log1p(-min(abs(d), 1.0 - EPS))
                         GZ[b, o + j, n] = d / nb
                 else:
                     for n in range(N):
@@ -166,7 +179,7 @@ def _output_gradients(Y, order, start, nb, sizes, uo, act, role, col, loss, bina
                         if loss == BCE:
                             cl = min(max(a, EPS), 1.0 - EPS)
                             if binary:
-                                err[n] -= math.log1p(-min(abs(a - t), 1.0 - EPS))
+                                err[n] -= log1p(-min(abs(a - t), 1.0 - EPS))
                             else:
                                 err[n] -= t * math.log(cl) + (1.0 - t) * math.log(1.0 - cl)
                             g = (a - t) / nb if fused else (cl - t) / (cl * (1.0 - cl)) / nb
@@ -181,7 +194,7 @@ def _output_gradients(Y, order, start, nb, sizes, uo, act, role, col, loss, bina
         err[n] *= scale
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy", fastmath=CONTRACT)
 def _backward(nb, P, G, sizes, uo, act, role, bias, csrc, ctgt, coff, ckind, Z, A, GZ, GA):
     N = P.shape[1]
     GA[:nb] = 0.0
@@ -210,10 +223,13 @@ def _backward(nb, P, G, sizes, uo, act, role, bias, csrc, ctgt, coff, ckind, Z, 
                 for j in range(size):
                     p = w + i * size + j
                     masked = ckind[c] != 0 and ((i == j) != (ckind[c] == 1))
-                    for n in range(N):
-                        G[p, n] = 0.0
-                    if not masked:
-                        for b in range(nb):
+                    if masked:
+                        for n in range(N):
+                            G[p, n] = 0.0
+                    else:  # the first row's products start the sum: no pass that only zeroes
+                        for n in range(N):
+                            G[p, n] = A[0, os + i, n] * GZ[0, o + j, n]
+                        for b in range(1, nb):
                             for n in range(N):
                                 G[p, n] += A[b, os + i, n] * GZ[b, o + j, n]
                     if role[s] != 0:
@@ -223,7 +239,7 @@ def _backward(nb, P, G, sizes, uo, act, role, bias, csrc, ctgt, coff, ckind, Z, 
             c -= 1
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy", fastmath=CONTRACT)
 def _update(P, G, wmask, rate, opt, l1, l2, mu, V, M, step, ran, anyone_stopped):
     N = P.shape[1]
     if opt == SGD and l1 == 0.0 and l2 == 0.0 and not anyone_stopped:  # the hot case, a loop that vectorises
@@ -253,7 +269,7 @@ def _update(P, G, wmask, rate, opt, l1, l2, mu, V, M, step, ran, anyone_stopped)
                 P[p, n] -= M[p, n] / (math.sqrt(V[p, n]) + 1e-8) * step
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy", fastmath=CONTRACT)
 def train_population(
     X, Y, orders, rates, batch, P, G, wmask,
     sizes, uo, act, role, bias, col, csrc, ctgt, coff, ckind,
@@ -269,6 +285,7 @@ def train_population(
     rows, N = X.shape[0], P.shape[1]
     size = rows if batch == 0 else batch
     stopped = 0
+    finite = np.zeros(N, dtype=np.bool_)  # this epoch's parameters are finite: the last good ones
     for e in range(rates.size):
         order = orders[min(e, orders.shape[0] - 1)]
         total[:] = 0.0
@@ -289,6 +306,7 @@ def train_population(
             for n in range(N):
                 square[n] += P[p, n] * P[p, n]
         for n in range(N):
+            finite[n] = False
             if ran[n] >= 0:
                 errors[e, n] = math.nan
                 continue
@@ -300,8 +318,7 @@ def train_population(
                 ran[n] = e + 1
                 stopped += 1
                 continue
-            for p in range(P.shape[0]):
-                last_good[p, n] = P[p, n]
+            finite[n] = True
             if not math.isfinite(best[n]) or value < best[n] - max(1e-12, 1e-4 * best[n]):
                 best[n] = value
                 since_best[n] = 0
@@ -310,6 +327,10 @@ def train_population(
             if value <= target_error or (patience > 0 and since_best[n] >= patience):
                 ran[n] = e + 1
                 stopped += 1
+        for p in range(P.shape[0]):  # row by row, so that the copy runs along the network axis
+            for n in range(N):
+                if finite[n]:
+                    last_good[p, n] = P[p, n]
         if stopped >= N or stopped * 8 >= N:
             return e + 1
     return rates.size

@@ -2,12 +2,18 @@
 
 :func:`warm_up` trains a tiny network once per kernel and precision; every
 network later takes the same compiled code, because the kernels read the
-topology from layout arrays.  The GUI runs it in a background thread at start.
+topology from layout arrays.  The GUI first runs :func:`warm_cache_in_child`:
+a child process (``python -m nnstudio.core.kernels.warm_up``) compiles into
+the cache, so a first compile — tens of seconds of LLVM work that holds the
+interpreter lock — never runs in the GUI's process; the GUI then only loads
+the kernels from the cache.
 """
 
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
 import time
 
 log = logging.getLogger(__name__)
@@ -33,3 +39,29 @@ def warm_up() -> float:
     seconds = time.perf_counter() - start
     log.info("training kernels ready in %.2f s", seconds)
     return seconds
+
+
+def warm_cache_in_child() -> bool:
+    """Fill numba's on-disk cache from a child process and wait for it; False when that failed.
+
+    On failure (no interpreter to start, the child crashed) the caller's own
+    warm-up compiles in this process instead, as it would without the child.
+    """
+    start = time.perf_counter()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", __name__], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE, timeout=900, check=False,
+        )
+    except (OSError, subprocess.SubprocessError) as exc:
+        log.info("warming the kernel cache in a child process failed: %s", exc)
+        return False
+    if done.returncode != 0:
+        log.info("warming the kernel cache in a child process failed: %s", done.stderr.decode(errors="replace")[-500:])
+        return False
+    log.info("kernel cache warmed in a child process in %.2f s", time.perf_counter() - start)
+    return True
+
+
+if __name__ == "__main__":
+    warm_up()

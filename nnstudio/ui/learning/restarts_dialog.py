@@ -1,9 +1,8 @@
 """Network → Train restarts…: N copies of the current network from N seeds, trained at once.
 
-The population core (:mod:`nnstudio.core.population`) does the work in short
-chunks on a QTimer, so the dialog stays responsive without a thread: each
-tick trains for about 25 ms, records the errors and redraws at most a few
-times a second.  All N error curves are drawn faintly as one plot item, the
+The population core (:mod:`nnstudio.core.population`) does the work on a
+worker thread (restarts_worker.py); the dialog records the errors each
+snapshot brings and redraws at most a few times a second.  All N error curves are drawn faintly as one plot item, the
 median bold on top; a histogram shows the final errors, a table lists the runs
 best first, and "Open on canvas" puts the chosen run's weights into the document.
 """
@@ -15,7 +14,7 @@ import time
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QThread, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -34,8 +33,8 @@ from ...core.metrics import percent_text
 from ...core.population import Population, PopulationRun
 from ..model.commands import SetParamsCommand, push_with_state
 from ..model.document import Document
+from .restarts_worker import RestartsWorker
 
-CHUNK_SECONDS = 0.025  # training time per timer tick: the event loop runs in between
 REDRAW_SECONDS = 0.2
 MAX_ROWS = 1000  # recorded epochs per curve; halved (every other row dropped) when full
 CURVE_COLOR = (8, 119, 189)
@@ -61,8 +60,8 @@ class CurveBuffer:
         """Whether :meth:`add` would record ``epoch`` (later epochs are recorded ever more sparsely)."""
         return not self.epochs or epoch - self.epochs[-1] >= self.stride
 
-    def add(self, epoch: int, errors: np.ndarray, standing: np.ndarray) -> None:
-        """Record an epoch's errors (NaN for stopped networks); ``standing`` holds stopped ones at their final error."""
+    def add(self, epoch: int, errors: np.ndarray, median: float) -> None:
+        """Record an epoch's errors (NaN for stopped networks) and the median of every run's standing error."""
         if not self.wants(epoch):
             return
         if len(self.epochs) >= self.max_rows:
@@ -70,7 +69,7 @@ class CurveBuffer:
             self.stride *= 2
         self.epochs.append(epoch)
         self.rows.append(errors.copy())
-        self.medians.append(float(np.median(standing)))
+        self.medians.append(median)
 
     def curves(self) -> tuple[np.ndarray, np.ndarray]:
         """x and y of all curves joined into one path, NaN-separated (for ``connect="finite"``)."""
@@ -99,9 +98,10 @@ class RestartsDialog(QDialog):
         self.run: PopulationRun | None = None
         self.buffer: CurveBuffer | None = None
         self._last_draw = 0.0
-        self._timer = QTimer(self)
-        self._timer.setInterval(0)
-        self._timer.timeout.connect(self._tick)
+        self._thread: QThread | None = None
+        self._worker: RestartsWorker | None = None
+        self._generation = 0  # of the worker whose news counts
+        self._failure = ""  # why the worker stopped short, shown instead of the summary
 
         self.count = QSpinBox(objectName="restartsCount")
         self.count.setRange(2, 1000)
@@ -201,7 +201,7 @@ class RestartsDialog(QDialog):
         population = Population(doc.graph, range(first, first + n), init=doc.init)
         self.run = PopulationRun(population, doc.dataset, doc.settings)
         self.buffer = CurveBuffer(n)
-        self._started = time.perf_counter()
+        self._failure = ""
         # target error 0 means "run to the maximum epochs": there is no target to draw
         target = doc.settings.target_error
         for line in (self.target_line, self.hist_target):
@@ -215,30 +215,59 @@ class RestartsDialog(QDialog):
         self.open_button.setEnabled(False)
         self.count.setEnabled(False)
         self.first_seed.setEnabled(False)
-        self._timer.start()
+        self._generation += 1
+        worker = RestartsWorker(self.run, self._generation)
+        thread = QThread()
+        thread.setObjectName("restartsThread")
+        worker.moveToThread(thread)
+        thread.started.connect(worker.work)
+        worker.finished.connect(thread.quit, type=Qt.ConnectionType.DirectConnection)
+        worker.progressed.connect(self._took)
+        worker.failed.connect(self._failed)
+        worker.finished.connect(self._ended)
+        self._worker, self._thread = worker, thread
+        thread.start()
 
     def stop(self) -> None:
         """Stop every run still training (they keep the weights they have)."""
-        if self.run is not None and self.run.n_training:
-            self.run.stop_all()
-        self._finish()
+        if self._worker is not None:
+            self._worker.request_stop()
+            self._thread.wait()  # the end of the current chunk: a fraction of a second
+        self._ended(self._generation)
 
     @property
     def running(self) -> bool:
-        return self._timer.isActive()
+        return self._thread is not None
 
-    def _tick(self) -> None:
-        run, buffer = self.run, self.buffer
-        deadline = time.perf_counter() + CHUNK_SECONDS
-        while run.n_training and time.perf_counter() < deadline:
-            errors = run.epoch()
-            if buffer.wants(run.epochs_done):
-                buffer.add(run.epochs_done, errors, self._standing())
-        run.elapsed = time.perf_counter() - self._started
-        if not run.n_training:
-            self._finish()
-        elif time.perf_counter() - self._last_draw >= REDRAW_SECONDS:
+    def _took(self, generation: int, snapshot, medians: np.ndarray) -> None:
+        """Record the epochs a snapshot brings (the GUI thread: the worker only trains)."""
+        if generation != self._generation or not len(snapshot.errors):
+            return
+        buffer, errors = self.buffer, snapshot.errors
+        first = snapshot.epoch - len(errors) + 1
+        for row in range(len(errors)):
+            if buffer.wants(first + row):
+                buffer.add(first + row, errors[row], float(medians[row]))
+        if time.perf_counter() - self._last_draw >= REDRAW_SECONDS:
             self._redraw()
+
+    def _failed(self, generation: int, message: str) -> None:
+        if generation == self._generation:
+            self._failure = f"Training the restarts failed: {message}"
+
+    def _ended(self, generation: int) -> None:
+        """The worker's thread has ended (or is ending): collect its last news and close the run."""
+        thread = self._thread
+        if generation != self._generation or thread is None:
+            return
+        thread.wait()
+        self._thread = self._worker = None
+        QCoreApplication.sendPostedEvents(self, QEvent.Type.MetaCall)  # snapshots still queued for us
+        self._generation += 1
+        thread.deleteLater()
+        if self.run.n_training:  # the worker failed: its runs stop where they are
+            self.run.stop_all()
+        self._finish()
 
     def _standing(self) -> np.ndarray:
         """Each run's current error, a stopped run held at its final one, a diverged run as +inf."""
@@ -247,7 +276,6 @@ class RestartsDialog(QDialog):
         return errors
 
     def _finish(self) -> None:
-        self._timer.stop()
         self.start_button.setEnabled(True)
         self.stop_button.setEnabled(False)
         self.count.setEnabled(True)
@@ -270,7 +298,7 @@ class RestartsDialog(QDialog):
             lo, hi = math.floor(logs.min() * 4) / 4, math.ceil(logs.max() * 4) / 4 + 0.25
             counts, edges = np.histogram(logs, bins=np.arange(lo, hi + 0.25, 0.25))
             self.bars.setOpts(x=(edges[:-1] + edges[1:]) / 2, height=counts, width=0.22)
-        self.summary.setText(self.summary_text())
+        self.summary.setText(self._failure or self.summary_text())
 
     def summary_text(self) -> str:
         run = self.run
@@ -353,5 +381,6 @@ class RestartsDialog(QDialog):
         self.runOpened.emit(k)
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
-        self._timer.stop()
+        if self.running:
+            self.stop()
         super().closeEvent(event)
