@@ -17,6 +17,9 @@ ENDLESS = TrainSettings(target_error=0.0, epochs=10**9)
 def _iris(window):
     assert window.open_sample(sample_path("iris"))
     window.show()
+    show = window.docks["confusion"].toggleViewAction()  # View → Confusion Matrix (the Simple layout hides it)
+    if not show.isChecked():
+        show.trigger()
     window.docks["confusion"].raise_()
     return window.training.confusion
 
