@@ -105,7 +105,9 @@ class TrainingWorker(QObject):
 
         Both threads need the GIL; without this, every Qt call that releases the
         GIL in the GUI thread hands it to the worker for a whole switch interval
-        (5 ms), and a frame of a few milliseconds stretches to a hundred.
+        (5 ms), and a frame of a few milliseconds stretches to a hundred.  The
+        compiled kernel releases the GIL, so its chunks go on while the GUI
+        draws: only the worker's Python (NumPy epochs, snapshots, frames) waits.
         """
         with self._cond:
             self._gui_busy = True
@@ -145,7 +147,7 @@ class TrainingWorker(QObject):
             last: Snapshot | None = None
             self.pacer.restart()  # after a pause the pace starts afresh, with no burst to catch up
             for snap in run.snapshots(self._should_halt, max_rate=self.max_rate, check_every=self._check_every,
-                                      pacer=self.pacer):
+                                      pacer=self.pacer, split_epochs=True):
                 self._record()
                 last = snap
                 if snap.reason is None:
@@ -165,7 +167,8 @@ class TrainingWorker(QObject):
         self.finished.emit(self.generation)
 
     def _emit(self, snap: Snapshot) -> None:
-        """Hand ``snap`` to the GUI with its frame."""
+        """Hand ``snap`` to the GUI with its frame (built once the GUI has drawn the previous one)."""
+        self._wait_for_gui()
         self.snapshotReady.emit(self.generation, snap, self.frame(snap.epoch, snap.params))
 
     def frame(self, epoch: int, params: np.ndarray) -> Frame | None:
@@ -262,9 +265,8 @@ class TrainingWorker(QObject):
                 or self._settings is not None or self._epoch_budget is not None or self._step_target is not None):
             return False
         with self._cond:
-            if self._gui_busy:
-                self._cond.wait_for(lambda: not self._gui_busy or self._stop or self._pause, HOLD_LIMIT)
-                self._gui_busy = False  # never wait twice for one frame, whatever happens to release()
+            if not self.run.compiled_next:
+                self._wait_for_gui()
             self._apply_settings()
             if self._stop or self._pause or self._sample_steps:
                 return True
@@ -276,6 +278,13 @@ class TrainingWorker(QObject):
                 self._pause = True
                 return True
         return False
+
+    def _wait_for_gui(self) -> None:
+        """Wait (at most ``HOLD_LIMIT``) while the GUI draws a frame; never twice for one frame."""
+        with self._cond:
+            if self._gui_busy:
+                self._cond.wait_for(lambda: not self._gui_busy or self._stop or self._pause, HOLD_LIMIT)
+                self._gui_busy = False  # whatever happens to release()
 
     def _pace_sleep(self, seconds: float) -> None:
         """The pacer's wait: ends early for a pause, a stop, a step, new settings or a GUI frame."""
