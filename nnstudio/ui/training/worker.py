@@ -19,6 +19,7 @@ import time
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
+from ...core.blas_threads import limit_to_one_thread
 from ...core.frames import SLOW_PARTS, Frame, FrameBuilder, ViewRequest
 from ...core.pacing import EpochPacer
 from ...core.snapshots import SnapshotStore
@@ -129,6 +130,7 @@ class TrainingWorker(QObject):
 
     # -- the worker thread ---------------------------------------------------------------
     def work(self) -> None:
+        limit_to_one_thread()  # the window needs a core of its own (see core.blas_threads)
         try:
             self._loop()
         except Exception as exc:  # a bug or a bad setting must not kill the thread silently
