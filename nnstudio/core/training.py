@@ -366,8 +366,8 @@ class TrainingRun:
             if reason is not None:
                 return
 
-    def _run_until(self, stop: Callable[[], bool], deadline: float, errors: list[float], pacer: EpochPacer | None = None,
-                   split_epochs: bool = False) -> str | None:
+    def _run_until(self, stop: Callable[[], bool], deadline: float, errors: list[float],
+                   pacer: EpochPacer | None = None, split_epochs: bool = False) -> str | None:
         """Run epochs until a stop reason (returned) or the deadline (None); at least one check per epoch.
 
         With the compiled kernel, epochs run in chunks sized from the measured
