@@ -68,6 +68,8 @@ class TrainingWorker(QObject):
         self._sample_steps = 0
         self._settings: TrainSettings | None = None
         self._gui_busy = False
+        self._busy_since = 0.0  # when the GUI began drawing its frame (time.monotonic)
+        self._unsent: list[np.ndarray] = []  # errors of snapshots kept back while the GUI drew
         self.pacer = EpochPacer(run.settings.speed, sleep=self._pace_sleep)
 
     # -- called from the GUI thread ------------------------------------------------------
@@ -108,10 +110,11 @@ class TrainingWorker(QObject):
         GIL in the GUI thread hands it to the worker for a whole switch interval
         (5 ms), and a frame of a few milliseconds stretches to a hundred.  The
         compiled kernel releases the GIL, so its chunks go on while the GUI
-        draws: only the worker's Python (NumPy epochs, snapshots, frames) waits.
+        draws: only the worker's Python (NumPy epochs, snapshots, frames) waits,
+        and a compiled run keeps its snapshots back instead of waiting.
         """
         with self._cond:
-            self._gui_busy = True
+            self._gui_busy, self._busy_since = True, time.monotonic()
 
     def release(self) -> None:
         with self._cond:
@@ -153,7 +156,7 @@ class TrainingWorker(QObject):
                 self._record()
                 last = snap
                 if snap.reason is None:
-                    self._emit(snap)
+                    self._offer(snap)
             if last.reason == "stopped" and not self._stop:
                 # halted for a pause or the end of a step: hand over the progress and wait
                 last.reason = None
@@ -168,8 +171,21 @@ class TrainingWorker(QObject):
         self._emit(last)
         self.finished.emit(self.generation)
 
+    def _offer(self, snap: Snapshot) -> None:
+        """Hand ``snap`` over; a compiled run keeps it back while the GUI draws (for at most ``HOLD_LIMIT``)
+        and trains on: its errors go with the next snapshot handed over."""
+        if (self._gui_busy and self.run.compiled_next
+                and time.monotonic() - self._busy_since < HOLD_LIMIT):
+            self._unsent.append(snap.errors)
+            return
+        self._emit(snap)
+
     def _emit(self, snap: Snapshot) -> None:
-        """Hand ``snap`` to the GUI with its frame (built once the GUI has drawn the previous one)."""
+        """Hand ``snap`` (with the errors of any kept back) to the GUI with its frame, built once the GUI
+        has drawn the previous one."""
+        if self._unsent:
+            snap = dataclasses.replace(snap, errors=np.concatenate([*self._unsent, snap.errors]))
+            self._unsent = []
         self._wait_for_gui()
         self.snapshotReady.emit(self.generation, snap, self.frame(snap.epoch, snap.params))
 
