@@ -200,7 +200,10 @@ class LayerItem(QGraphicsItem):
         if images is not None and len(images) != self._size:
             raise ValueError(f"{self.layer.name} has {self._size} neurons, got {len(images)} images")
         had = bool(self._images)
-        self.prepareGeometryChange()
+        if not had and not images:
+            return  # still circles: nothing to redraw, and no change of geometry for the scene's index
+        if had != bool(images):  # the neuron slots change height
+            self.prepareGeometryChange()
         self._images = list(images) if images else None
         if had != bool(self._images) and self._geometry_listener:
             self._geometry_listener(self)
