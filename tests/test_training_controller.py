@@ -259,15 +259,3 @@ def test_snapshots_kept_back_while_the_gui_draws_lose_no_epoch(qtbot, doc, monke
     np.testing.assert_array_equal(np.concatenate([s.errors for s in snapshots]), reference.errors)
     epochs = [s.epoch for s in snapshots]
     assert epochs == sorted(epochs) and all(s.epoch - len(s.errors) >= 0 for s in snapshots)
-
-
-def test_the_heap_before_a_run_is_left_out_of_collections_only_while_it_runs(qtbot, doc, controller) -> None:
-    """A full garbage collection of the whole heap stalls the window: during a run it is frozen, then not."""
-    import gc
-
-    assert gc.get_freeze_count() == 0
-    doc.set_settings(ENDLESS)
-    controller.train()
-    assert gc.get_freeze_count() > 0
-    controller.stop()
-    assert controller.state == IDLE and gc.get_freeze_count() == 0

@@ -11,7 +11,6 @@ parameters into the document's network, and the frame to the views
 from __future__ import annotations
 
 import dataclasses
-import gc
 import math
 import sys
 import time
@@ -200,9 +199,6 @@ class TrainingController(QObject):
         # the GUI thread waits for the GIL at each Qt call; a short switch interval keeps those waits short
         self._switch_interval = sys.getswitchinterval()
         sys.setswitchinterval(min(self._switch_interval, GIL_SWITCH_INTERVAL))
-        # a full garbage collection walks every object (numba alone makes hundreds of thousands): 100-200 ms
-        # with the GIL held, a stalled window; during the run it walks only what the run makes
-        gc.freeze()
         thread.start()
         self._timer.start()
         return True
@@ -221,7 +217,6 @@ class TrainingController(QObject):
             return
         self._thread = self._worker = None  # first: the queued events delivered below may call us again
         sys.setswitchinterval(self._switch_interval)
-        gc.unfreeze()  # what existed before the run is collectable again
         # deliver snapshots still queued for us, in order, before dropping this generation
         QCoreApplication.sendPostedEvents(self, QEvent.Type.MetaCall)
         outcome = worker.outcome
