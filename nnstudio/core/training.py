@@ -408,9 +408,9 @@ class TrainingRun:
     _check_every: Callable[[], int] | None = None
 
     @property
-    def compiled_next(self) -> bool:
-        """Whether the next step is a compiled chunk (which runs without holding the GIL)."""
-        return self.kernel is not None and self._cursor == 0
+    def compiled_epoch_seconds(self) -> float:
+        """The measured seconds per epoch of the compiled chunk that comes next (run without the GIL), else 0."""
+        return self._epoch_seconds if self.kernel is not None and self._cursor == 0 else 0.0
 
     def _run_chunk(self, deadline: float, pacer: EpochPacer | None = None) -> Array | None:
         """One kernel call of as many epochs as fit before the deadline (at most ~0.1 s without one)."""
