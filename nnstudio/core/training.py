@@ -370,9 +370,8 @@ class TrainingRun:
                    pacer: EpochPacer | None = None, split_epochs: bool = False) -> str | None:
         """Run epochs until a stop reason (returned) or the deadline (None); at least one check per epoch.
 
-        With the compiled kernel, epochs run in chunks sized from the measured
-        time per epoch to end near the deadline (``stop`` is checked between chunks); ``split_epochs``:
-        the deadline may also end a NumPy epoch between two mini-batches.
+        Compiled epochs run in chunks sized from the measured time per epoch to end near the deadline (``stop``
+        is checked between chunks); ``split_epochs``: the deadline may also end a NumPy epoch between batches.
         """
         stopped = False
 
