@@ -15,6 +15,8 @@ lines are drawn.  Strong weights are drawn last, so they stay on top.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from pyqtgraph.Qt.internals import PrimitiveArray
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
@@ -70,6 +72,17 @@ def drawn_pairs(kind: str, source_shown: np.ndarray, target_shown: np.ndarray,
         keep = i != j
         return i[keep], j[keep]
     return i, j
+
+
+@functools.cache
+def _bin_pen(bin_index: int, thin: bool, dashed: bool) -> QPen:
+    """The pen of a colour bin (made once: a pen and its enum lookups cost more than the bin's lines)."""
+    pen = QPen(colormap.BIN_COLORS[bin_index], 1.0 if thin else colormap.BIN_WIDTHS[bin_index])
+    pen.setCosmetic(True)
+    pen.setCapStyle(Qt.PenCapStyle.FlatCap)
+    if dashed:
+        pen.setStyle(Qt.PenStyle.DashLine)
+    return pen
 
 
 def _line_array(rows: np.ndarray) -> PrimitiveArray:
@@ -185,11 +198,7 @@ class ConnectionItem(QGraphicsItem):
         batches, start = [], 0
         for b, count in enumerate(counts):
             if count:
-                pen = QPen(colormap.BIN_COLORS[b], 1.0 if many else colormap.BIN_WIDTHS[b])
-                pen.setCosmetic(True)
-                pen.setCapStyle(Qt.PenCapStyle.FlatCap)
-                if self.fresh:
-                    pen.setStyle(Qt.PenStyle.DashLine)
+                pen = _bin_pen(b, many, self.fresh)
                 batches.append((abs(colormap.CENTRES[b]), pen, _line_array(sorted_ends[start:start + count])))
             start += count
         # strong weights of either sign on top, so they stay readable where lines cross
