@@ -235,15 +235,16 @@ def test_trains_in_float32_and_hands_back_the_weights(qtbot, doc, controller):
 
 
 @pytest.mark.parametrize("compiled", [True, False])
-def test_snapshots_kept_back_while_the_gui_draws_lose_no_epoch(qtbot, doc, monkeypatch, compiled) -> None:
-    """A worker whose GUI never says it has drawn still hands over every epoch's error, in order."""
+def test_a_gui_that_never_says_it_has_drawn_loses_no_epoch(qtbot, doc, monkeypatch, compiled) -> None:
+    """A worker whose GUI never says it has drawn (each wait ends at HOLD_LIMIT) hands over every epoch, in order;
+    compiled epochs run on meanwhile, NumPy ones wait."""
     from PySide6.QtCore import Qt
 
     from nnstudio.core.frames import ViewRequest
     from nnstudio.ui.training import worker as worker_module
     from nnstudio.ui.training.worker import TrainingWorker
 
-    monkeypatch.setattr(worker_module, "GIL_FREE_EPOCH", 1e-9)  # XOR's short epochs count as long ones
+    monkeypatch.setattr(worker_module, "GIL_FREE_EPOCH", 1e-9)  # XOR's short epochs run on as long ones do
     if not compiled:
         monkeypatch.setenv("NNSTUDIO_JIT", "0")
     settings = dataclasses.replace(ENDLESS, epochs=3000)
@@ -251,7 +252,7 @@ def test_snapshots_kept_back_while_the_gui_draws_lose_no_epoch(qtbot, doc, monke
     run = TrainingRun(doc.network.copy(), doc.dataset, dataclasses.replace(settings))
     from nnstudio.core import kernels
 
-    assert (run.kernel is not None) == (compiled and kernels.enabled())  # the kept-back path, or the waiting one
+    assert (run.kernel is not None) == (compiled and kernels.enabled())  # running on, or waiting
     worker = TrainingWorker(run, max_rate=1000.0, request=ViewRequest())
     snapshots = []
     worker.snapshotReady.connect(lambda _gen, snap, _frame: snapshots.append(snap), Qt.ConnectionType.DirectConnection)

@@ -71,8 +71,6 @@ class TrainingWorker(QObject):
         self._sample_steps = 0
         self._settings: TrainSettings | None = None
         self._gui_busy = False
-        self._busy_since = 0.0  # when the GUI began drawing its frame (time.monotonic)
-        self._unsent: list[np.ndarray] = []  # errors of snapshots kept back while the GUI drew
         self.pacer = EpochPacer(run.settings.speed, sleep=self._pace_sleep)
 
     # -- called from the GUI thread ------------------------------------------------------
@@ -113,11 +111,11 @@ class TrainingWorker(QObject):
         GIL in the GUI thread hands it to the worker for a whole switch interval
         (5 ms), and a frame of a few milliseconds stretches to a hundred.  The
         compiled kernel releases the GIL, so its long epochs (``GIL_FREE_EPOCH``)
-        go on while the GUI draws, keeping their snapshots back instead of
-        waiting; the worker's Python (NumPy epochs, short chunks, frames) waits.
+        go on while the GUI draws; the worker's Python (NumPy epochs, short
+        chunks, building the next frame) waits.
         """
         with self._cond:
-            self._gui_busy, self._busy_since = True, time.monotonic()
+            self._gui_busy = True
 
     def release(self) -> None:
         with self._cond:
@@ -159,7 +157,7 @@ class TrainingWorker(QObject):
                 self._record()
                 last = snap
                 if snap.reason is None:
-                    self._offer(snap)
+                    self._emit(snap)
             if last.reason == "stopped" and not self._stop:
                 # halted for a pause or the end of a step: hand over the progress and wait
                 last.reason = None
@@ -174,21 +172,8 @@ class TrainingWorker(QObject):
         self._emit(last)
         self.finished.emit(self.generation)
 
-    def _offer(self, snap: Snapshot) -> None:
-        """Hand ``snap`` over; a run of long compiled epochs keeps it back while the GUI draws (for at most
-        ``HOLD_LIMIT``) and trains on: its errors go with the next snapshot handed over."""
-        if (self._gui_busy and self._gil_free_next()
-                and time.monotonic() - self._busy_since < HOLD_LIMIT):
-            self._unsent.append(snap.errors)
-            return
-        self._emit(snap)
-
     def _emit(self, snap: Snapshot) -> None:
-        """Hand ``snap`` (with the errors of any kept back) to the GUI with its frame, built once the GUI
-        has drawn the previous one."""
-        if self._unsent:
-            snap = dataclasses.replace(snap, errors=np.concatenate([*self._unsent, snap.errors]))
-            self._unsent = []
+        """Hand ``snap`` to the GUI with its frame, built once the GUI has drawn the previous one."""
         self._wait_for_gui()
         self.snapshotReady.emit(self.generation, snap, self.frame(snap.epoch, snap.params))
 
