@@ -377,6 +377,24 @@ def test_neuron_values_and_images_for_the_training_views(window):
     window.grab()
 
 
+def test_neuron_colours_of_a_large_layer_follow_its_values(window):
+    """The circles of a large layer take the diverging map's colours of their values (only they are coloured)."""
+    from nnstudio.ui.canvas.layer_item import MAX_SHOWN
+    from nnstudio.ui.theme.colormap import color_at
+
+    window.document.graph.add_layer(Layer(300, role="hidden", name="Big", position=(0, 500), id="B1"))
+    item = window.scene.layer_item("B1")
+    values = np.linspace(-3.0, 3.0, 300)
+    item.set_neuron_values(values)
+    colours = item._value_colors
+    assert len(colours) == len(item.visible_neurons()) < MAX_SHOWN
+    for i, _y in item.visible_neurons():
+        expected = color_at(values[i] / 3.0)
+        assert colours[i].getRgb()[:3] == expected.getRgb()[:3]
+    assert item.neuron_value(150) == values[150]
+    window.grab()
+
+
 def test_large_layers_are_elided_but_every_synapse_is_drawn(window):
     doc = window.document
     doc.graph.add_layer(Layer(784, role="hidden", name="Big", position=(0, 500), id="B1"))

@@ -96,6 +96,26 @@ def test_snapshots_are_rate_limited_and_lose_no_epoch() -> None:
     assert snaps[-1].params is not run.net.params
 
 
+def test_split_epochs_snapshot_between_mini_batches_and_train_the_same(monkeypatch) -> None:
+    """A live view of a long mini-batch epoch moves: snapshots come between batches, nothing else changes."""
+    monkeypatch.setenv("NNSTUDIO_JIT", "0")  # the NumPy path: the compiled kernel runs whole epochs
+    data = datasets.circle(400, noise=0.1, seed=2, test_fraction=0.0)
+    settings = dict(epochs=3, target_error=0, batch_size=4, rate=0.3)
+    whole = TrainingRun(xor_net(5), data, TrainSettings(**settings))
+    split = TrainingRun(xor_net(5), data, TrainSettings(**settings))
+    whole_snaps = list(whole.snapshots(max_rate=0))
+    split_snaps = list(split.snapshots(max_rate=1e9, split_epochs=True))  # a deadline after every batch
+    assert [len(s.errors) for s in whole_snaps] == [1, 1, 1, 0]  # the last one carries the reason
+    middle = [s for s in split_snaps[:-1] if not len(s.errors)]
+    assert len(middle) > 3 * 50  # 100 batches an epoch
+    assert {s.epoch for s in middle} == {0, 1, 2} and all(s.reason is None for s in middle)
+    assert not np.array_equal(middle[0].params, middle[-1].params)  # the parameters move within an epoch
+    assert split_snaps[-1].reason == "max_epochs" and split_snaps[-1].epoch == 3
+    np.testing.assert_array_equal(np.concatenate([s.errors for s in split_snaps]),
+                                  np.concatenate([s.errors for s in whole_snaps]))
+    np.testing.assert_array_equal(split.net.params, whole.net.params)
+
+
 def test_step_decay_schedule_and_rate_function() -> None:
     run = TrainingRun(
         xor_net(), datasets.xor(), TrainSettings(rate=1.0, schedule={"kind": "step", "every": 10, "factor": 0.5})

@@ -232,3 +232,33 @@ def test_trains_in_float32_and_hands_back_the_weights(qtbot, doc, controller):
     qtbot.waitUntil(lambda: controller.state == IDLE, timeout=10000)
     assert controller.last_reason == "target_error"
     assert np.allclose(doc.network.predict(doc.dataset.X).round(), doc.dataset.Y)
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+def test_a_gui_that_never_says_it_has_drawn_loses_no_epoch(qtbot, doc, monkeypatch, compiled) -> None:
+    """A worker whose GUI never says it has drawn (each wait ends at HOLD_LIMIT) hands over every epoch, in order;
+    compiled epochs run on meanwhile, NumPy ones wait."""
+    from PySide6.QtCore import Qt
+
+    from nnstudio.core.frames import ViewRequest
+    from nnstudio.ui.training import worker as worker_module
+    from nnstudio.ui.training.worker import TrainingWorker
+
+    monkeypatch.setattr(worker_module, "GIL_FREE_EPOCH", 1e-9)  # XOR's short epochs run on as long ones do
+    if not compiled:
+        monkeypatch.setenv("NNSTUDIO_JIT", "0")
+    settings = dataclasses.replace(ENDLESS, epochs=3000)
+    reference = TrainingRun(doc.network.copy(), doc.dataset, dataclasses.replace(settings)).run()
+    run = TrainingRun(doc.network.copy(), doc.dataset, dataclasses.replace(settings))
+    from nnstudio.core import kernels
+
+    assert (run.kernel is not None) == (compiled and kernels.enabled())  # running on, or waiting
+    worker = TrainingWorker(run, max_rate=1000.0, request=ViewRequest())
+    snapshots = []
+    worker.snapshotReady.connect(lambda _gen, snap, _frame: snapshots.append(snap), Qt.ConnectionType.DirectConnection)
+    worker.hold()  # drawing, and release() never comes
+    worker.work()  # in this thread, to the end of the run
+    assert snapshots[-1].reason == "max_epochs"
+    np.testing.assert_array_equal(np.concatenate([s.errors for s in snapshots]), reference.errors)
+    epochs = [s.epoch for s in snapshots]
+    assert epochs == sorted(epochs) and all(s.epoch - len(s.errors) >= 0 for s in snapshots)

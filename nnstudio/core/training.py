@@ -337,6 +337,7 @@ class TrainingRun:
         max_rate: float = 30.0,
         check_every: Callable[[], int] | None = None,
         pacer: EpochPacer | None = None,
+        split_epochs: bool = False,
     ) -> Iterator[Snapshot]:
         """Run epochs until a stop reason; yield progress at most ``max_rate`` times a second.
 
@@ -346,6 +347,8 @@ class TrainingRun:
         snapshot carries the reason.  Each snapshot's ``errors`` holds every
         epoch's error since the previous one, so nothing is lost by rate limiting.
         A ``pacer`` holds the run to its speed (headless runs pass none and go as fast as they can).
+        ``split_epochs`` lets a mini-batch epoch longer than ``1 / max_rate`` span snapshots (those
+        in its middle carry no errors, only the parameters so far): a live view moves all the same.
         """
         self._check_every = check_every
         interval = 1.0 / max_rate if max_rate > 0 else 0.0
@@ -355,7 +358,7 @@ class TrainingRun:
             errors: list[float] = []
             # divergence is handled by stop_reason(); NumPy's overflow warnings would only be noise
             with np.errstate(over="ignore", invalid="ignore"):
-                reason = self._run_until(stop, time.perf_counter() + interval, errors, pacer)
+                reason = self._run_until(stop, time.perf_counter() + interval, errors, pacer, split_epochs)
             self.elapsed = base_elapsed + time.perf_counter() - start
             if reason == "diverged":
                 self.restore_last_finite()
@@ -363,13 +366,20 @@ class TrainingRun:
             if reason is not None:
                 return
 
-    def _run_until(self, stop: Callable[[], bool], deadline: float, errors: list[float], pacer: EpochPacer | None = None
-                   ) -> str | None:
+    def _run_until(self, stop: Callable[[], bool], deadline: float, errors: list[float],
+                   pacer: EpochPacer | None = None, split_epochs: bool = False) -> str | None:
         """Run epochs until a stop reason (returned) or the deadline (None); at least one check per epoch.
 
-        With the compiled kernel, epochs run in chunks sized from the measured
-        time per epoch to end near the deadline (``stop`` is checked between chunks).
+        Compiled epochs run in chunks sized from the measured time per epoch to end near the deadline (``stop``
+        is checked between chunks); ``split_epochs``: the deadline may also end a NumPy epoch between batches.
         """
+        stopped = False
+
+        def interrupt() -> bool:  # between mini-batches: a stop, or (splitting epochs) the deadline
+            nonlocal stopped
+            stopped = stop()
+            return stopped or (split_epochs and time.perf_counter() >= deadline)
+
         while True:
             reason = self.stop_reason() or ("stopped" if stop() else None)
             if reason is not None:
@@ -385,9 +395,9 @@ class TrainingRun:
                     if pacer is not None:
                         pacer.spend(len(chunk))
             else:
-                error = self.epoch(stop)
-                if error is None:
-                    return "stopped"  # in the middle of an epoch; the next run goes on from there
+                error = self.epoch(interrupt)
+                if error is None:  # in the middle of an epoch; the next run goes on from there
+                    return "stopped" if stopped else None
                 errors.append(error)
                 if pacer is not None:
                     pacer.spend(1)
@@ -395,6 +405,11 @@ class TrainingRun:
                 return None
 
     _check_every: Callable[[], int] | None = None
+
+    @property
+    def compiled_epoch_seconds(self) -> float:
+        """The measured seconds per epoch of the compiled chunk that comes next (run without the GIL), else 0."""
+        return self._epoch_seconds if self.kernel is not None and self._cursor == 0 else 0.0
 
     def _run_chunk(self, deadline: float, pacer: EpochPacer | None = None) -> Array | None:
         """One kernel call of as many epochs as fit before the deadline (at most ~0.1 s without one)."""

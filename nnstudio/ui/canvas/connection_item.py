@@ -6,13 +6,16 @@ re-sorts the synapses into colour bins and refills one native QLineF array per
 bin, which the painter draws with a single ``drawLines`` call each.
 
 A raster line costs its length in pixels, so a huge connection (784 × 128)
-cannot draw every line at 20 frames a second.  Every synapse between two
+cannot draw every line at 25 frames a second.  Every synapse between two
 neurons drawn as circles is always drawn exactly; the lines of the neurons
-hidden behind a layer's ellipsis (which land in the ellipsis gap anyway) are
-an even, fixed sample so that at most ``MAX_DRAWN`` lines are drawn.
+hidden behind a layer's ellipsis (which land in the ellipsis gap anyway, on
+top of each other) are an even, fixed sample so that at most ``MAX_DRAWN``
+lines are drawn.  Strong weights are drawn last, so they stay on top.
 """
 
 from __future__ import annotations
+
+import functools
 
 import numpy as np
 from pyqtgraph.Qt.internals import PrimitiveArray
@@ -27,8 +30,9 @@ from .layer_item import WIDTH, LayerItem
 
 #: above this many lines they are drawn one pixel wide and without antialiasing (speed over polish)
 MANY_SYNAPSES = 3000
-#: at most this many lines per connection (all exact lines between drawn neurons, plus a sample)
-MAX_DRAWN = 6000
+#: at most this many lines per connection (all exact lines between drawn neurons, plus a sample): about 3 ms
+#: of drawing; the sampled lines overlap in the ellipsis gaps, where more of them would show nothing new
+MAX_DRAWN = 2000
 
 
 def synapse_pairs(kind: str, n_source: int, n_target: int) -> tuple[np.ndarray, np.ndarray]:
@@ -68,6 +72,18 @@ def drawn_pairs(kind: str, source_shown: np.ndarray, target_shown: np.ndarray,
         keep = i != j
         return i[keep], j[keep]
     return i, j
+
+
+@functools.cache
+def _bin_pen(bin_index: int, thin: bool, dashed: bool, scale: float = 1.0) -> QPen:
+    """The pen of a colour bin, its width times ``scale`` (made once: a pen and its enum lookups cost more than
+    the bin's lines)."""
+    pen = QPen(colormap.BIN_COLORS[bin_index], scale * (1.0 if thin else colormap.BIN_WIDTHS[bin_index]))
+    pen.setCosmetic(True)
+    pen.setCapStyle(Qt.PenCapStyle.FlatCap)
+    if dashed:
+        pen.setStyle(Qt.PenStyle.DashLine)
+    return pen
 
 
 def _line_array(rows: np.ndarray) -> PrimitiveArray:
@@ -169,8 +185,13 @@ class ConnectionItem(QGraphicsItem):
         hit = np.flatnonzero((self._i == i) & (self._j == j))
         return float(self._weights[hit[0]]) if hit.size else None
 
+    @property
+    def many(self) -> bool:
+        """Whether the connection is drawn in thin, aliased lines (it has too many synapses for more)."""
+        return self._total > MANY_SYNAPSES
+
     def _fill_batches(self) -> None:
-        many = len(self._ends) > MANY_SYNAPSES
+        many = self.many
         if self._weights is None:
             pen = QPen(canvas_theme().synapse_unknown, self.line_width)
             pen.setCosmetic(True)
@@ -184,17 +205,12 @@ class ConnectionItem(QGraphicsItem):
         batches, start = [], 0
         for b, count in enumerate(counts):
             if count:
-                width = self.line_width * (1.0 if many else colormap.BIN_WIDTHS[b])
-                pen = QPen(colormap.BIN_COLORS[b], width)
-                pen.setCosmetic(True)
-                pen.setCapStyle(Qt.PenCapStyle.FlatCap)
-                if self.fresh:
-                    pen.setStyle(Qt.PenStyle.DashLine)
-                batches.append((pen, _line_array(sorted_ends[start:start + count])))
+                pen = _bin_pen(b, many, self.fresh, self.line_width)
+                batches.append((abs(colormap.CENTRES[b]), pen, _line_array(sorted_ends[start:start + count])))
             start += count
-        # strong weights on top, so they stay readable where lines cross
-        batches.sort(key=lambda item: item[0].widthF() if not many else 0)
-        self._batches = batches
+        # strong weights of either sign on top, so they stay readable where lines cross
+        batches.sort(key=lambda batch: batch[0])
+        self._batches = [(pen, lines) for _strength, pen, lines in batches]
         self.update()
 
     # -- hit testing ---------------------------------------------------------------------------
@@ -231,8 +247,7 @@ class ConnectionItem(QGraphicsItem):
         return path
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
-        many = len(self._ends) > MANY_SYNAPSES
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, not many)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, not self.many)
         for pen, lines in self._batches:
             painter.setPen(pen)
             painter.drawLines(*lines.drawargs())

@@ -18,7 +18,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPainterPath,
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from ...core import Graph, Layer
-from ..theme.colormap import color_at
+from ..theme.colormap import rgb_at
 from ..theme.style import canvas_theme
 
 WIDTH = 150.0
@@ -62,7 +62,7 @@ class LayerItem(QGraphicsItem):
         self.highlight: str | None = None  # "valid" / "invalid" target while a connection is dragged
         self.fresh_bias = False
         self._values: np.ndarray | None = None
-        self._value_colors: list[QColor] | None = None
+        self._value_colors: dict[int, QColor] | None = None  # of the neurons drawn as circles
         self._images: list[QImage] | None = None
         self._labels: list[str] | None = None  # a name beside each neuron (an input layer's features)
         self._geometry_listener = None
@@ -186,9 +186,13 @@ class LayerItem(QGraphicsItem):
             finite = values[np.isfinite(values)]
             low = finite.min() if finite.size else 0.0
             scale = max(1.0, float(np.abs(finite).max())) if finite.size else 1.0
-            ts = values / scale if low < 0 else np.clip(values / scale, 0, 1)
+            shown = np.flatnonzero(self.shown_mask())  # only the circles on screen need a colour
+            ts = values[shown] / scale if low < 0 else np.clip(values[shown] / scale, 0, 1)
             self._values = values
-            self._value_colors = [color_at(t if np.isfinite(t) else 0.0) for t in ts]
+            colors = {int(i): QColor(*map(int, rgb)) for i, rgb in zip(shown, rgb_at(ts), strict=True)}
+            if colors == self._value_colors:
+                return  # the picture is the same: the cached box need not be drawn again
+            self._value_colors = colors
         self.update()
 
     def neuron_value(self, index: int) -> float | None:
@@ -199,7 +203,10 @@ class LayerItem(QGraphicsItem):
         if images is not None and len(images) != self._size:
             raise ValueError(f"{self.layer.name} has {self._size} neurons, got {len(images)} images")
         had = bool(self._images)
-        self.prepareGeometryChange()
+        if not had and not images:
+            return  # still circles: nothing to redraw, and no change of geometry for the scene's index
+        if had != bool(images):  # the neuron slots change height
+            self.prepareGeometryChange()
         self._images = list(images) if images else None
         if had != bool(self._images) and self._geometry_listener:
             self._geometry_listener(self)
@@ -312,7 +319,7 @@ class LayerItem(QGraphicsItem):
                 painter.drawRoundedRect(target, 3, 3)
                 continue
             painter.setPen(pen)
-            painter.setBrush(QBrush(self._value_colors[i] if self._value_colors else theme.neuron))
+            painter.setBrush(QBrush(self._value_colors.get(i, theme.neuron) if self._value_colors else theme.neuron))
             painter.drawEllipse(QPointF(cx, y), NEURON_RADIUS, NEURON_RADIUS)
         size = self._size
         if size > MAX_SHOWN:

@@ -31,6 +31,13 @@ def color_at(t: float) -> QColor:
     return QColor(int(rgb[0]), int(rgb[1]), int(rgb[2]))
 
 
+def rgb_at(ts: np.ndarray) -> np.ndarray:
+    """:func:`color_at` for many values at once: (n, 3) integer red, green, blue (NaN counts as 0)."""
+    ts = np.clip(np.nan_to_num(np.asarray(ts, dtype=float), nan=0.0), -1.0, 1.0)[:, None]
+    ends = np.where(ts >= 0, POSITIVE, NEGATIVE)
+    return (ZERO + np.abs(ts) * (ends - ZERO)).astype(np.int64)
+
+
 def colors_for(values: np.ndarray, scale: float) -> list[QColor]:
     """Colours for many values on the diverging map, ``scale`` mapping to full colour."""
     scale = scale if scale > 0 else 1.0

@@ -19,6 +19,7 @@ import time
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
+from ...core.blas_threads import limit_to_one_thread
 from ...core.frames import SLOW_PARTS, Frame, FrameBuilder, ViewRequest
 from ...core.pacing import EpochPacer
 from ...core.runs import final_accuracies
@@ -27,6 +28,9 @@ from ...core.training import Snapshot, TrainingRun, TrainSettings
 
 #: the longest the worker waits for the GUI to finish a frame (seconds)
 HOLD_LIMIT = 0.05
+#: compiled epochs at least this long (seconds) go on while the GUI draws: they hardly need the GIL.  Shorter
+#: ones come in short chunks whose Python glue would contend with the GUI for it (XOR: 30 -> 23 frames/s)
+GIL_FREE_EPOCH = 0.002
 #: snapshots per second; twice the GUI's frame rate so every frame finds a fresh one
 SNAPSHOT_RATE = 60.0
 #: seconds between frames carrying the parts that cost a pass over the dataset or a grid (see SLOW_PARTS)
@@ -107,7 +111,10 @@ class TrainingWorker(QObject):
 
         Both threads need the GIL; without this, every Qt call that releases the
         GIL in the GUI thread hands it to the worker for a whole switch interval
-        (5 ms), and a frame of a few milliseconds stretches to a hundred.
+        (5 ms), and a frame of a few milliseconds stretches to a hundred.  The
+        compiled kernel releases the GIL, so its long epochs (``GIL_FREE_EPOCH``)
+        go on while the GUI draws; the worker's Python (NumPy epochs, short
+        chunks, building the next frame) waits.
         """
         with self._cond:
             self._gui_busy = True
@@ -129,6 +136,7 @@ class TrainingWorker(QObject):
 
     # -- the worker thread ---------------------------------------------------------------
     def work(self) -> None:
+        limit_to_one_thread()  # the window needs a core of its own (see core.blas_threads)
         try:
             self._loop()
         except Exception as exc:  # a bug or a bad setting must not kill the thread silently
@@ -147,7 +155,7 @@ class TrainingWorker(QObject):
             last: Snapshot | None = None
             self.pacer.restart()  # after a pause the pace starts afresh, with no burst to catch up
             for snap in run.snapshots(self._should_halt, max_rate=self.max_rate, check_every=self._check_every,
-                                      pacer=self.pacer):
+                                      pacer=self.pacer, split_epochs=True):
                 self._record()
                 last = snap
                 if snap.reason is None:
@@ -169,7 +177,8 @@ class TrainingWorker(QObject):
         self.finished.emit(self.generation)
 
     def _emit(self, snap: Snapshot) -> None:
-        """Hand ``snap`` to the GUI with its frame."""
+        """Hand ``snap`` to the GUI with its frame, built once the GUI has drawn the previous one."""
+        self._wait_for_gui()
         self.snapshotReady.emit(self.generation, snap, self.frame(snap.epoch, snap.params))
 
     def frame(self, epoch: int, params: np.ndarray) -> Frame | None:
@@ -266,9 +275,8 @@ class TrainingWorker(QObject):
                 or self._settings is not None or self._epoch_budget is not None or self._step_target is not None):
             return False
         with self._cond:
-            if self._gui_busy:
-                self._cond.wait_for(lambda: not self._gui_busy or self._stop or self._pause, HOLD_LIMIT)
-                self._gui_busy = False  # never wait twice for one frame, whatever happens to release()
+            if not self._gil_free_next():
+                self._wait_for_gui()
             self._apply_settings()
             if self._stop or self._pause or self._sample_steps:
                 return True
@@ -280,6 +288,16 @@ class TrainingWorker(QObject):
                 self._pause = True
                 return True
         return False
+
+    def _gil_free_next(self) -> bool:
+        return self.run.compiled_epoch_seconds >= GIL_FREE_EPOCH
+
+    def _wait_for_gui(self) -> None:
+        """Wait (at most ``HOLD_LIMIT``) while the GUI draws a frame; never twice for one frame."""
+        with self._cond:
+            if self._gui_busy:
+                self._cond.wait_for(lambda: not self._gui_busy or self._stop or self._pause, HOLD_LIMIT)
+                self._gui_busy = False  # whatever happens to release()
 
     def _pace_sleep(self, seconds: float) -> None:
         """The pacer's wait: ends early for a pause, a stop, a step, new settings or a GUI frame."""
