@@ -112,6 +112,52 @@ def test_settings_and_stop_rules_match(extra):
     both_ways(net, data_for(net, rows=9), settings)
 
 
+def chain_net(sizes: list[int], hidden: str, out: str, seed: int = 1, bias: bool = True) -> Network:
+    """A dense chain in → hidden… → out, the shape the online kernel specialises in."""
+    g = Graph()
+    roles = ["input"] + ["hidden"] * (len(sizes) - 2) + ["output"]
+    for k, (size, role) in enumerate(zip(sizes, roles, strict=True)):
+        g.add_layer(Layer(size, out if role == "output" else hidden, role=role, id=f"l{k}", bias=bias))
+    for k in range(len(sizes) - 1):
+        g.connect(f"l{k}", f"l{k + 1}")
+    return Network.from_graph(g, seed=seed)
+
+
+@pytest.mark.parametrize("hidden, out, loss, targets, extra", [
+    ("tanh", "logistic", "mse", "unit", {}),
+    ("logistic", "logistic", "bce", "binary", {"shuffle": False}),
+    ("relu", "logistic", "bce", "unit", {"schedule": {"kind": "step", "every": 7, "factor": 0.5}}),
+    ("leaky_relu", "tanh", "mse", "unit", {"patience": 3, "rate": 1e-4}),
+    ("softplus", "identity", "mse", "unit", {"target_error": 0.05}),
+    ("step", "softplus", "mse", "unit", {}),
+    ("identity", "logistic", "bce", "unit", {"seed": 4}),
+])
+@pytest.mark.parametrize("sizes", [[3, 2], [3, 4, 2], [3, 4, 3, 2]])
+def test_the_online_chain_kernel_equals_numpy(hidden, out, loss, targets, extra, sizes):
+    net = chain_net(sizes, hidden, out)
+    settings = TrainSettings(**{"rate": 0.1, "epochs": 30, "target_error": 0.0, "cost": loss, "optimizer": "sgd",
+                                "batch_size": 1, "shuffle": True, "seed": 9, **extra})
+    fast, _ = both_ways(net, data_for(net, kind=targets), settings)
+    assert fast.kernel is not None and fast.kernel.online is not None
+
+
+def test_the_online_chain_kernel_serves_only_what_it_computes():
+    def online(net: Network, **settings) -> bool:
+        run = TrainingRun(net, data_for(net), TrainSettings(**{"batch_size": 1, "optimizer": "sgd", **settings}))
+        return run.kernel is not None and run.kernel.online is not None
+
+    chain = chain_net([3, 4, 2], "tanh", "logistic")
+    assert online(chain) and online(chain_net([3, 4, 2], "tanh", "logistic", bias=False))
+    assert not online(chain, batch_size=2) and not online(chain, optimizer="momentum") and not online(chain, l2=1e-3)
+    assert not online(chain_net([3, 4, 3], "tanh", "softmax"), cost="ce")
+    assert not online(Network.from_graph(dag("tanh", "logistic", 1, "all_to_all"), seed=2))  # skips and fan-in
+    one_to_one = Graph()
+    one_to_one.add_layer(Layer(3, role="input", id="i"))
+    one_to_one.add_layer(Layer(3, "logistic", role="output", id="o"))
+    one_to_one.connect("i", "o", "one_to_one")
+    assert not online(Network.from_graph(one_to_one, seed=0))
+
+
 def test_divergence_restores_the_last_finite_parameters_either_way():
     net = Network.from_graph(dag("relu", "identity", 1, "all_to_all"), seed=1)
     settings = TrainSettings(rate=50.0, epochs=500, target_error=0.0, cost="mse", optimizer="momentum")

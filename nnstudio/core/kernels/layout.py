@@ -97,3 +97,23 @@ def kernel_limit(net: Network, batch_rows: int) -> str | None:
     if unknown:
         return f"no compiled form of activation {', '.join(sorted(unknown))}"
     return None
+
+
+def chain_layout(net: Network) -> tuple[np.ndarray | int, ...] | None:
+    """The arrays online_kernel.train_online takes for a dense chain, or None when ``net`` is not one.
+
+    A dense chain: one input layer, then layers each fed by exactly one all-to-all connection from the
+    layer before, the last one the only output, no softmax.  Returns (sizes, unit offsets, activation
+    codes, bias offsets, incoming weight offsets, first input column, first target column).
+    """
+    lay = build_layout(net)
+    count = lay.sizes.size
+    chain = np.arange(count - 1)
+    if (count < 2 or lay.conn_source.size != count - 1 or not np.array_equal(lay.conn_source, chain)
+            or not np.array_equal(lay.conn_target, chain + 1) or (lay.conn_kind != KIND_CODES["all_to_all"]).any()
+            or lay.role[0] != 0 or (lay.role[1:-1] != 1).any() or lay.role[-1] != 2
+            or (lay.activation[1:] == ACTIVATION_CODES["softmax"]).any()):
+        return None
+    weights = np.concatenate([[-1], lay.conn_offset]).astype(np.int64)
+    return (lay.sizes, lay.unit_offset, lay.activation, lay.bias_offset, weights,
+            int(lay.data_column[0]), int(lay.data_column[-1]))
