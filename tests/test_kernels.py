@@ -11,7 +11,7 @@ import pytest
 
 from nnstudio.core import ACTIVATIONS, Graph, Layer, Network, Trainer, TrainingRun, TrainSettings, datasets, kernels
 from nnstudio.core.activations import get_activation
-from nnstudio.core.kernels.layout import ACTIVATION_CODES, MAX_KERNEL_PARAMS
+from nnstudio.core.kernels.layout import ACTIVATION_CODES, MAX_KERNEL_PARAMS, NUMPY_BATCH_ROWS, NUMPY_BATCH_WORK
 
 pytestmark = pytest.mark.skipif(not kernels.enabled(), reason="numba is not installed or NNSTUDIO_JIT=0")
 
@@ -264,6 +264,16 @@ def test_wide_networks_train_on_numpy_with_a_reason():
     run = TrainingRun(net, data_for(net, rows=3), TrainSettings(epochs=2, cost="mse"))
     assert run.kernel is None and "NumPy" in run.engine and "parameters" in run.engine
     assert run.run().epoch == 2
+
+
+def test_large_batches_train_on_numpy_where_its_vectorised_calls_win():
+    net = chain_net([2, 16, 1], "tanh", "logistic")
+    data = data_for(net, rows=NUMPY_BATCH_WORK // net.n_params + 1, kind="binary")
+    assert len(data) >= NUMPY_BATCH_ROWS
+    full = TrainingRun(net.copy(), data, TrainSettings(epochs=2, target_error=0.0))
+    assert full.kernel is None and "NumPy" in full.engine and "rows" in full.engine and full.run().epoch == 2
+    small = TrainingRun(net.copy(), data, TrainSettings(epochs=2, target_error=0.0, batch_size=NUMPY_BATCH_ROWS - 1))
+    assert small.kernel is not None
 
 
 def test_a_failing_kernel_is_logged_once_and_training_continues_on_numpy(monkeypatch, caplog):

@@ -27,6 +27,12 @@ OPTIMIZER_CODES = {"sgd": 0, "momentum": 1, "adam": 2}
 MAX_KERNEL_PARAMS = 20_000
 #: largest work buffer (batch rows × units) a kernel allocates
 MAX_KERNEL_CELLS = 4_000_000
+#: batches of at least NUMPY_BATCH_ROWS rows and more than NUMPY_BATCH_WORK rows × parameters train on NumPy:
+#: its vectorised calls then beat the kernel's row-by-row loops (measured by benchmarks/core_speed.py; e.g.
+#: 2-16-1 on 100,000 rows full batch, NumPy 2.4-3.6x faster; 2-3-1 full batch on 1,000 rows, 2.2x; 2-8-8-1 in
+#: batches of 128, 1.1x), while smaller batches are where the kernel wins (XOR full batch, batches of 10: 5-40x)
+NUMPY_BATCH_ROWS = 64
+NUMPY_BATCH_WORK = 8_000
 
 
 @dataclass(frozen=True)
@@ -96,6 +102,13 @@ def kernel_limit(net: Network, batch_rows: int) -> str | None:
     unknown = {layer.activation for layer in net.layers} - set(ACTIVATION_CODES)
     if unknown:
         return f"no compiled form of activation {', '.join(sorted(unknown))}"
+    return None
+
+
+def numpy_is_faster(net: Network, batch_rows: int) -> str | None:
+    """Why NumPy should train this single network (batches too large for the kernel to win), else None."""
+    if batch_rows >= NUMPY_BATCH_ROWS and batch_rows * net.n_params > NUMPY_BATCH_WORK:
+        return f"batches of {batch_rows:,} rows run faster on NumPy's vectorised loops"
     return None
 
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import compiled, disable
-from .layout import LOSS_CODES, OPTIMIZER_CODES, build_layout, chain_layout, kernel_limit
+from .layout import LOSS_CODES, OPTIMIZER_CODES, build_layout, chain_layout, kernel_limit, numpy_is_faster
 
 if TYPE_CHECKING:
     from ..training import TrainingRun, TrainSettings
@@ -51,7 +51,8 @@ class EpochKernel:
             from . import status
 
             return None, status()
-        reason = kernel_limit(run.net, min(run.settings.batch_size or len(run.data), len(run.data)))
+        rows = min(run.settings.batch_size or len(run.data), len(run.data))
+        reason = kernel_limit(run.net, rows) or numpy_is_faster(run.net, rows)
         if reason is not None:
             return None, f"training core: NumPy ({reason})"
         return cls(module, run), "training core: compiled kernel"
