@@ -112,14 +112,13 @@ def numpy_is_faster(net: Network, batch_rows: int) -> str | None:
     return None
 
 
-def chain_layout(net: Network) -> tuple[np.ndarray | int, ...] | None:
-    """The arrays online_kernel.train_online takes for a dense chain, or None when ``net`` is not one.
+def chain_layout(lay: KernelLayout) -> tuple[np.ndarray | int, ...] | None:
+    """The arrays online_kernel.train_online takes for a dense chain, or None when ``lay``'s network is not one.
 
     A dense chain: one input layer, then layers each fed by exactly one all-to-all connection from the
     layer before, the last one the only output, no softmax.  Returns (sizes, unit offsets, activation
     codes, bias offsets, incoming weight offsets, first input column, first target column).
     """
-    lay = build_layout(net)
     count = lay.sizes.size
     chain = np.arange(count - 1)
     if (count < 2 or lay.conn_source.size != count - 1 or not np.array_equal(lay.conn_source, chain)

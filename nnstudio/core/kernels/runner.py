@@ -30,14 +30,15 @@ class EpochKernel:
     def __init__(self, module: ModuleType, run: TrainingRun):
         self.module = module
         net, n = run.net, len(run.data)
-        self.layout = build_layout(net).arrays()
+        layout = build_layout(net)
+        self.layout = layout.arrays()
         rows = min(run.settings.batch_size or n, n)
         units = int(self.layout[0].sum())
         dtype = net.params.dtype
         self.buffers = tuple(np.zeros((rows, units), dtype) for _ in range(4))
         self.natural_order = np.arange(n, dtype=np.int64)[None, :]
         self.empty = np.zeros(1, dtype)
-        self.chain = chain_layout(net) if _online_sgd(run.settings, run.loss.name) else None
+        self.chain = chain_layout(layout) if _online_sgd(run.settings, run.loss.name) else None
         self.online: ModuleType | None = None
         if self.chain is not None:
             self.online = compiled("online_kernel")
