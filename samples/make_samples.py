@@ -208,7 +208,8 @@ def digits() -> Project:
         name="Handwritten digits 64-32-10",
         description="8×8 images of handwritten digits (pixel counts 0–16, min-max scaled) → 32 tanh → 10 digits "
         "(softmax, cross-entropy), 1,438 rows to train and 359 held out (stratified); Adam at rate 0.005 in "
-        "batches of 64 for 40 epochs (10 a second). Test accuracy at least 95%. Data: E. Alpaydin and C. Kaynak (1998), "
+        "batches of 64 for 40 epochs (10 a second). Test accuracy at least 95%. Data: E. Alpaydin and "
+        "C. Kaynak (1998), "
         "Optical Recognition of Handwritten Digits, UCI Machine Learning Repository, "
         "https://doi.org/10.24432/C50P49, licensed CC BY 4.0 (the 1,797 images scikit-learn ships).",
     )
