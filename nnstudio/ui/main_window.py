@@ -155,6 +155,7 @@ class WindowShell(QMainWindow):
         dock.setWidget(widget)
         dock.toggleViewAction().setObjectName(f"actionShow{name[0].upper()}{name[1:]}")
         dock.toggleViewAction().setToolTip(f"Show or hide the {title} panel")
+        dock.toggleViewAction().triggered.connect(dock.raise_)  # shown as a tab: the tab in front, not behind
         self.addDockWidget(area, dock)
         self.view_menu.addAction(dock.toggleViewAction())
         return dock
