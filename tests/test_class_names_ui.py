@@ -103,3 +103,14 @@ def test_try_it_takes_raw_values_as_predict_does(window, tmp_path, capsys):
     predicted = json.loads(capsys.readouterr().out)
     assert [label.text() for label in try_it.output_labels] == [f"{v:.5f}" for v in predicted["outputs"]]
     assert try_it.guess.text() == predicted["label"]
+
+
+def test_the_inspector_names_the_target_class_of_its_row(window):
+    assert window.open_sample(sample_path("iris"))
+    data, tools = window.document.dataset, window.learning_tools
+    hidden = next(layer.id for layer in window.document.graph.layers.values() if layer.role == "hidden")
+    row = int(np.argmax(data.Y[:, 2]))  # the first virginica
+    window.training.data_table.select_row(row)
+    tools.inspect(hidden, 0)
+    assert f"row {row + 1}:" in tools.inspector.title.text()
+    assert "target (virginica: 0, 0, 1)" in tools.inspector.title.text()
