@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QToolBar
 
 from .canvas.scene import CanvasScene
 from .canvas.view import CanvasView
+from .training.error_plot import ErrorPlot
 
 Area = Qt.DockWidgetArea
 LEFT, RIGHT, BOTTOM = Area.LeftDockWidgetArea, Area.RightDockWidgetArea, Area.BottomDockWidgetArea
@@ -203,3 +204,5 @@ def scale_plots(root: QMainWindow, factor: float) -> None:
                 style["font-size"] = f"{size:.0f}pt"
             axis.labelStyle = style
             axis.setLabel(axis.labelText or None, axis.labelUnits or None)
+    for error_plot in root.findChildren(ErrorPlot):  # a bigger label may no longer fit along its axis
+        error_plot.fit_loss_label()
