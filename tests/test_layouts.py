@@ -6,6 +6,8 @@ import pytest
 from PySide6.QtCore import QCoreApplication, QSettings
 from PySide6.QtWidgets import QApplication, QDockWidget, QMessageBox, QScrollArea, QWidget
 
+from nnstudio.io.project import load_project
+from nnstudio.paths import sample_path
 from nnstudio.ui import MainWindow
 from nnstudio.ui.layouts import LAYOUTS
 
@@ -157,6 +159,20 @@ def test_presentation_is_big_and_leaving_it_is_not(window):
     assert window.training.training_dock.rate.font().pointSizeF() == normal_font == QApplication.font().pointSizeF()
     assert window.scene.connection_item("L1->L2")._batches[0][0].widthF() == normal_width
     assert window.training.error_plot.plot.getPlotItem().getAxis("bottom").style["tickFont"] is None
+
+
+def test_presentation_measures_the_table_and_the_network_in_its_bigger_type(window):
+    window.document.load(load_project(sample_path("iris")))
+    window.layouts.switch("presentation")
+    QCoreApplication.processEvents()
+    table = window.training.data_table.view
+    header, metrics = table.horizontalHeader(), table.horizontalHeader().fontMetrics()
+    for column, title in enumerate(window.training.data_table.model.headers[:-1]):
+        assert header.sectionSize(column) >= metrics.horizontalAdvance(title), title
+    assert table.verticalHeader().defaultSectionSize() >= table.fontMetrics().height()
+    assert window.view.transform().m11() > 1.0  # the small iris network is drawn bigger than natural size
+    window.layouts.switch("simple")
+    assert window.view.transform().m11() <= 1.0
 
 
 def test_a_saved_state_of_another_arrangement_is_not_restored(qtbot):

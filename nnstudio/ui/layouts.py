@@ -187,6 +187,7 @@ class WindowLayouts(QObject):
         base = self._base_icon_size
         self.toolbar.setIconSize(QSize(round(base.width() * factor), round(base.height() * factor)))
         self.scene.set_synapse_width(2.5 * factor - 1.5 if factor > 1.0 else 1.0)
+        self.view.max_fit_zoom = factor  # the network as big as the type around it
         scale_plots(self.window, factor)
 
 

@@ -54,6 +54,7 @@ class CanvasView(QGraphicsView):
         self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.show_legend = True
+        self.max_fit_zoom = 1.0  # Fit zooms in no further (the presentation layout lets it grow the network)
         self._pan_from: QPointF | None = None
         self._legend_cache: tuple[tuple, QPixmap] | None = None
         self._banner_at = QRectF()  # where the training banner was drawn last
@@ -88,13 +89,14 @@ class CanvasView(QGraphicsView):
         self.resetTransform()
 
     def fit(self) -> None:
-        """Show every layer, at most at natural size."""
+        """Show every layer, at most at natural size (``max_fit_zoom`` times it)."""
         rect = self.scene().itemsBoundingRect()
         if rect.isEmpty():
             return
         self.fitInView(rect.adjusted(-40, -40, 40, 120), Qt.AspectRatioMode.KeepAspectRatio)
-        if self.transform().m11() > 1.0:
+        if self.transform().m11() > self.max_fit_zoom:
             self.resetTransform()
+            self.scale(self.max_fit_zoom, self.max_fit_zoom)
             self.centerOn(rect.center())
 
     def center_scene_pos(self) -> QPointF:

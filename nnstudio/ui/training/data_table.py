@@ -299,7 +299,7 @@ class DataTable(QWidget):
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.horizontalHeader().setDefaultSectionSize(64)
         rows = self.view.verticalHeader()
-        rows.setDefaultSectionSize(22)
+        rows.setDefaultSectionSize(self._row_height())
         rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # never measured row by row
         self.view.verticalScrollBar().valueChanged.connect(self._update_visible_rows)
         self.view.viewport().installEventFilter(self)
@@ -404,7 +404,18 @@ class DataTable(QWidget):
         """Rows of an image dataset show their picture in the row header, tall enough to see it."""
         header = self.row_header
         header.reset_rows(self.document.dataset, self.model.X)
-        header.setDefaultSectionSize(THUMBNAIL_PX + 4 if header.cache.active else 22)
+        header.setDefaultSectionSize(THUMBNAIL_PX + 4 if header.cache.active else self._row_height())
+
+    def _row_height(self) -> int:
+        """A row of text in the table's font (22 px at the usual size, more in the presentation layout)."""
+        return max(22, self.view.fontMetrics().height() + 6)
+
+    def changeEvent(self, event: QEvent) -> None:
+        """A bigger or smaller font (the presentation layout): the columns and rows are measured again."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._stretch_error_column()
+            self._show_thumbnails()
 
     def _restore_selection(self) -> None:
         self.current_row = min(self.current_row, self.model.rowCount() - 1)
