@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QSettings
-from PySide6.QtWidgets import QApplication, QDockWidget, QMessageBox, QScrollArea, QWidget
+from PySide6.QtCore import QCoreApplication, QSettings, Qt
+from PySide6.QtWidgets import QApplication, QDockWidget, QMessageBox, QScrollArea, QTabBar, QWidget
 
 from nnstudio.io.project import load_project
 from nnstudio.paths import sample_path
@@ -173,6 +173,27 @@ def test_presentation_measures_the_table_and_the_network_in_its_bigger_type(wind
     assert window.view.transform().m11() > 1.0  # the small iris network is drawn bigger than natural size
     window.layouts.switch("simple")
     assert window.view.transform().m11() <= 1.0
+
+
+def whole_tab_titles(window) -> dict[str, bool]:
+    """Each dock tab's title: shown whole (not elided)?"""
+    bars = window.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly)
+    return {bar.tabText(i): bar.tabRect(i).width() >= bar.fontMetrics().horizontalAdvance(bar.tabText(i))
+            for bar in bars if bar.isVisible() for i in range(bar.count())}
+
+
+@pytest.mark.parametrize("layout", ["simple", "full", "presentation"])
+def test_dock_tabs_show_whole_titles(window, layout):
+    window.layouts.switch(layout)
+    QCoreApplication.processEvents()
+    titles = whole_tab_titles(window)
+    assert titles and all(titles.values()), titles
+    for name in ("confusion", "weightImages"):  # shown from the View menu: the bar crowds, titles stay whole
+        window.docks[name].toggleViewAction().setChecked(True)
+        window.docks[name].show()
+    QCoreApplication.processEvents()
+    titles = whole_tab_titles(window)
+    assert {"Confusion Matrix", "Weights as Images"} <= set(titles) and all(titles.values()), titles
 
 
 def test_a_saved_state_of_another_arrangement_is_not_restored(qtbot):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QFont
-from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QToolBar
+from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QTabBar, QToolBar
 
 from .canvas.scene import CanvasScene
 from .canvas.view import CanvasView
@@ -90,6 +90,8 @@ class WindowLayouts(QObject):
             action.triggered.connect(lambda _checked=False, name=name: self.switch(name))
         actions["layoutReset"].triggered.connect(lambda _checked=False: self.reset())
         window.setCorner(Qt.Corner.BottomRightCorner, RIGHT)  # the side column runs down to the status bar
+        for dock in docks.values():  # a dock shown from the View menu may make a new tab bar, or crowd one
+            dock.visibilityChanged.connect(lambda _visible: self.unelide_tabs())
         self._place(LAYOUTS[self.current])
 
     # -- switching -------------------------------------------------------------------------------
@@ -128,6 +130,7 @@ class WindowLayouts(QObject):
         state = self.settings.value(self._key(name))
         if state is not None:
             self.window.restoreState(state, STATE_VERSION)
+            self.unelide_tabs()
         self._scale(arrangement.scale)
         self.view.fit()
         self.changed.emit(name)
@@ -157,6 +160,14 @@ class WindowLayouts(QObject):
         for name in arrangement.hidden:
             docks[name].hide()
         self._size(arrangement)
+        self.unelide_tabs()
+
+    def unelide_tabs(self) -> None:
+        """The docks' tab bars show whole titles; when they do not all fit, the bar scrolls (arrows at its end)."""
+        for bar in self.window.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly):
+            if bar.elideMode() != Qt.TextElideMode.ElideNone:
+                bar.setElideMode(Qt.TextElideMode.ElideNone)
+                bar.setUsesScrollButtons(True)
 
     def _size(self, arrangement: Arrangement) -> None:
         window, docks = self.window, self.docks
