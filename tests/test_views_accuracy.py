@@ -149,6 +149,8 @@ def test_error_axis_label_fits_the_plot(window, qtbot):
         qtbot.waitUntil(lambda height=height: abs(dock.height() - height) < 60 or dock.height() > height)
         fits = axis.label.boundingRect().width() <= view.height()
         assert fits, (axis.labelText, view.height())
+        label, room = axis.label.sceneBoundingRect(), axis.sceneBoundingRect()
+        assert room.top() - 1 <= label.top() and label.bottom() <= room.bottom() + 1  # centred along the axis
         if height == 120:
             assert axis.labelText == "error" and view.height() < 190
         else:

@@ -160,6 +160,7 @@ class ErrorPlot(QWidget):
         room = self.plot.getPlotItem().vb.height()
         if self.loss_label != "error" and axis.label.boundingRect().width() > room:
             axis.setLabel("error")
+        axis.resizeEvent()  # pyqtgraph centres the label only on a resize: a longer one would start off-centre
 
     def _update_legend(self) -> None:
         """List only the curves that have something drawn."""
