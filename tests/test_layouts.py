@@ -153,12 +153,15 @@ def test_presentation_is_big_and_leaving_it_is_not(window):
     assert window.scene.connection_item("L1->L2")._batches[0][0].widthF() >= 2 * normal_width
     tick = window.training.error_plot.plot.getPlotItem().getAxis("bottom").style["tickFont"]
     assert tick is not None and tick.pointSizeF() >= 1.4 * QApplication.font().pointSizeF()
+    legend = window.training.error_plot.plot.getPlotItem().legend
+    assert float(legend.opts["labelTextSize"].removesuffix("pt")) >= 1.4 * 9
     error_share = window.docks["errorPlot"].width() * window.docks["errorPlot"].height()
     assert error_share >= 0.15 * window.width() * window.height()
     window.layouts.switch("simple")
     assert window.training.training_dock.rate.font().pointSizeF() == normal_font == QApplication.font().pointSizeF()
     assert window.scene.connection_item("L1->L2")._batches[0][0].widthF() == normal_width
     assert window.training.error_plot.plot.getPlotItem().getAxis("bottom").style["tickFont"] is None
+    assert legend.opts["labelTextSize"] == "9pt"
 
 
 def test_presentation_measures_the_table_and_the_network_in_its_bigger_type(window):

@@ -62,6 +62,7 @@ LAYOUTS: dict[str, Arrangement] = {
         scale=1.5, hidden=("validation", "inspector", "tryIt", "confusion", "weightImages")),
 }
 DEFAULT_LAYOUT = "simple"
+LEGEND_TEXT_SIZE = "9pt"  # pyqtgraph's size for a plot legend's labels
 
 
 def action_name(layout: str) -> str:
@@ -198,7 +199,8 @@ class WindowLayouts(QObject):
         base = self._base_icon_size
         self.toolbar.setIconSize(QSize(round(base.width() * factor), round(base.height() * factor)))
         self.scene.set_synapse_width(2.5 * factor - 1.5 if factor > 1.0 else 1.0)
-        self.view.max_fit_zoom = factor  # the network as big as the type around it
+        self.view.type_scale = factor  # the network and its legend as big as the type around them
+        self.view.viewport().update()
         scale_plots(self.window, factor)
 
 
@@ -216,5 +218,11 @@ def scale_plots(root: QMainWindow, factor: float) -> None:
                 style["font-size"] = f"{size:.0f}pt"
             axis.labelStyle = style
             axis.setLabel(axis.labelText or None, axis.labelUnits or None)
+        legend = widget.getPlotItem().legend
+        if legend is not None:  # "train", "test": as big as the ticks
+            legend.setLabelTextSize(f"{size:.0f}pt" if factor != 1.0 else LEGEND_TEXT_SIZE)
+            for _sample, label in legend.items:
+                label.setText(label.text)  # pyqtgraph applies a new size only to text set after it
+            legend.updateSize()
     for error_plot in root.findChildren(ErrorPlot):  # a bigger label may no longer fit along its axis
         error_plot.fit_loss_label()
