@@ -58,7 +58,7 @@ LAYOUTS: dict[str, Arrangement] = {
     "presentation": Arrangement(
         ((RIGHT, (("training", "palette", "properties", "validation", "inspector"),)),
          (BOTTOM, (("errorPlot",), ("dataTable", "heatmap", "tryIt", "confusion", "weightImages")))),
-        side_width=0.36, left_width=0.0, bottom_height=0.42, bottom_shares=(0.6, 0.4), right_shares=(1.0,),
+        side_width=0.36, left_width=0.0, bottom_height=0.42, bottom_shares=(0.5, 0.5), right_shares=(1.0,),
         scale=1.5, hidden=("validation", "inspector", "tryIt", "confusion", "weightImages")),
 }
 DEFAULT_LAYOUT = "simple"
