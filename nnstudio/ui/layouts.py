@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pyqtgraph as pg
+import shiboken6
 from PySide6.QtCore import QObject, QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QFont
 from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QTabBar, QToolBar
@@ -92,7 +93,7 @@ class WindowLayouts(QObject):
         actions["layoutReset"].triggered.connect(lambda _checked=False: self.reset())
         window.setCorner(Qt.Corner.BottomRightCorner, RIGHT)  # the side column runs down to the status bar
         for dock in docks.values():  # a dock shown from the View menu may make a new tab bar, or crowd one
-            dock.visibilityChanged.connect(lambda _visible: self.unelide_tabs())
+            dock.visibilityChanged.connect(self._dock_shown_or_hidden)  # a bound method: dropped with self
         self._place(LAYOUTS[self.current])
 
     # -- switching -------------------------------------------------------------------------------
@@ -162,6 +163,10 @@ class WindowLayouts(QObject):
             docks[name].hide()
         self._size(arrangement)
         self.unelide_tabs()
+
+    def _dock_shown_or_hidden(self, _visible: bool) -> None:
+        if shiboken6.isValid(self.window):  # not while the window is being destroyed (its docks hide then)
+            self.unelide_tabs()
 
     def unelide_tabs(self) -> None:
         """The docks' tab bars show whole titles; when they do not all fit, the bar scrolls (arrows at its end)."""
