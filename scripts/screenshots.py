@@ -101,7 +101,8 @@ def _train_epochs(window, epochs: int, timeout_s: float = 300.0) -> None:
     """Run exactly ``epochs`` epochs in the window's worker and wait for the pause."""
     controller = window.training.controller
     loop = QEventLoop()
-    controller.stateChanged.connect(lambda state: loop.quit() if state == PAUSED else None)
+    # paused after the epochs, or stopped sooner by the project's own stop criteria (the digits sample's 40 epochs)
+    controller.stateChanged.connect(lambda state: loop.quit() if state in (PAUSED, IDLE) else None)
     QTimer.singleShot(int(timeout_s * 1000), loop.quit)
     controller.step(epochs)
     loop.exec()

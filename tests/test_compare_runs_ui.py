@@ -56,6 +56,8 @@ def test_the_dialog_overlays_the_runs_and_lists_what_differs(qtbot, window):
     assert "rate" in labels and "init seed" not in labels  # Reset Weights keeps the init seed
     rate_row = labels.index("rate")
     assert [dialog.differences.item(rate_row, c).text() for c in range(2)] == ["2", "0.3"]  # newest first
+    axis = dialog.plot.getAxis("left")
+    assert axis.labelText == "error" and axis.autoSIPrefixScale == 1.0  # errors read as 0.69, not 690 (× 0.001)
     dialog.set_checked([1])
     assert len(dialog.plot.plotItem.listDataItems()) == 1 and dialog.differences.rowCount() == 0
 

@@ -148,3 +148,37 @@ def test_the_help_menu_has_its_entries(qtbot, name):
     window = MainWindow()
     qtbot.addWidget(window)
     assert window.actions[name] in window.menuBar().findChild(type(window.view_menu), "menuHelp").actions()
+
+
+def test_code_in_the_docs_has_a_background_of_its_own(qtbot, tmp_path):
+    from PySide6.QtGui import QPalette
+
+    from nnstudio.ui.help.docs_browser import DocsBrowser
+
+    markdown = "# The `nnstudio` docs\n\nrun `nnstudio` then:\n\n```\npip install nnstudio\n```\n\nend\n"
+    (tmp_path / "README.md").write_text(markdown)
+    browser = DocsBrowser(tmp_path)
+    qtbot.addWidget(browser)
+    page = browser.text.palette().color(QPalette.ColorRole.Base)
+    blocks, fragments = {}, {}
+    block = browser.text.document().begin()
+    while block.isValid():
+        blocks[block.text()] = block.blockFormat().background()
+        iterator = block.begin()
+        while not iterator.atEnd():
+            fragment = iterator.fragment()
+            fragments[fragment.text()] = fragment.charFormat().background()
+            iterator += 1
+        block = block.next()
+    for shade in (blocks["pip install nnstudio"], fragments["nnstudio"]):  # a code block, inline code
+        assert shade.style() == Qt.BrushStyle.SolidPattern and shade.color() != page
+        assert abs(shade.color().lightness() - page.lightness()) < 60  # a shade: the text still reads on it
+    assert fragments["run "].style() == Qt.BrushStyle.NoBrush
+    heading = browser.text.document().begin()  # a heading stays one size and weight across its code
+    sizes, iterator = set(), heading.begin()
+    while not iterator.atEnd():
+        form = iterator.fragment().charFormat()
+        sizes.add((form.fontWeight(), round(form.font().pointSizeF())))
+        iterator += 1
+    assert len(sizes) == 1, sizes
+    assert browser.text.document().begin().blockFormat().background().style() == Qt.BrushStyle.NoBrush

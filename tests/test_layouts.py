@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QSettings
-from PySide6.QtWidgets import QApplication, QDockWidget, QMessageBox, QScrollArea, QWidget
+from PySide6.QtCore import QCoreApplication, QSettings, Qt
+from PySide6.QtWidgets import QApplication, QDockWidget, QMessageBox, QScrollArea, QTabBar, QWidget
 
+from nnstudio.io.project import load_project
+from nnstudio.paths import sample_path
 from nnstudio.ui import MainWindow
 from nnstudio.ui.layouts import LAYOUTS
 
@@ -152,12 +154,53 @@ def test_presentation_is_big_and_leaving_it_is_not(window):
     assert window.scene.connection_item("L1->L2")._batches[0][0].widthF() >= 2 * normal_width
     tick = window.training.error_plot.plot.getPlotItem().getAxis("bottom").style["tickFont"]
     assert tick is not None and tick.pointSizeF() >= 1.4 * QApplication.font().pointSizeF()
+    legend = window.training.error_plot.plot.getPlotItem().legend
+    assert float(legend.opts["labelTextSize"].removesuffix("pt")) >= 1.4 * 9
     error_share = window.docks["errorPlot"].width() * window.docks["errorPlot"].height()
     assert error_share >= 0.15 * window.width() * window.height()
     window.layouts.switch("simple")
     assert window.training.training_dock.rate.font().pointSizeF() == normal_font == QApplication.font().pointSizeF()
     assert window.scene.connection_item("L1->L2")._batches[0][0].widthF() == normal_width
     assert window.training.error_plot.plot.getPlotItem().getAxis("bottom").style["tickFont"] is None
+    assert legend.opts["labelTextSize"] == "9pt"
+
+
+def test_presentation_measures_the_table_and_the_network_in_its_bigger_type(window):
+    window.document.load(load_project(sample_path("iris")))
+    window.layouts.switch("presentation")
+    QCoreApplication.processEvents()
+    table = window.training.data_table.view
+    header, metrics = table.horizontalHeader(), table.horizontalHeader().fontMetrics()
+    headers = window.training.data_table.model.headers
+    for column, title in enumerate(headers[:-1]):
+        assert header.sectionSize(column) >= metrics.horizontalAdvance(title), title
+    error = len(headers) - 1  # the stretching error column too, though the table is too narrow for them all
+    assert header.sectionSize(error) >= metrics.horizontalAdvance("0.00000")
+    assert table.verticalHeader().defaultSectionSize() >= table.fontMetrics().height()
+    assert window.view.transform().m11() > 1.0  # the small iris network is drawn bigger than natural size
+    window.layouts.switch("simple")
+    assert window.view.transform().m11() <= 1.0
+
+
+def whole_tab_titles(window) -> dict[str, bool]:
+    """Each dock tab's title: shown whole (not elided)?"""
+    bars = window.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly)
+    return {bar.tabText(i): bar.tabRect(i).width() >= bar.fontMetrics().horizontalAdvance(bar.tabText(i))
+            for bar in bars if bar.isVisible() for i in range(bar.count())}
+
+
+@pytest.mark.parametrize("layout", ["simple", "full", "presentation"])
+def test_dock_tabs_show_whole_titles(window, layout):
+    window.layouts.switch(layout)
+    QCoreApplication.processEvents()
+    titles = whole_tab_titles(window)
+    assert titles and all(titles.values()), titles
+    for name in ("confusion", "weightImages"):  # shown from the View menu: the bar crowds, titles stay whole
+        window.docks[name].toggleViewAction().setChecked(True)
+        window.docks[name].show()
+    QCoreApplication.processEvents()
+    titles = whole_tab_titles(window)
+    assert {"Confusion Matrix", "Weights as Images"} <= set(titles) and all(titles.values()), titles
 
 
 def test_a_saved_state_of_another_arrangement_is_not_restored(qtbot):

@@ -131,10 +131,30 @@ def test_legend_lists_only_curves_with_data_and_abandoned_is_grey_dotted(window)
 
 def test_error_axis_names_the_loss(window):
     doc, plot = window.document, window.training.error_plot
-    label = plot.plot.getAxis("left").labelText
-    assert label == "error (binary cross-entropy)"  # the default XOR net: logistic output, auto loss
+    assert plot.loss_label == "error (binary cross-entropy)"  # the default XOR net: logistic output, auto loss
+    assert "binary cross-entropy" in plot.plot.toolTip()
     doc.set_settings(doc.settings.__class__(**{**doc.settings.__dict__, "cost": "mse"}))
-    assert plot.plot.getAxis("left").labelText == "error (mean squared)"
+    assert plot.loss_label == "error (mean squared)" and "mean squared" in plot.plot.toolTip()
+
+
+def test_error_axis_label_fits_the_plot(window, qtbot):
+    """The loss's full name along the axis only when the plot is tall enough; else "error" (never cut off)."""
+    plot = window.training.error_plot
+    window.show()
+    qtbot.waitExposed(window)
+    axis, view = plot.plot.getAxis("left"), plot.plot.getPlotItem().vb
+    dock = window.docks["errorPlot"]
+    for height in (120, 600):
+        window.resizeDocks([dock], [height], Qt.Orientation.Vertical)
+        qtbot.waitUntil(lambda height=height: abs(dock.height() - height) < 60 or dock.height() > height)
+        fits = axis.label.boundingRect().width() <= view.height()
+        assert fits, (axis.labelText, view.height())
+        label, room = axis.label.sceneBoundingRect(), axis.sceneBoundingRect()
+        assert room.top() - 1 <= label.top() and label.bottom() <= room.bottom() + 1  # centred along the axis
+        if height == 120:
+            assert axis.labelText == "error" and view.height() < 190
+        else:
+            assert axis.labelText == "error (binary cross-entropy)"
 
 
 def test_decision_surface_rings_the_points_the_core_counts_wrong(window, monkeypatch):

@@ -11,12 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pyqtgraph as pg
+import shiboken6
 from PySide6.QtCore import QObject, QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QFont
-from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QToolBar
+from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QTabBar, QToolBar
 
 from .canvas.scene import CanvasScene
 from .canvas.view import CanvasView
+from .training.error_plot import ErrorPlot
 
 Area = Qt.DockWidgetArea
 LEFT, RIGHT, BOTTOM = Area.LeftDockWidgetArea, Area.RightDockWidgetArea, Area.BottomDockWidgetArea
@@ -57,10 +59,11 @@ LAYOUTS: dict[str, Arrangement] = {
     "presentation": Arrangement(
         ((RIGHT, (("training", "palette", "properties", "validation", "inspector"),)),
          (BOTTOM, (("errorPlot",), ("dataTable", "heatmap", "tryIt", "confusion", "weightImages")))),
-        side_width=0.36, left_width=0.0, bottom_height=0.42, bottom_shares=(0.6, 0.4), right_shares=(1.0,),
+        side_width=0.36, left_width=0.0, bottom_height=0.42, bottom_shares=(0.5, 0.5), right_shares=(1.0,),
         scale=1.5, hidden=("validation", "inspector", "tryIt", "confusion", "weightImages")),
 }
 DEFAULT_LAYOUT = "simple"
+LEGEND_TEXT_SIZE = "9pt"  # pyqtgraph's size for a plot legend's labels
 
 
 def action_name(layout: str) -> str:
@@ -89,6 +92,8 @@ class WindowLayouts(QObject):
             action.triggered.connect(lambda _checked=False, name=name: self.switch(name))
         actions["layoutReset"].triggered.connect(lambda _checked=False: self.reset())
         window.setCorner(Qt.Corner.BottomRightCorner, RIGHT)  # the side column runs down to the status bar
+        for dock in docks.values():  # a dock shown from the View menu may make a new tab bar, or crowd one
+            dock.visibilityChanged.connect(self._dock_shown_or_hidden)  # a bound method: dropped with self
         self._place(LAYOUTS[self.current])
 
     # -- switching -------------------------------------------------------------------------------
@@ -127,6 +132,7 @@ class WindowLayouts(QObject):
         state = self.settings.value(self._key(name))
         if state is not None:
             self.window.restoreState(state, STATE_VERSION)
+            self.unelide_tabs()
         self._scale(arrangement.scale)
         self.view.fit()
         self.changed.emit(name)
@@ -156,6 +162,18 @@ class WindowLayouts(QObject):
         for name in arrangement.hidden:
             docks[name].hide()
         self._size(arrangement)
+        self.unelide_tabs()
+
+    def _dock_shown_or_hidden(self, _visible: bool) -> None:
+        if shiboken6.isValid(self.window):  # not while the window is being destroyed (its docks hide then)
+            self.unelide_tabs()
+
+    def unelide_tabs(self) -> None:
+        """The docks' tab bars show whole titles; when they do not all fit, the bar scrolls (arrows at its end)."""
+        for bar in self.window.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly):
+            if bar.elideMode() != Qt.TextElideMode.ElideNone:
+                bar.setElideMode(Qt.TextElideMode.ElideNone)
+                bar.setUsesScrollButtons(True)
 
     def _size(self, arrangement: Arrangement) -> None:
         window, docks = self.window, self.docks
@@ -186,6 +204,8 @@ class WindowLayouts(QObject):
         base = self._base_icon_size
         self.toolbar.setIconSize(QSize(round(base.width() * factor), round(base.height() * factor)))
         self.scene.set_synapse_width(2.5 * factor - 1.5 if factor > 1.0 else 1.0)
+        self.view.type_scale = factor  # the network and its legend as big as the type around them
+        self.view.viewport().update()
         scale_plots(self.window, factor)
 
 
@@ -203,3 +223,11 @@ def scale_plots(root: QMainWindow, factor: float) -> None:
                 style["font-size"] = f"{size:.0f}pt"
             axis.labelStyle = style
             axis.setLabel(axis.labelText or None, axis.labelUnits or None)
+        legend = widget.getPlotItem().legend
+        if legend is not None:  # "train", "test": as big as the ticks
+            legend.setLabelTextSize(f"{size:.0f}pt" if factor != 1.0 else LEGEND_TEXT_SIZE)
+            for _sample, label in legend.items:
+                label.setText(label.text)  # pyqtgraph applies a new size only to text set after it
+            legend.updateSize()
+    for error_plot in root.findChildren(ErrorPlot):  # a bigger label may no longer fit along its axis
+        error_plot.fit_loss_label()

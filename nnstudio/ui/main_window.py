@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDockWidget,
     QFileDialog,
+    QFrame,
     QInputDialog,
     QLabel,
     QMainWindow,
@@ -83,6 +84,10 @@ class WindowShell(QMainWindow):
         self.summary_label.setObjectName("networkSummary")
         self.summary_label.setToolTip("Size of the network")
         self.statusBar().addPermanentWidget(self.summary_label)
+        divider = QFrame(objectName="statusDivider")  # the network's size | what training says
+        divider.setFrameShape(QFrame.Shape.VLine)
+        divider.setFrameShadow(QFrame.Shadow.Sunken)
+        self.statusBar().addPermanentWidget(divider)
         self.statusBar().showMessage(START_HINT, 8000)
         document.modifiedChanged.connect(self._update_title)
         document.pathChanged.connect(self._update_title)

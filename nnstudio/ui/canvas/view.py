@@ -54,6 +54,9 @@ class CanvasView(QGraphicsView):
         self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.show_legend = True
+        # how much bigger than usual the window's type is (1.5 in the presentation layout): Fit may zoom a
+        # small network that far, and the weight legend is drawn that much bigger
+        self.type_scale = 1.0
         self._pan_from: QPointF | None = None
         self._legend_cache: tuple[tuple, QPixmap] | None = None
         self._banner_at = QRectF()  # where the training banner was drawn last
@@ -88,13 +91,14 @@ class CanvasView(QGraphicsView):
         self.resetTransform()
 
     def fit(self) -> None:
-        """Show every layer, at most at natural size."""
+        """Show every layer, at most at natural size (``type_scale`` times it)."""
         rect = self.scene().itemsBoundingRect()
         if rect.isEmpty():
             return
         self.fitInView(rect.adjusted(-40, -40, 40, 120), Qt.AspectRatioMode.KeepAspectRatio)
-        if self.transform().m11() > 1.0:
+        if self.transform().m11() > self.type_scale:
             self.resetTransform()
+            self.scale(self.type_scale, self.type_scale)
             self.centerOn(rect.center())
 
     def center_scene_pos(self) -> QPointF:
@@ -214,19 +218,21 @@ class CanvasView(QGraphicsView):
         theme = canvas_theme()
         ratio = self.devicePixelRatioF()
         notes = self._legend_notes()
-        key = (self.canvas_scene().weight_scale, tuple(notes), theme.box.rgba(), theme.text.rgba(), ratio)
+        size = self.type_scale
+        key = (self.canvas_scene().weight_scale, tuple(notes), theme.box.rgba(), theme.text.rgba(), ratio, size)
         height = 48 + 15 * len(notes)
         if self._legend_cache is None or self._legend_cache[0] != key:
-            pixmap = QPixmap(int(LEGEND_WIDTH * ratio), int((height + 2) * ratio))
+            pixmap = QPixmap(int(LEGEND_WIDTH * size * ratio), int((height + 2) * size * ratio))
             pixmap.setDevicePixelRatio(ratio)
             pixmap.fill(Qt.GlobalColor.transparent)
             legend_painter = QPainter(pixmap)
             legend_painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-            legend_painter.setFont(painter.font())
+            legend_painter.setFont(painter.font())  # at 8 pt (see _paint_legend): the scale makes it bigger
+            legend_painter.scale(size, size)
             self._paint_legend(legend_painter, QRectF(0.5, 0.5, 282, height), notes)
             legend_painter.end()
             self._legend_cache = (key, pixmap)
-        painter.drawPixmap(QPointF(12, self.viewport().height() - height - 12), self._legend_cache[1])
+        painter.drawPixmap(QPointF(12, self.viewport().height() - (height + 12) * size), self._legend_cache[1])
 
     def _paint_legend(self, painter: QPainter, box: QRectF, notes: list[str]) -> None:
         theme = canvas_theme()
@@ -269,7 +275,7 @@ class CanvasView(QGraphicsView):
         width = min(view_width - 24, metrics.horizontalAdvance(LOCK_BANNER) + 28)
         height = metrics.height() + 12
         boxes = [QRectF((view_width - width) / 2, 10, width, height)]
-        if view_width - LEGEND_WIDTH - 36 >= width:  # beside the legend
+        if view_width - LEGEND_WIDTH * self.type_scale - 36 >= width:  # beside the legend
             boxes.append(QRectF(view_width - width - 12, view_height - height - 12, width, height))
         else:  # above it
             legend = 48 + 15 * len(self._legend_notes()) + 12 if self.show_legend else 0

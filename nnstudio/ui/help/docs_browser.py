@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QImage, QResizeEvent, QTextCursor, QTextDocument
+from PySide6.QtCore import QEvent, Qt, QUrl
+from PySide6.QtGui import QColor, QImage, QPalette, QResizeEvent, QTextCursor, QTextDocument, QTextFormat
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QSplitter, QTextBrowser, QWidget
 
 from ...paths import docs_dir
@@ -51,7 +51,8 @@ class DocsBrowser(QWidget):
         splitter = QSplitter()
         splitter.addWidget(self.index)
         splitter.addWidget(self.text)
-        splitter.setSizes([220, 780])
+        titles = max((self.index.fontMetrics().horizontalAdvance(title) for title, _path in self.files), default=0)
+        splitter.setSizes([max(220, titles + 36), 780])  # every title whole
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         if self.files:
@@ -70,6 +71,49 @@ class DocsBrowser(QWidget):
             url = QUrl.fromLocalFile(str(self.files[row][1]))
             self.text.setSource(url, QTextDocument.ResourceType.MarkdownResource)
             self.fit_pictures()
+            self.shade_code()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and self.files:  # View → Theme while the docs are open
+            self.shade_code()
+
+    def shade_code(self) -> None:
+        """Code blocks and `inline code` on a background of their own, a shade off the page's in either theme;
+        a heading keeps its size and weight across its code (Qt's Markdown reader drops them from there on)."""
+        shade = code_background(self.text.palette())
+        document = self.text.document()
+        cursor = QTextCursor(document)
+        cursor.beginEditBlock()
+        block = document.begin()
+        while block.isValid():
+            if block.blockFormat().hasProperty(QTextFormat.Property.BlockCodeLanguage):  # fenced or indented
+                form = block.blockFormat()
+                form.setBackground(shade)
+                cursor.setPosition(block.position())
+                cursor.setBlockFormat(form)
+            heading = block.begin().fragment().charFormat() if block.blockFormat().headingLevel() else None
+            fragments = block.begin()
+            while not fragments.atEnd():
+                fragment = fragments.fragment()
+                form = fragment.charFormat()
+                code = form.fontFixedPitch()  # inline code
+                if code:
+                    form.setBackground(shade)
+                if heading is not None:
+                    form.setFontWeight(heading.fontWeight())
+                    if code:
+                        form.setFontPointSize(heading.font().pointSizeF())
+                    else:
+                        form.setProperty(QTextFormat.Property.FontSizeAdjustment,
+                                         heading.property(QTextFormat.Property.FontSizeAdjustment))
+                if code or heading is not None:
+                    cursor.setPosition(fragment.position())
+                    cursor.setPosition(fragment.position() + fragment.length(), QTextCursor.MoveMode.KeepAnchor)
+                    cursor.setCharFormat(form)
+                fragments += 1
+            block = block.next()
+        cursor.endEditBlock()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -94,3 +138,9 @@ class DocsBrowser(QWidget):
                     cursor.setCharFormat(image)
                 fragments += 1
             block = block.next()
+
+
+def code_background(palette: QPalette) -> QColor:
+    """The page's colour moved a tenth of the way towards its text's: light grey on white, dark grey on black."""
+    base, text = palette.color(QPalette.ColorRole.Base), palette.color(QPalette.ColorRole.Text)
+    return QColor(*(round(0.9 * b + 0.1 * t) for b, t in zip(base.getRgb()[:3], text.getRgb()[:3], strict=True)))

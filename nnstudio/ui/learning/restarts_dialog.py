@@ -33,6 +33,7 @@ from ...core.metrics import percent_text
 from ...core.population import Population, PopulationRun
 from ..model.commands import SetParamsCommand, push_with_state
 from ..model.document import Document
+from ..training.error_axis import ErrorAxis
 from .restarts_worker import RestartsWorker
 
 REDRAW_SECONDS = 0.2
@@ -124,7 +125,7 @@ class RestartsDialog(QDialog):
         self.stop_button.clicked.connect(self.stop)
         self.open_button.clicked.connect(self.open_selected)
 
-        self.curves_plot = pg.PlotWidget(objectName="restartsCurves")
+        self.curves_plot = pg.PlotWidget(objectName="restartsCurves", axisItems={"left": ErrorAxis("left")})
         self.curves_plot.setBackground(None)
         self.curves_plot.setLabel("bottom", "epoch")
         self.curves_plot.setLabel("left", "error")

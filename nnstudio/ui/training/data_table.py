@@ -299,7 +299,7 @@ class DataTable(QWidget):
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.horizontalHeader().setDefaultSectionSize(64)
         rows = self.view.verticalHeader()
-        rows.setDefaultSectionSize(22)
+        rows.setDefaultSectionSize(self._row_height())
         rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # never measured row by row
         self.view.verticalScrollBar().valueChanged.connect(self._update_visible_rows)
         self.view.viewport().installEventFilter(self)
@@ -351,6 +351,8 @@ class DataTable(QWidget):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in (QEvent.Type.Resize, QEvent.Type.Show, QEvent.Type.Hide):
             self._update_visible_rows()
+            if event.type() == QEvent.Type.Resize:
+                self._fit_error_column()
         return super().eventFilter(watched, event)
 
     def _update_visible_rows(self, *_args) -> None:
@@ -389,22 +391,46 @@ class DataTable(QWidget):
         header = self.view.horizontalHeader()
         metrics = header.fontMetrics()
         number = metrics.horizontalAdvance("-0.0000") + 14
-        for column in range(self.model.columnCount()):
-            if column == self.model.columnCount() - 1:
-                header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
-                continue
+        for column in range(self.model.columnCount() - 1):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
             title = metrics.horizontalAdvance(str(self.model.headers[column])) + 18
             if self.model.classes and column - self.model.n_in in (0, 1):  # a class name, the guess and its value
                 extra = "" if column == self.model.n_in else " 0.0000"
                 title = max(metrics.horizontalAdvance(name + extra) for name in self.model.classes) + 18
             header.resizeSection(column, max(number, min(title, 160)))
+        self._fit_error_column()
+
+    def _fit_error_column(self) -> None:
+        """The error column stretches over the room left, but never below a number's width: in a narrow
+        table (large type) it keeps that width and the table scrolls sideways instead of eliding it."""
+        header, last = self.view.horizontalHeader(), self.model.columnCount() - 1
+        if last < 0:
+            return
+        least = header.fontMetrics().horizontalAdvance("0.000000") + 14
+        others = sum(header.sectionSize(column) for column in range(last))
+        stretch = others + least <= self.view.viewport().width()
+        mode = QHeaderView.ResizeMode.Stretch if stretch else QHeaderView.ResizeMode.Interactive
+        if header.sectionResizeMode(last) != mode:
+            header.setSectionResizeMode(last, mode)
+        if not stretch:
+            header.resizeSection(last, least)
 
     def _show_thumbnails(self) -> None:
         """Rows of an image dataset show their picture in the row header, tall enough to see it."""
         header = self.row_header
         header.reset_rows(self.document.dataset, self.model.X)
-        header.setDefaultSectionSize(THUMBNAIL_PX + 4 if header.cache.active else 22)
+        header.setDefaultSectionSize(THUMBNAIL_PX + 4 if header.cache.active else self._row_height())
+
+    def _row_height(self) -> int:
+        """A row of text in the table's font (22 px at the usual size, more in the presentation layout)."""
+        return max(22, self.view.fontMetrics().height() + 6)
+
+    def changeEvent(self, event: QEvent) -> None:
+        """A bigger or smaller font (the presentation layout): the columns and rows are measured again."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._stretch_error_column()
+            self._show_thumbnails()
 
     def _restore_selection(self) -> None:
         self.current_row = min(self.current_row, self.model.rowCount() - 1)

@@ -97,6 +97,8 @@ class ErrorPlot(QWidget):
             # an axis repaints from a cached pixmap unless its range changed
             self.plot.getAxis(name).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.plot.scene().sigMouseMoved.connect(self._hover)
+        self.loss_label = "error"
+        self.plot.getPlotItem().vb.sigResized.connect(lambda _view: self.fit_loss_label())
         document.graphChanged.connect(self._on_graph_changed)
         document.historyChanged.connect(self.refresh)
         document.settingsChanged.connect(self.refresh_loss_label)
@@ -138,13 +140,27 @@ class ErrorPlot(QWidget):
             self.refresh()
 
     def refresh_loss_label(self) -> None:
-        """"error (cross-entropy)": the loss the next run minimises."""
+        """"error (cross-entropy)": the loss the next run minimises, named on the axis when it fits there
+        and always in the plot's tooltip."""
         doc = self.document
         cost = doc.settings.cost
         if cost == "auto" and doc.network is not None:
             cost = resolve_cost(cost, doc.network, doc.dataset)
         name = LOSS_NAMES.get(cost)
-        self.plot.setLabel("left", f"error ({name})" if name else "error")
+        self.loss_label = f"error ({name})" if name else "error"
+        self.plot.setToolTip(f"Error: {name}, the loss the next run minimises" if name else "")
+        self.fit_loss_label()
+
+    def fit_loss_label(self) -> None:
+        """The axis says the loss's full name only when the plot is tall enough for it, else just "error"
+        (a label longer than the axis is cut off at both ends)."""
+        axis = self.plot.getAxis("left")
+        if axis.labelText != self.loss_label:
+            axis.setLabel(self.loss_label)
+        room = self.plot.getPlotItem().vb.height()
+        if self.loss_label != "error" and axis.label.boundingRect().width() > room:
+            axis.setLabel("error")
+        axis.resizeEvent()  # pyqtgraph centres the label only on a resize: a longer one would start off-centre
 
     def _update_legend(self) -> None:
         """List only the curves that have something drawn."""
