@@ -8,7 +8,7 @@ import pytest
 
 from nnstudio.cli import main
 from nnstudio.core.metrics import accuracy
-from nnstudio.io.project import load_project
+from nnstudio.io.project import default_project, load_project, save_project
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 
@@ -89,6 +89,16 @@ def test_every_sample_opens_at_a_pace_you_can_watch(name) -> None:
     settings = load_project(SAMPLES / f"{name}.nnstudio").settings
     assert settings.speed > 0, f"{name} opens as fast as possible"
     assert settings.epochs / settings.speed >= 3  # at most this many epochs, paced: seconds to watch
+
+
+def test_a_new_project_trains_at_a_pace_you_can_watch(tmp_path, capsys) -> None:
+    """File → New (and a bare ``nnstudio``) opens XOR paced: it takes seconds to reach its target, not a blink."""
+    path = tmp_path / "new.nnstudio"
+    project = default_project()
+    save_project(project, path)
+    assert main(["train", str(path), "--json"]) == 0  # the command line ignores the pace
+    epochs = json.loads(capsys.readouterr().out)["epochs"]
+    assert project.settings.speed > 0 and epochs / project.settings.speed >= 3
 
 
 def test_no_bias_sample_has_no_bias() -> None:

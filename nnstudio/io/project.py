@@ -49,6 +49,7 @@ from .project_sections import check_snapshots, load_history, load_weights
 FORMAT = "nnstudio"
 VERSION = 1
 MAX_FILE_BYTES = MAX_PROJECT_BYTES
+NEW_PROJECT_SPEED = 100.0  # epochs/s: XOR's ~570 epochs take about 6 s to watch (as the samples, File → New)
 COLUMN_STEP, ROW_STEP = 260.0, 180.0  # where project_from_network places layers built in code
 
 
@@ -112,7 +113,8 @@ def _weights_to_json(blocks: dict[str, np.ndarray]) -> dict:
 
 
 def default_project() -> Project:
-    """The XOR 2-3-1 network of the Synaptic tutorial, on the XOR truth table, with nnstudio's default settings."""
+    """The XOR 2-3-1 network of the Synaptic tutorial, on the XOR truth table, with nnstudio's default settings
+    at a pace a newcomer can watch (File → New; the command line ignores the pace)."""
     from ..core import Layer
 
     graph = Graph()
@@ -121,7 +123,7 @@ def default_project() -> Project:
     c = graph.add_layer(Layer(1, name="Output", role="output", position=(520, 0), id="L3"))
     graph.connect(a.id, b.id)
     graph.connect(b.id, c.id)
-    return Project(graph=graph, name="XOR 2-3-1")
+    return Project(graph=graph, name="XOR 2-3-1", settings=TrainSettings(speed=NEW_PROJECT_SPEED))
 
 
 def project_from_network(net: Network, dataset: Dataset, name: str = "") -> Project:
