@@ -23,6 +23,7 @@ LIST_CELLS = 10_000  # tables up to this many numbers are written as rows (XOR, 
 BLOCK_KEYS = frozenset({"dtype", "shape", "base64"})
 _DTYPE = np.dtype("<f8")
 _PIECE_CHARS = 4 * 2**20  # base64 decoded a piece at a time into the array (a multiple of 4 characters)
+_ENCODE_PIECE_BYTES = 3 * 2**18  # bytes encoded at a time (a multiple of 3)
 
 
 class BlockError(ValueError):
@@ -35,7 +36,11 @@ def encode_table(values: np.ndarray) -> list | dict:
     if values.size <= LIST_CELLS:
         return values.tolist()
     data = np.ascontiguousarray(values, dtype=_DTYPE)
-    text = base64.b64encode(data.data.cast("B")).decode("ascii")  # from the array's own memory: no bytes copy
+    memory = data.data.cast("B")  # the array's own memory: no bytes copy
+    # a piece at a time: each call holds the interpreter lock for a moment only, so a save on a worker thread
+    # leaves the GUI thread free; pieces of a multiple of 3 bytes join to the base64 of the whole
+    text = "".join(base64.b64encode(memory[start:start + _ENCODE_PIECE_BYTES]).decode("ascii")
+                   for start in range(0, len(memory), _ENCODE_PIECE_BYTES))
     return {"dtype": "float64", "shape": list(data.shape), "base64": text}
 
 

@@ -106,7 +106,9 @@ class Project:
 
 def _weights_to_json(blocks: dict[str, np.ndarray]) -> dict:
     return {
-        "connections": {k[2:]: np.asarray(v).tolist() for k, v in blocks.items() if k.startswith("W:")},
+        # row by row: a 784 × 512 block as one tolist() would hold the interpreter lock (and a GUI beside it)
+        "connections": {k[2:]: [row.tolist() for row in np.asarray(v)] for k, v in blocks.items()
+                        if k.startswith("W:")},
         "biases": {k[2:]: np.asarray(v).tolist() for k, v in blocks.items() if k.startswith("b:")},
     }
 
