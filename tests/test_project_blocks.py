@@ -102,7 +102,7 @@ def test_a_saved_block_is_written_a_piece_at_a_time_and_reads_back_the_same(tmp_
     from nnstudio.io import number_blocks
 
     rng = np.random.default_rng(3)
-    dataset = datasets.Dataset(rng.random((40_000, 2)), rng.random((40_000, 1)))
+    dataset = datasets.Dataset(rng.random((60_000, 2)), rng.random((60_000, 1)))
     project = default_project()
     project.dataset = dataset
     path = tmp_path / "p.nnstudio"
