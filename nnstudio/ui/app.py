@@ -245,6 +245,7 @@ class MainWindow(WindowShell):
         return self.files.maybe_save()  # Cancel leaves the window, and a training run, as they were
 
     def _closing(self) -> None:
+        self.autosaver.stop_autosaving()  # the work is saved or discarded by now
         self.training.controller.shutdown(1000)
         self.files.finish_writes()  # a save going on ends first: never a half file
         self.autosaver.stop()

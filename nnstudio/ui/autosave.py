@@ -91,6 +91,7 @@ class Autosaver(QObject):
         self.writer = writer or ProjectWriter(self)  # shared with the File menu's saves: writes never interleave
         self._in_flight = False
         self._again = False  # an autosave was asked for while another write was going on
+        self._stopped = False
         self.writer.idle.connect(self._writer_idle)
         self.folder = folder or autosave_dir()
         self.session = uuid.uuid4().hex[:12]
@@ -134,6 +135,8 @@ class Autosaver(QObject):
 
     def autosave_soon(self) -> None:
         """Hand a snapshot to the writer, or, while it is busy, take one as soon as it is free."""
+        if self._stopped:
+            return
         if self._in_flight or self.writer.busy:
             self._again = True
             return
@@ -175,11 +178,16 @@ class Autosaver(QObject):
         for path in _session_files(self.folder, self.session):
             path.unlink(missing_ok=True)
 
-    def stop(self) -> None:
-        """A clean shutdown: nothing to recover next time."""
+    def stop_autosaving(self) -> None:
+        """The window is closing: no new autosave (a run stopped by the close asks for none)."""
+        self._stopped = True
+        self._again = False
         for timer in (self.timer, self.idle_timer, self.deadline_timer):
             timer.stop()
-        self._again = False
+
+    def stop(self) -> None:
+        """A clean shutdown: nothing to recover next time."""
+        self.stop_autosaving()
         self.writer.wait()  # never a half-written autosave, nor one written after the discard below
         self.discard()
         self.lock.unlock()
