@@ -93,7 +93,7 @@ class MainWindow(WindowShell):
         ):
             self.docks[name] = self.add_dock(widget, title, name)  # the layout places them
         self.docks["confusion"].visibilityChanged.connect(panel.confusion.set_on_screen)  # a tab behind is unseen
-        self.statusBar().addPermanentWidget(panel.status_label, 1)
+        self.statusBar().addPermanentWidget(panel.status_label)  # no stretch: messages (Saving…, Saved) keep room
 
     def _dock_learning_tools(self) -> None:
         self.docks["inspector"] = self.add_dock(self.learning_tools.inspector, "Math Inspector", "inspector")
