@@ -48,7 +48,9 @@ def take_snapshot(document: Document) -> Project:
     project.dataset = dataset
     project.settings = dataclasses.replace(project.settings)
     project.history = copy.deepcopy(project.history)  # a running training appends to the document's
-    project.extra = copy.deepcopy(project.extra)
+    fresh = document.section_writers  # their sections were just made for this project: nobody else holds them
+    project.extra = {name: section if name in fresh else copy.deepcopy(section)
+                     for name, section in project.extra.items()}
     return project
 
 
