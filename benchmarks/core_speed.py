@@ -9,6 +9,8 @@ Prints, with the ratio each target of issue 10 asks for:
 - XOR 2-3-1 full batch, 2-8-8-1 tanh on 500 points in mini-batches of 10, and
   784-128-10 in mini-batches of 32 in float32, against the naive float64 NumPy loops
   of naive_numpy.py;
+- 2-16-1 on 100,000 points full batch: ms per epoch of the compiled kernel, the NumPy path and the one
+  TrainingRun picks (issue 9's live view wants >= 25 epochs/s here);
 - XOR with the defaults timed as a user calls it, ``Trainer(net).train(xor,
   error=0.005, iterations=5000)``, median over seeds, against brain.js (and the
   share of seeds solved);
@@ -46,6 +48,7 @@ import naive_numpy  # noqa: E402
 import numpy as np  # noqa: E402
 
 from nnstudio.core import Layer, Network, Trainer, TrainingRun, TrainSettings, datasets, kernels  # noqa: E402
+from nnstudio.core.kernels.runner import EpochKernel  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 EPOCHS_ONLINE = 5000
@@ -137,6 +140,26 @@ def wide_pair(rows: int, epochs: int) -> tuple[float, float]:
         rate=0.1, epochs=epochs, batch_size=32, cost="ce", target_error=0, dtype="float32")).run(), 3)
     naive = best_of(lambda: naive_numpy.softmax_minibatch(data.X, data.Y, 128, epochs, 32), 3)
     return ours, naive
+
+
+def big_full_batch(rows: int = 100_000, epochs: int = 8) -> dict[str, float]:
+    """2-16-1 on ``rows`` points, full batch: seconds per epoch of the compiled kernel, of the NumPy path and of
+    what TrainingRun picks by itself (layout.numpy_is_faster)."""
+    data = points(rows, 2, 1)
+    settings = TrainSettings(rate=0.5, epochs=epochs, target_error=0)
+
+    def per_epoch(path: str) -> float:
+        run = TrainingRun(chain([2, 16, 1], "tanh", "logistic"), data, settings)
+        if path == "kernel":
+            run.kernel = EpochKernel(kernels.compiled("network_kernel"), run)
+            run._epoch_seconds = 1e-9  # one call for every epoch
+        elif path == "numpy":
+            run.kernel = None
+        return _timed(run) / epochs
+
+    times = {path: min(per_epoch(path) for _ in range(2)) for path in ("kernel", "numpy", "picked")}
+    times["picked_engine"] = TrainingRun(chain([2, 16, 1], "tanh", "logistic"), data, settings).engine
+    return times
 
 
 def user_defaults(seeds: int) -> dict:
@@ -266,6 +289,11 @@ def main() -> None:
     print(f"784-128-10, batch 32, float32: nnstudio {4 * 2048 / ours_wide:10,.0f} samples/s   naive float64 NumPy "
           f"{4 * 2048 / naive_wide:10,.0f}   ratio {naive_wide / ours_wide:.2f}x (target >= 1.6)"
           f"   BLAS threads: {os.environ['OPENBLAS_NUM_THREADS']}")
+    if kernels.enabled():
+        big = big_full_batch()
+        print(f"2-16-1, 100,000 rows, full batch: compiled kernel {big['kernel'] * 1e3:.1f} ms/epoch   NumPy path "
+              f"{big['numpy'] * 1e3:.1f} ms/epoch (kernel/NumPy {big['kernel'] / big['numpy']:.2f}x)   picked "
+              f"{big['picked'] * 1e3:.1f} ms/epoch = {1 / big['picked']:.0f} epochs/s ({big['picked_engine']})")
     user = user_defaults(args.seeds)
     line = (f"XOR defaults, Trainer(net).train(xor, error=0.005, iterations=5000): median "
             f"{user['median_s'] * 1e3:.2f} ms, solved {user['solved']}/{user['seeds']} seeds")

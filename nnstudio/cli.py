@@ -340,6 +340,9 @@ def cmd_predict(args: argparse.Namespace) -> int:
             print(f"{name}: {value:.6g}")
         if label is not None:
             print(f"label: {label}")
+    if project.weights is None:  # the samples ship so: an answer from random weights is easy to take for the real one
+        print(f"nnstudio: note: {args.file} is untrained, so these outputs come from its initial weights; "
+              f"train it first: nnstudio train {args.file} --out TRAINED.nnstudio", file=sys.stderr)
     return 0
 
 

@@ -185,21 +185,21 @@ def _from_table(path: Path, target: str, hidden: tuple[int, ...], scale: str, se
 
 def iris() -> Project:
     settings = TrainSettings(rate=0.02, epochs=300, target_error=0.0, optimizer="adam", batch_size=None,
-                             shuffle=False)
+                             shuffle=False, speed=60.0)
     graph, data, settings = _from_table(HERE / "data" / "iris.csv", "species", (8,), "standard", settings, 1)
     return Project(
         graph=graph, dataset=replace(data, name="iris"), settings=settings, init="glorot", init_seed=0,
         data_seed=1, name="Iris 4-8-3",
         description="Fisher's iris flowers: 4 measurements (cm, standard-scaled) → 8 tanh → 3 species (softmax, "
         "cross-entropy), 120 rows to train, 30 held out (stratified, seed 1); full batch Adam at rate 0.02 for "
-        "300 epochs. Test accuracy at least 96% (29 of 30). Data: R. A. Fisher (1936), Iris, UCI Machine "
+        "300 epochs (60 a second). Test accuracy at least 96% (29 of 30). Data: R. A. Fisher (1936), Iris, UCI Machine "
         "Learning Repository, https://doi.org/10.24432/C56C76, licensed CC BY 4.0.",
     )
 
 
 def digits() -> Project:
     settings = TrainSettings(rate=0.005, epochs=40, target_error=0.0, optimizer="adam", batch_size=64,
-                             shuffle=True, seed=0)
+                             shuffle=True, seed=0, speed=10.0)
     graph, data, settings = _from_table(HERE / "data" / "digits.csv", "digit", (32,), "minmax", settings, 0,
                                         classes=True)
     return Project(
@@ -208,7 +208,8 @@ def digits() -> Project:
         name="Handwritten digits 64-32-10",
         description="8×8 images of handwritten digits (pixel counts 0–16, min-max scaled) → 32 tanh → 10 digits "
         "(softmax, cross-entropy), 1,438 rows to train and 359 held out (stratified); Adam at rate 0.005 in "
-        "batches of 64 for 40 epochs. Test accuracy at least 95%. Data: E. Alpaydin and C. Kaynak (1998), "
+        "batches of 64 for 40 epochs (10 a second). Test accuracy at least 95%. Data: E. Alpaydin and "
+        "C. Kaynak (1998), "
         "Optical Recognition of Handwritten Digits, UCI Machine Learning Repository, "
         "https://doi.org/10.24432/C50P49, licensed CC BY 4.0 (the 1,797 images scikit-learn ships).",
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 from PySide6.QtCore import Qt
 
@@ -79,3 +81,36 @@ def test_the_surface_legend_names_the_class_it_shows(window, tmp_path):
     assert "green" in surface.class_legend.text() and "the other classes" in surface.class_legend.text()
     assert window.open_sample(sample_path("circle"))  # a 0/1 target has no class names
     assert not surface.class_legend.isVisible()
+
+
+def test_try_it_takes_raw_values_as_predict_does(window, tmp_path, capsys):
+    """The boxes read 5.1 cm, as in iris.csv, not the standard-scaled -0.9; typed raw values give predict's answer."""
+    from nnstudio.cli import main
+
+    assert window.open_sample(sample_path("iris"))
+    doc, try_it = window.document, window.training.try_it
+    data = doc.dataset
+    try_it.set_values(data.X[0])
+    shown = np.array([box.value() for box in try_it.input_boxes])
+    assert np.allclose(shown, data.raw_inputs(data.X[0]), atol=5e-4) and not np.allclose(shown, data.X[0], atol=0.1)
+    raw = [6.7, 3.0, 5.2, 2.3]
+    for box, value in zip(try_it.input_boxes, raw, strict=True):
+        box.setValue(value)
+    assert np.allclose(try_it.values(), data.scale(np.array(raw)))  # the network is fed the scaled inputs
+    path = tmp_path / "iris.nnstudio"
+    assert window.save_to(str(path))
+    assert main(["predict", str(path), *map(str, raw), "--json"]) == 0
+    predicted = json.loads(capsys.readouterr().out)
+    assert [label.text() for label in try_it.output_labels] == [f"{v:.5f}" for v in predicted["outputs"]]
+    assert try_it.guess.text() == predicted["label"]
+
+
+def test_the_inspector_names_the_target_class_of_its_row(window):
+    assert window.open_sample(sample_path("iris"))
+    data, tools = window.document.dataset, window.learning_tools
+    hidden = next(layer.id for layer in window.document.graph.layers.values() if layer.role == "hidden")
+    row = int(np.argmax(data.Y[:, 2]))  # the first virginica
+    window.training.data_table.select_row(row)
+    tools.inspect(hidden, 0)
+    assert f"row {row + 1}:" in tools.inspector.title.text()
+    assert "target (virginica: 0, 0, 1)" in tools.inspector.title.text()

@@ -84,3 +84,15 @@ def test_train_in_float32(tmp_path, capsys) -> None:
     report = json.loads(capsys.readouterr().out)
     assert [round(o[0]) for o in report["outputs"]] == [0, 1, 1, 0]
     assert load_project(out).settings.dtype == "float32"
+
+
+def test_predict_on_an_untrained_project_says_so_and_how_to_train(tmp_path, capsys) -> None:
+    assert main(["predict", str(SAMPLES / "xor.nnstudio"), "1", "0"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.startswith("xor: ") and "untrained" in captured.err and "nnstudio train" in captured.err
+    trained = tmp_path / "trained.nnstudio"
+    assert main(["train", str(SAMPLES / "xor.nnstudio"), "--epochs", "20", "--out", str(trained), "--json"]) == 0
+    capsys.readouterr()
+    assert main(["predict", str(trained), "1", "0", "--json"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["outputs"] and captured.err == ""  # a trained project: no note

@@ -60,6 +60,17 @@ def test_the_dialog_overlays_the_runs_and_lists_what_differs(qtbot, window):
     assert len(dialog.plot.plotItem.listDataItems()) == 1 and dialog.differences.rowCount() == 0
 
 
+def test_the_overlay_reads_errors_as_they_are_not_scaled_by_a_prefix(qtbot, window):
+    """A cross-entropy of 0.6 reads 0.6 on the axis, as on the error plot, not 600 under "error (x0.001)"."""
+    two_runs(qtbot, window)
+    dialog = window.learning_tools.open_compare_runs()
+    axis = dialog.plot.getAxis("left")
+    highest = max(np.nanmax(c.getData()[1]) for c in dialog.plot.plotItem.listDataItems())
+    assert highest < 1
+    qtbot.waitUntil(lambda: dialog.plot.viewRange()[1] != [0, 1])  # the view has ranged over the curves
+    assert axis.autoSIPrefixScale == 1.0 and "x0.001" not in axis.labelString()
+
+
 def test_restoring_a_runs_weights_is_one_undo_step(qtbot, window):
     doc = window.document
     first, second = two_runs(qtbot, window)

@@ -97,8 +97,9 @@ def test_a_selected_row_shows_on_the_pad(qtbot, digits_project) -> None:
     try_it.set_values(doc.dataset.X[5])
     assert np.allclose(try_it.image_pad.image(), rows_as_images(doc.dataset, doc.dataset.X[5])[0], atol=1 / 255)
     assert np.array_equal(try_it.values(), doc.dataset.X[5])  # in full: the boxes show 3 decimals
-    try_it.input_boxes[3].setValue(0.25)  # typing changes that input only
-    assert try_it.values()[3] == 0.25 and np.array_equal(np.delete(try_it.values(), 3), np.delete(doc.dataset.X[5], 3))
+    try_it.input_boxes[3].setValue(4)  # typing changes that input only (a raw pixel count, 0 to 16)
+    typed = doc.dataset.scale(np.full(64, 4.0))[3]
+    assert try_it.values()[3] == typed and np.array_equal(np.delete(try_it.values(), 3), np.delete(doc.dataset.X[5], 3))
     xor = TryIt(Document())
     qtbot.addWidget(xor)
     assert xor.image_pad.isHidden()

@@ -11,7 +11,7 @@ import pytest
 
 from nnstudio.core import ACTIVATIONS, Graph, Layer, Network, Trainer, TrainingRun, TrainSettings, datasets, kernels
 from nnstudio.core.activations import get_activation
-from nnstudio.core.kernels.layout import ACTIVATION_CODES, MAX_KERNEL_PARAMS
+from nnstudio.core.kernels.layout import ACTIVATION_CODES, MAX_KERNEL_PARAMS, NUMPY_BATCH_ROWS, NUMPY_BATCH_WORK
 
 pytestmark = pytest.mark.skipif(not kernels.enabled(), reason="numba is not installed or NNSTUDIO_JIT=0")
 
@@ -110,6 +110,52 @@ def test_settings_and_stop_rules_match(extra):
     net = Network.from_graph(two_outputs(), seed=4)
     settings = TrainSettings(**{"rate": 0.2, "epochs": 60, "target_error": 0.0, "cost": "mse", **extra})
     both_ways(net, data_for(net, rows=9), settings)
+
+
+def chain_net(sizes: list[int], hidden: str, out: str, seed: int = 1, bias: bool = True) -> Network:
+    """A dense chain in → hidden… → out, the shape the online kernel specialises in."""
+    g = Graph()
+    roles = ["input"] + ["hidden"] * (len(sizes) - 2) + ["output"]
+    for k, (size, role) in enumerate(zip(sizes, roles, strict=True)):
+        g.add_layer(Layer(size, out if role == "output" else hidden, role=role, id=f"l{k}", bias=bias))
+    for k in range(len(sizes) - 1):
+        g.connect(f"l{k}", f"l{k + 1}")
+    return Network.from_graph(g, seed=seed)
+
+
+@pytest.mark.parametrize("hidden, out, loss, targets, extra", [
+    ("tanh", "logistic", "mse", "unit", {}),
+    ("logistic", "logistic", "bce", "binary", {"shuffle": False}),
+    ("relu", "logistic", "bce", "unit", {"schedule": {"kind": "step", "every": 7, "factor": 0.5}}),
+    ("leaky_relu", "tanh", "mse", "unit", {"patience": 3, "rate": 1e-4}),
+    ("softplus", "identity", "mse", "unit", {"target_error": 0.05}),
+    ("step", "softplus", "mse", "unit", {}),
+    ("identity", "logistic", "bce", "unit", {"seed": 4}),
+])
+@pytest.mark.parametrize("sizes", [[3, 2], [3, 4, 2], [3, 4, 3, 2]])
+def test_the_online_chain_kernel_equals_numpy(hidden, out, loss, targets, extra, sizes):
+    net = chain_net(sizes, hidden, out)
+    settings = TrainSettings(**{"rate": 0.1, "epochs": 30, "target_error": 0.0, "cost": loss, "optimizer": "sgd",
+                                "batch_size": 1, "shuffle": True, "seed": 9, **extra})
+    fast, _ = both_ways(net, data_for(net, kind=targets), settings)
+    assert fast.kernel is not None and fast.kernel.online is not None
+
+
+def test_the_online_chain_kernel_serves_only_what_it_computes():
+    def online(net: Network, **settings) -> bool:
+        run = TrainingRun(net, data_for(net), TrainSettings(**{"batch_size": 1, "optimizer": "sgd", **settings}))
+        return run.kernel is not None and run.kernel.online is not None
+
+    chain = chain_net([3, 4, 2], "tanh", "logistic")
+    assert online(chain) and online(chain_net([3, 4, 2], "tanh", "logistic", bias=False))
+    assert not online(chain, batch_size=2) and not online(chain, optimizer="momentum") and not online(chain, l2=1e-3)
+    assert not online(chain_net([3, 4, 3], "tanh", "softmax"), cost="ce")
+    assert not online(Network.from_graph(dag("tanh", "logistic", 1, "all_to_all"), seed=2))  # skips and fan-in
+    one_to_one = Graph()
+    one_to_one.add_layer(Layer(3, role="input", id="i"))
+    one_to_one.add_layer(Layer(3, "logistic", role="output", id="o"))
+    one_to_one.connect("i", "o", "one_to_one")
+    assert not online(Network.from_graph(one_to_one, seed=0))
 
 
 def test_divergence_restores_the_last_finite_parameters_either_way():
@@ -218,6 +264,16 @@ def test_wide_networks_train_on_numpy_with_a_reason():
     run = TrainingRun(net, data_for(net, rows=3), TrainSettings(epochs=2, cost="mse"))
     assert run.kernel is None and "NumPy" in run.engine and "parameters" in run.engine
     assert run.run().epoch == 2
+
+
+def test_large_batches_train_on_numpy_where_its_vectorised_calls_win():
+    net = chain_net([2, 16, 1], "tanh", "logistic")
+    data = data_for(net, rows=NUMPY_BATCH_WORK // net.n_params + 1, kind="binary")
+    assert len(data) >= NUMPY_BATCH_ROWS
+    full = TrainingRun(net.copy(), data, TrainSettings(epochs=2, target_error=0.0))
+    assert full.kernel is None and "NumPy" in full.engine and "rows" in full.engine and full.run().epoch == 2
+    small = TrainingRun(net.copy(), data, TrainSettings(epochs=2, target_error=0.0, batch_size=NUMPY_BATCH_ROWS - 1))
+    assert small.kernel is not None
 
 
 def test_a_failing_kernel_is_logged_once_and_training_continues_on_numpy(monkeypatch, caplog):

@@ -316,3 +316,29 @@ def test_a_table_edit_keeps_the_class_names_and_the_input_scaling(window):
     assert model.setData(model.index(2, 1), 0.5)
     assert doc.dataset.name == "Custom" and doc.dataset.X[2, 1] == 0.5
     assert doc.dataset.class_names == ["true"] and doc.dataset.scaling is scaling
+
+
+def test_the_start_up_error_waits_for_the_question_in_front(qtbot, tmp_path, monkeypatch):
+    """The offer to recover a crashed session is open when the window appears: the reason the project did not
+    open comes after it is answered, not stacked on top of it."""
+    from PySide6.QtWidgets import QApplication, QDialog
+
+    bad = write_with(tmp_path, "bad.nnstudio", _parallel)
+    window = MainWindow(bad)
+    qtbot.addWidget(window)
+    shown = []
+    monkeypatch.setattr(window, "show_error",
+                        lambda title, text: shown.append((title, text, QApplication.activeModalWidget())))
+    question = QDialog(window)
+    question.setModal(True)
+    question.show()
+    window.show()
+    qtbot.waitExposed(window)
+    for _ in range(3):  # the window's zero-delay timers run while the question is open: no error yet
+        QApplication.processEvents()
+    assert shown == []
+    question.accept()
+    qtbot.waitUntil(lambda: len(shown) == 1)
+    title, text, in_front = shown[0]
+    assert bad in text and in_front is None
+    window.training.controller.shutdown(2000)

@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 from nnstudio.core import Graph, Layer, Network, TrainingRun, TrainSettings, datasets
-from nnstudio.core.initializers import DEFAULT_INIT
+from nnstudio.core.initializers import DEFAULT_INIT, INITIALIZERS
 from nnstudio.core.kernels.population_runner import PopulationKernel
-from nnstudio.core.population import Population, PopulationRun, median_curve
+from nnstudio.core.population import Population, PopulationRun, median_curve, pcg64_seed_words
 
 SEEDS = range(6)
 
@@ -49,6 +49,28 @@ def test_initial_params_are_the_single_networks():
     for k, seed in enumerate([3, 7, 11]):
         assert np.array_equal(pop.params_of(k), Network.from_graph(skip_dag(), seed=seed).params)
     assert pop.params.shape == (Network.from_graph(skip_dag(), seed=0).n_params, 3)
+
+
+@pytest.mark.parametrize("init", INITIALIZERS)
+def test_initial_params_are_the_single_networks_for_every_initializer_and_seed(init):
+    """The set-up draws all seeds at once; each network still starts exactly where Network.from_graph does."""
+    g = skip_dag()
+    g.add_layer(Layer(2, "tanh", id="side"))
+    g.connect("h2", "side", "one_to_one")  # a masked block
+    g.connect("side", "out")
+    seeds = [0, 1, 2, 99, 2**31 - 1, 2**32 + 5, 123456789]
+    pop = Population(g, seeds, init=init)
+    for k, seed in enumerate(seeds):
+        assert np.array_equal(pop.params_of(k), Network.from_graph(g, seed=seed, init=init).params)
+
+
+def test_the_seed_words_are_numpys_seed_sequence():
+    firsts = np.array([0, 1, 7, 2**16, 2**31 - 1, 2**32 - 1], dtype=np.uint32)
+    for second in (0, 12345, 2**32 - 1):
+        words = pcg64_seed_words(firsts, second)
+        for k, first in enumerate(firsts):
+            expected = np.random.SeedSequence([int(first), second]).generate_state(4, np.uint64)
+            assert np.array_equal(words[k], expected)
 
 
 @pytest.mark.parametrize("optimizer, rate", [("sgd", 0.5), ("momentum", 0.1), ("adam", 0.05)])

@@ -83,6 +83,14 @@ def test_sample_reaches_documented_result(name, tmp_path, capsys) -> None:
     CHECKS[name](report, load_project(out))
 
 
+@pytest.mark.parametrize("name", CHECKS)
+def test_every_sample_opens_at_a_pace_you_can_watch(name) -> None:
+    """Pressing Train on any sample shows the error fall for a while, not a finished run after a blink."""
+    settings = load_project(SAMPLES / f"{name}.nnstudio").settings
+    assert settings.speed > 0, f"{name} opens as fast as possible"
+    assert settings.epochs / settings.speed >= 3  # at most this many epochs, paced: seconds to watch
+
+
 def test_no_bias_sample_has_no_bias() -> None:
     project = load_project(SAMPLES / "xor-no-bias-2-4-1.nnstudio")
     assert not any(layer.bias for layer in project.graph.layers.values())

@@ -135,7 +135,7 @@ def _explain(raw: bytes, part: list[tuple[int, int, int]], delimiter: str, names
         except ValueError:
             bad_rows.append((line, cells))
     bad = [(column, line, cells[column]) for line, cells in bad_rows for column in range(len(names))
-           if not _is_number(cells[column])]
+           if not is_number(cells[column])]
     if bad:
         first_column = min(column for column, _, _ in bad)
         in_column = [(line, cell) for column, line, cell in bad if column == first_column]
@@ -146,7 +146,8 @@ def _explain(raw: bytes, part: list[tuple[int, int, int]], delimiter: str, names
         raise DatasetError(f"line {line}, column {name!r}: {cell!r} is not a number")
 
 
-def _is_number(cell: str) -> bool:
+def is_number(cell: str) -> bool:
+    """Whether Python reads ``cell`` as a float (as the careful reader does)."""
     try:
         float(cell)
     except ValueError:

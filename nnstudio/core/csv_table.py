@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .csv_numbers import head_of, keep_columns_in_place, line_offset, number_block
+from .csv_numbers import head_of, is_number, keep_columns_in_place, line_offset, number_block
 from .dataset_error import DatasetError
 
 MAX_BYTES = 1024 * 1024 * 1024
@@ -281,7 +281,7 @@ def _decimal_comma_columns(cells: np.ndarray) -> list[int]:
     """Columns that are numbers once a decimal comma is read as a point (as in ``1,5;2,25``)."""
     found = []
     for j in range(cells.shape[1]):
-        if not all(map(_is_number, cells[:, j])) and all(_is_number(c.replace(",", ".")) for c in cells[:, j]):
+        if not all(map(is_number, cells[:, j])) and all(is_number(c.replace(",", ".")) for c in cells[:, j]):
             found.append(j)
     return found
 
@@ -291,24 +291,16 @@ def _point_decimals(block: np.ndarray, columns: list[int]) -> None:
         block[:, columns] = np.char.replace(block[:, columns], ",", ".")
 
 
-def _is_number(cell: str) -> bool:
-    try:
-        float(cell)
-    except ValueError:
-        return False
-    return True
-
-
 def _looks_like_header(rows: list[list[str]]) -> bool:
     """The first row is a header when a cell of it is text above numbers, or all its cells are text seen only there."""
     first, rest = rows[0], rows[1:51]
     if not rest:
-        return not all(_is_number(c) for c in first)
+        return not all(is_number(c) for c in first)
     for j, cell in enumerate(first):
         below = [row[j] for row in rest]
-        if not _is_number(cell) and sum(map(_is_number, below)) * 2 > len(below):
+        if not is_number(cell) and sum(map(is_number, below)) * 2 > len(below):
             return True
-    return all(not _is_number(c) for c in first) and all(
+    return all(not is_number(c) for c in first) and all(
         first[j].strip() not in {row[j].strip() for row in rest} for j in range(len(first))
     )
 
@@ -331,7 +323,7 @@ def _column_kind(cells: np.ndarray, name: str, lines: list[int]) -> str:
         return "number"
     except ValueError:
         pass
-    text = [i for i, cell in enumerate(cells) if not _is_number(cell)]
+    text = [i for i, cell in enumerate(cells) if not is_number(cell)]
     if any(not cells[i].strip() for i in text):
         _cell_error(cells, name, lines, text)
     if len(text) * 2 >= len(cells):
@@ -355,7 +347,7 @@ def _numbers(block: np.ndarray, numeric: list[int], names: list[str], lines: lis
         values = part.astype(np.float64)
     except ValueError:
         for k, j in enumerate(numeric):
-            bad = [i for i, cell in enumerate(part[:, k]) if not _is_number(cell)]
+            bad = [i for i, cell in enumerate(part[:, k]) if not is_number(cell)]
             if bad:
                 _cell_error(part[:, k], names[j], lines, bad)
         raise

@@ -18,20 +18,105 @@ from __future__ import annotations
 
 import math
 import time
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+from numpy.random.bit_generator import ISeedSequence
+from numpy.typing import NDArray
 
 from .datasets import Dataset
 from .graph import Graph
-from .initializers import DEFAULT_INIT
+from .initializers import DEFAULT_INIT, ZERO_BIAS_INITS, init_bias, init_weights
 from .kernels.population_runner import PopulationKernel
 from .losses import get_loss
 from .network import Network
 from .training import TrainingRun, TrainSettings, resolve_cost, stop_reason
 
 Array = np.ndarray
+Words32 = NDArray[np.uint32]
+
+
+def initial_params(template: Network, seeds: Sequence[int]) -> Array:
+    """(n_params, N): exactly what ``Network.from_graph(graph, seed=seeds[k], init=...)`` draws (Network.init_param).
+
+    Each block draws from initializers.rng_for(seed, key), ``default_rng([seed, crc32(key)])``; building N of
+    those one by one was most of a population's set-up (~15 µs each, two per XOR network).  Here NumPy's
+    SeedSequence hashing is done for all N seeds at once (:func:`pcg64_seed_words`) and each generator is
+    built from its words, which gives the same PCG64 state and so the same numbers.
+    """
+    params = np.empty((template.n_params, len(seeds)))
+    low_words = np.array([int(seed) & 0xFFFFFFFF for seed in seeds], dtype=np.uint32)
+    for key, spec in template.specs.items():
+        if key.startswith("b:") and template.init in ZERO_BIAS_INITS:
+            params[spec.slice] = 0.0
+            continue
+        words = pcg64_seed_words(low_words, zlib.crc32(key.encode("utf-8")))
+        mask = template.masks[key[2:]] if key.startswith("W:") else None
+        for k in range(len(seeds)):
+            rng = np.random.Generator(np.random.PCG64(_SeedWords(words[k])))  # type: ignore[arg-type]
+            if key.startswith("W:"):
+                values = init_weights(template.init, (spec.shape[0], spec.shape[1]), rng)
+                if mask is not None:
+                    values *= mask
+            else:
+                values = init_bias(template.init, spec.shape[0], rng)
+            params[spec.slice, k] = values.ravel()
+    return params
+
+
+_INIT_A, _MULT_A, _INIT_B, _MULT_B = 0x43B0D7E5, 0x931E8875, 0x8B51F9DD, 0x58F38DED  # numpy's SeedSequence
+_MIX_L, _MIX_R, _MASK32 = 0xCA01F9DD, 0x4973F715, 0xFFFFFFFF
+
+
+def pcg64_seed_words(first: Array, second: int) -> NDArray[np.uint64]:
+    """(N, 4) uint64: ``SeedSequence([first[k], second]).generate_state(4, np.uint64)`` for every k at once.
+
+    NumPy's documented SeedSequence algorithm (pool of 4 words, hashmix and mix) on uint32 arrays: its hash
+    constants do not depend on the data, so one pass serves every seed.  Both entropy words must be < 2**32.
+    """
+    low: Words32 = np.asarray(first, dtype=np.uint32)
+    const = _INIT_A
+
+    def hashmix(value: Words32) -> Words32:
+        nonlocal const
+        value = value ^ np.uint32(const)
+        const = (const * _MULT_A) & _MASK32
+        value = value * np.uint32(const)
+        return value ^ (value >> np.uint32(16))
+
+    def mix(x: Words32, y: Words32) -> Words32:
+        result = np.uint32(_MIX_L) * x - np.uint32(_MIX_R) * y
+        return result ^ (result >> np.uint32(16))
+
+    zero = np.zeros_like(low)
+    pool = [hashmix(low), hashmix(np.full_like(low, second)), hashmix(zero), hashmix(zero)]
+    for src in range(4):
+        for dst in range(4):
+            if src != dst:
+                pool[dst] = mix(pool[dst], hashmix(pool[src]))
+    words = np.empty((low.size, 8), dtype=np.uint32)
+    const = _INIT_B
+    for i in range(8):
+        value = pool[i % 4] ^ np.uint32(const)
+        const = (const * _MULT_B) & _MASK32
+        value = value * np.uint32(const)
+        words[:, i] = value ^ (value >> np.uint32(16))
+    return words.astype("<u4").view("<u8").astype(np.uint64)
+
+
+class _SeedWords(ISeedSequence):
+    """A seed sequence whose state words are already known (PCG64 asks for 4 uint64 words)."""
+
+    def __init__(self, words: Array):
+        self.words = words
+
+    def generate_state(self, n_words: int, dtype: Any = np.uint32) -> Any:
+        if n_words != 4 or np.dtype(dtype) != np.uint64:
+            raise ValueError("these seed words serve PCG64 only")
+        return self.words.copy()
 
 
 class Population:
@@ -44,10 +129,7 @@ class Population:
         self.template = Network.from_graph(graph, seed=seeds[0], init=init)
         self.graph = self.template.graph
         self.seeds, self.init = seeds, init
-        self.params = np.empty((self.template.n_params, len(seeds)))
-        for k, seed in enumerate(seeds):
-            self.template.reset(seed)  # draws exactly what Network.from_graph(graph, seed) draws
-            self.params[:, k] = self.template.params
+        self.params = initial_params(self.template, seeds)
 
     @property
     def size(self) -> int:

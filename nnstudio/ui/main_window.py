@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QShowEvent
 from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
     QDockWidget,
     QFileDialog,
     QInputDialog,
@@ -155,6 +157,7 @@ class WindowShell(QMainWindow):
         dock.setWidget(widget)
         dock.toggleViewAction().setObjectName(f"actionShow{name[0].upper()}{name[1:]}")
         dock.toggleViewAction().setToolTip(f"Show or hide the {title} panel")
+        dock.toggleViewAction().triggered.connect(dock.raise_)  # shown as a tab: the tab in front, not behind
         self.addDockWidget(area, dock)
         self.view_menu.addAction(dock.toggleViewAction())
         return dock
@@ -226,9 +229,17 @@ class WindowShell(QMainWindow):
             if self.canvas_view is not None:
                 self.canvas_view.fit()
             if self.startup_error:
-                error = self.startup_error
-                QTimer.singleShot(0, lambda: self.show_error("Could not open the project", error))
+                QTimer.singleShot(0, self._show_startup_error)
         super().showEvent(event)
+
+    def _show_startup_error(self) -> None:
+        """Say why the project given at start did not open, once no other question is open (the offer to
+        recover a crashed session's work comes first): one dialog at a time, never one stacked on another."""
+        question = QApplication.activeModalWidget()
+        if isinstance(question, QDialog):
+            question.finished.connect(lambda _result: QTimer.singleShot(0, self._show_startup_error))
+            return
+        self.show_error("Could not open the project", self.startup_error or "")
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self.may_close():

@@ -27,6 +27,12 @@ OPTIMIZER_CODES = {"sgd": 0, "momentum": 1, "adam": 2}
 MAX_KERNEL_PARAMS = 20_000
 #: largest work buffer (batch rows × units) a kernel allocates
 MAX_KERNEL_CELLS = 4_000_000
+#: batches of at least NUMPY_BATCH_ROWS rows and more than NUMPY_BATCH_WORK rows × parameters train on NumPy:
+#: its vectorised calls then beat the kernel's row-by-row loops (measured by benchmarks/core_speed.py; e.g.
+#: 2-16-1 on 100,000 rows full batch, NumPy 2.4-3.6x faster; 2-3-1 full batch on 1,000 rows, 2.2x; 2-8-8-1 in
+#: batches of 128, 1.1x), while smaller batches are where the kernel wins (XOR full batch, batches of 10: 5-40x)
+NUMPY_BATCH_ROWS = 64
+NUMPY_BATCH_WORK = 8_000
 
 
 @dataclass(frozen=True)
@@ -97,3 +103,29 @@ def kernel_limit(net: Network, batch_rows: int) -> str | None:
     if unknown:
         return f"no compiled form of activation {', '.join(sorted(unknown))}"
     return None
+
+
+def numpy_is_faster(net: Network, batch_rows: int) -> str | None:
+    """Why NumPy should train this single network (batches too large for the kernel to win), else None."""
+    if batch_rows >= NUMPY_BATCH_ROWS and batch_rows * net.n_params > NUMPY_BATCH_WORK:
+        return f"batches of {batch_rows:,} rows run faster on NumPy's vectorised loops"
+    return None
+
+
+def chain_layout(lay: KernelLayout) -> tuple[np.ndarray | int, ...] | None:
+    """The arrays online_kernel.train_online takes for a dense chain, or None when ``lay``'s network is not one.
+
+    A dense chain: one input layer, then layers each fed by exactly one all-to-all connection from the
+    layer before, the last one the only output, no softmax.  Returns (sizes, unit offsets, activation
+    codes, bias offsets, incoming weight offsets, first input column, first target column).
+    """
+    count = lay.sizes.size
+    chain = np.arange(count - 1)
+    if (count < 2 or lay.conn_source.size != count - 1 or not np.array_equal(lay.conn_source, chain)
+            or not np.array_equal(lay.conn_target, chain + 1) or (lay.conn_kind != KIND_CODES["all_to_all"]).any()
+            or lay.role[0] != 0 or (lay.role[1:-1] != 1).any() or lay.role[-1] != 2
+            or (lay.activation[1:] == ACTIVATION_CODES["softmax"]).any()):
+        return None
+    weights = np.concatenate([[-1], lay.conn_offset]).astype(np.int64)
+    return (lay.sizes, lay.unit_offset, lay.activation, lay.bias_offset, weights,
+            int(lay.data_column[0]), int(lay.data_column[-1]))

@@ -208,21 +208,32 @@ def train_epochs(
             backward(nb, P, G, sizes, uo, act, role, bias, csrc, ctgt, coff, ckind, Z, A, GZ, GA)
             update(P, G, wmask, rates[e], opt, l1, l2, mu, V, M, adam_t)
             total += err if batch == 0 else err * nb
-        err = total if batch == 0 else total / n
-        square = 0.0
-        for p in range(P.size):
-            square += P[p] * P[p]
-        errors[e] = err  # as TrainingRun.epoch() returns it; the stop rules see overflowing weights as NaN
-        if not math.isfinite(square):
-            err = math.nan
-        if not math.isfinite(err):
-            return e + 1
-        last_good[:] = P
-        if not math.isfinite(best[0]) or err < best[0] - max(1e-12, 1e-4 * best[0]):
-            best[0] = err
-            since_best[0] = 0
-        else:
-            since_best[0] += 1
-        if err <= target_error or (patience > 0 and since_best[0] >= patience):
+        if close_epoch(e, total if batch == 0 else total / n, P, errors, last_good, best, since_best,
+                       target_error, patience):
             return e + 1
     return rates.size
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def close_epoch(e, err, P, errors, last_good, best, since_best, target_error, patience):
+    """An epoch's bookkeeping, as TrainingRun does it; True when a stop rule fires.
+
+    The error goes to ``errors[e]``, overflowing parameters make it NaN for the
+    stop rules, a finite epoch refreshes ``last_good`` and the plateau counters.
+    """
+    square = 0.0
+    for p in range(P.size):
+        square += P[p] * P[p]
+    errors[e] = err  # as TrainingRun.epoch() returns it; the stop rules see overflowing weights as NaN
+    if not math.isfinite(square):
+        err = math.nan
+    if not math.isfinite(err):
+        return True
+    for p in range(P.size):
+        last_good[p] = P[p]
+    if not math.isfinite(best[0]) or err < best[0] - max(1e-12, 1e-4 * best[0]):
+        best[0] = err
+        since_best[0] = 0
+    else:
+        since_best[0] += 1
+    return err <= target_error or (patience > 0 and since_best[0] >= patience)

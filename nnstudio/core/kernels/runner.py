@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import compiled, disable
-from .layout import LOSS_CODES, OPTIMIZER_CODES, build_layout, kernel_limit
+from .layout import LOSS_CODES, OPTIMIZER_CODES, build_layout, chain_layout, kernel_limit, numpy_is_faster
 
 if TYPE_CHECKING:
     from ..training import TrainingRun, TrainSettings
@@ -30,13 +30,19 @@ class EpochKernel:
     def __init__(self, module: ModuleType, run: TrainingRun):
         self.module = module
         net, n = run.net, len(run.data)
-        self.layout = build_layout(net).arrays()
+        layout = build_layout(net)
+        self.layout = layout.arrays()
         rows = min(run.settings.batch_size or n, n)
         units = int(self.layout[0].sum())
         dtype = net.params.dtype
         self.buffers = tuple(np.zeros((rows, units), dtype) for _ in range(4))
         self.natural_order = np.arange(n, dtype=np.int64)[None, :]
         self.empty = np.zeros(1, dtype)
+        self.chain = chain_layout(layout) if _online_sgd(run.settings, run.loss.name) else None
+        self.online: ModuleType | None = None
+        if self.chain is not None:
+            self.online = compiled("online_kernel")
+            self.chain_buffers = tuple(np.zeros(units, dtype) for _ in range(3))
 
     @classmethod
     def for_run(cls, run: TrainingRun) -> tuple[EpochKernel | None, str]:
@@ -46,7 +52,8 @@ class EpochKernel:
             from . import status
 
             return None, status()
-        reason = kernel_limit(run.net, min(run.settings.batch_size or len(run.data), len(run.data)))
+        rows = min(run.settings.batch_size or len(run.data), len(run.data))
+        reason = kernel_limit(run.net, rows) or numpy_is_faster(run.net, rows)
         if reason is not None:
             return None, f"training core: NumPy ({reason})"
         return cls(module, run), "training core: compiled kernel"
@@ -69,13 +76,20 @@ class EpochKernel:
         errors = np.empty(epochs)
         net = run.net
         try:
-            done = self.module.train_epochs(
-                run._X, run._Y, orders, rates, int(s.batch_size or 0), net.params, net.grads, net.weight_mask,
-                *self.layout,
-                LOSS_CODES[run.loss.name], bool(run._binary_targets), OPTIMIZER_CODES[s.optimizer],
-                float(s.l1), float(s.l2), float(s.momentum), velocity, moments, adam_t,
-                best, since_best, run._last_good, float(s.target_error), int(s.patience), errors, *self.buffers,
-            )
+            if self.online is not None and self.chain is not None:
+                done = self.online.train_online(
+                    run._X, run._Y, orders, rates, net.params, *self.chain, LOSS_CODES[run.loss.name],
+                    bool(run._binary_targets), best, since_best, run._last_good, float(s.target_error),
+                    int(s.patience), errors, *self.chain_buffers,
+                )
+            else:
+                done = self.module.train_epochs(
+                    run._X, run._Y, orders, rates, int(s.batch_size or 0), net.params, net.grads, net.weight_mask,
+                    *self.layout,
+                    LOSS_CODES[run.loss.name], bool(run._binary_targets), OPTIMIZER_CODES[s.optimizer],
+                    float(s.l1), float(s.l2), float(s.momentum), velocity, moments, adam_t,
+                    best, since_best, run._last_good, float(s.target_error), int(s.patience), errors, *self.buffers,
+                )
         except Exception as exc:  # noqa: BLE001 - a compile or typing failure must never stop training
             if rng_state is not None and order_before is not None:
                 run._rng.bit_generator.state = rng_state
@@ -102,6 +116,12 @@ class EpochKernel:
         if run.rate_function is not None:
             return np.full(epochs, run.current_rate())
         return scheduled_rates(run.settings, run.epochs_done, epochs)
+
+
+def _online_sgd(settings: TrainSettings, loss: str) -> bool:
+    """Whether the settings are those online_kernel serves: one sample per step, plain sgd, mse or bce."""
+    return (settings.batch_size == 1 and settings.optimizer == "sgd" and settings.l1 == 0 and settings.l2 == 0
+            and loss in ("mse", "bce"))
 
 
 def max_chunk(settings: TrainSettings, rows: int, rate_function: bool) -> int:

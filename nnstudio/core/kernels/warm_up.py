@@ -15,6 +15,7 @@ import logging
 import subprocess
 import sys
 import time
+from dataclasses import replace
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,7 @@ def warm_up() -> float:
     for dtype in ("float64", "float32"):
         settings = TrainSettings(epochs=2, target_error=0.0, batch_size=2, dtype=dtype)
         TrainingRun(net.copy(), xor(), settings).run()
+        TrainingRun(net.copy(), xor(), replace(settings, batch_size=1, optimizer="sgd")).run()  # online_kernel
         PopulationRun(Population(net.graph, [0, 1]), xor(), settings).run()
     seconds = time.perf_counter() - start
     log.info("training kernels ready in %.2f s", seconds)

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from ...core.runs import RunRecord, run_differences, weights_problem
 from ..model.commands import SetParamsCommand, push_with_state
 from ..model.document import Document
+from ..training.error_axis import ErrorAxis
 
 #: one colour per chosen run, in order (a colour-blind-safe set)
 RUN_COLORS = ["#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442", "#000000"]
@@ -72,11 +73,12 @@ class CompareRunsDialog(QDialog):
         self.list.verticalHeader().setVisible(False)
         self.list.itemChanged.connect(self._check_changed)
         self.list.itemSelectionChanged.connect(self._update_restore)
-        self.plot = pg.PlotWidget()
+        self.plot = pg.PlotWidget(axisItems={"left": ErrorAxis("left")})  # uncrowded log labels, as the error plot
         self.plot.setObjectName("runCurves")
         self.plot.setBackground(None)
         self.plot.setLabel("bottom", "epoch (from the run's start)")
         self.plot.setLabel("left", "error")
+        self.plot.getAxis("left").enableAutoSIPrefix(False)  # errors read as 0.2, not 200 under "error (x0.001)"
         self.plot.addLegend(offset=(-10, 10))
         self.log_scale = QCheckBox("Log scale")
         self.log_scale.toggled.connect(lambda on: self.plot.setLogMode(y=on))

@@ -187,6 +187,8 @@ class InspectorPanel(QWidget):
         layer = doc.graph.layers[info.layer_id]
         x = ", ".join(f"{v:.4g}" for v in doc.dataset.X[info.row])
         y = ", ".join(f"{v:.4g}" for v in doc.dataset.Y[info.row])
+        name = doc.dataset.label(doc.dataset.Y[info.row])  # a class target: its name first, as the table shows it
+        y = y if name is None else f"{html.escape(name)}: {y}"
         self.title.setText(f"<b>{html.escape(layer.name)}</b> · neuron {info.index + 1} · {info.activation}"
                            f" — row {info.row + 1}: inputs ({x}), target ({y})")
         before = {(t.connection, t.source_index): t.weight for t in self._previous.terms} if self._previous else {}

@@ -98,7 +98,8 @@ def apply_theme(dark: bool) -> None:
     app = QApplication.instance()
     if app is None:
         return
-    app.setStyle("Fusion")
+    if app.style().name().lower() != "fusion":  # a new style replaces (and deletes) the one every widget uses
+        app.setStyle("Fusion")
     palette = dark_palette() if dark else light_palette()
     app.setPalette(palette)
     import pyqtgraph as pg

@@ -1,6 +1,8 @@
 """The try-it panel: type input values (or draw a picture) and watch the outputs, as you type and as training runs.
 
-For a categorical target the panel also names the class the network guesses (``tryGuess``).
+The boxes hold raw values, as in the data file (5.1 cm, not the scaled -0.9), as ``nnstudio predict`` and the
+exports take them; ``values()`` are the inputs as the network sees them (scaled).  For a categorical target the
+panel also names the class the network guesses (``tryGuess``).
 """
 
 from __future__ import annotations
@@ -72,13 +74,15 @@ class TryIt(QWidget):
         while self.form.rowCount():
             self.form.removeRow(0)
         self.input_boxes, self.output_labels, self.guess = [], [], None
-        low, high = float(min(data.X.min(), 0.0)), float(max(data.X.max(), 1.0))
+        ends = data.raw_inputs(np.vstack([data.X.min(axis=0), data.X.max(axis=0)]))  # raw, without a raw copy
+        low, high = float(min(ends.min(), 0.0)), float(max(ends.max(), 1.0))
         span = high - low
+        scaled = "" if data.scaling is None else f" as in the data file ({data.scaling.method} scaling is applied)"
         for k, name in enumerate(names_in):
             box = QDoubleSpinBox()
             box.setObjectName(f"tryInput{k}")
             box.setAccessibleName(name)
-            box.setToolTip(f"Value of input {name}")
+            box.setToolTip(f"Value of input {name}{scaled}")
             box.setRange(low - 10 * span, high + 10 * span)
             box.setDecimals(3)
             box.setSingleStep(0.1)
@@ -105,18 +109,20 @@ class TryIt(QWidget):
             self.set_values(data.X[0])
 
     def values(self) -> np.ndarray:
-        """The inputs: as set (a data row, a drawing), with the value of any box typed in since."""
+        """The inputs as the network sees them (scaled): as set (a data row, a drawing), with the value of any
+        box typed in since."""
         if self._exact is not None and len(self._exact) == len(self.input_boxes):
             return self._exact.copy()
-        return np.array([box.value() for box in self.input_boxes])
+        return self.document.dataset.scale(np.array([box.value() for box in self.input_boxes]))
 
     def set_values(self, values: np.ndarray) -> None:
-        """Put ``values`` in the input boxes (e.g. the selected data row)."""
+        """Show ``values`` (scaled inputs, e.g. the selected data row) in the input boxes, raw."""
         if len(values) != len(self.input_boxes) or len(self.output_labels) != self.document.dataset.n_outputs:
             self._build()  # the dataset changed and this panel has not caught up yet
+        raw = self.document.dataset.raw_inputs(np.asarray(values, dtype=float))
         self._setting = True
         try:
-            for box, v in zip(self.input_boxes, values, strict=True):
+            for box, v in zip(self.input_boxes, raw, strict=True):
                 box.setValue(float(v))
         finally:
             self._setting = False
@@ -142,7 +148,10 @@ class TryIt(QWidget):
     def _box_typed(self, k: int, value: float) -> None:
         if not self._setting:
             if self._exact is not None and k < len(self._exact):
-                self._exact[k] = value
+                data = self.document.dataset
+                raw = data.raw_inputs(self._exact)
+                raw[k] = value
+                self._exact[k] = data.scale(raw)[k]  # the typed input only: the others keep every digit
             self._typed()
 
     def _typed(self) -> None:
