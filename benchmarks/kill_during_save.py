@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CHILD = """
 import sys, time
 from nnstudio.io import atomic
+from nnstudio.io import project as project_module
 from nnstudio.io.project import load_project, save_project
 
 real_write_atomic = atomic.write_atomic
@@ -45,6 +46,7 @@ def announced(path, write):
     real_write_atomic(path, write_announced)
 
 atomic.write_atomic = announced
+project_module.write_atomic = announced  # where save_project looks it up
 project = load_project(sys.argv[1])
 for n in range(1, 10**6):
     project.name = f"save {n}"

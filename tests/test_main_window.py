@@ -136,13 +136,14 @@ def test_close_asks_and_cancel_keeps_the_window(window):
     assert QSettings("nnstudio", "nnstudio").value("layouts/simple/state") is not None
 
 
-def test_autosave_goes_to_the_app_data_folder(window, tmp_path):
+def test_autosave_goes_to_the_app_data_folder(window, tmp_path, qtbot):
     user_file = tmp_path / "work" / "net.nnstudio"
     user_file.parent.mkdir()
     assert window.save_to(str(user_file))
     modify(window)
     assert window.autosaver.timer.interval() == AUTOSAVE_INTERVAL_MS == 30_000
-    window.autosaver.timer.timeout.emit()  # what the 30 s timer does
+    with qtbot.waitSignal(window.autosaver.saved, timeout=30_000):  # written on the writer's thread
+        window.autosaver.timer.timeout.emit()  # what the 30 s timer does
     saved = window.autosaver.path
     assert saved.exists() and saved.parent == autosave_dir()
     assert str(app_data_dir()).startswith(str(tmp_path / "data"))
@@ -255,12 +256,13 @@ def test_dark_theme_switches_the_canvas_colours(window):
     assert not canvas_theme().dark
 
 
-def test_autosave_when_a_training_run_stops(window):
+def test_autosave_when_a_training_run_stops(window, qtbot):
     window.document.set_training(True)
     window.document.set_params(window.document.network.get_params() * 2)  # what a run leaves behind
     window.document.mark_modified()
     assert not window.autosaver.path.exists()
-    window.document.set_training(False)
+    with qtbot.waitSignal(window.autosaver.saved, timeout=30_000):  # written on the writer's thread
+        window.document.set_training(False)
     assert window.autosaver.path.exists()
 
 

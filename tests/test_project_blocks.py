@@ -96,3 +96,18 @@ def test_an_mnist_sized_project_fits_the_file_limit(tmp_path) -> None:
     block_chars = 4 * math.ceil(numbers * 8 / 3)
     assert len(encode_table(np.zeros((100, 784)))["base64"]) == 4 * math.ceil(100 * 784 * 8 / 3)
     assert path.stat().st_size + block_chars < 0.6 * MAX_PROJECT_BYTES
+
+
+def test_a_saved_block_is_written_a_piece_at_a_time_and_reads_back_the_same(tmp_path):
+    from nnstudio.io import number_blocks
+
+    rng = np.random.default_rng(3)
+    dataset = datasets.Dataset(rng.random((60_000, 2)), rng.random((60_000, 1)))
+    project = default_project()
+    project.dataset = dataset
+    path = tmp_path / "p.nnstudio"
+    save_project(project, path)
+    block = json.loads(path.read_text())["dataset"]["inputs"]
+    assert dataset.X.nbytes > number_blocks._ENCODE_PIECE_BYTES  # more than one piece
+    assert block == encode_table(dataset.X)  # the same text as the block made in one go
+    assert np.array_equal(load_project(path).dataset.X, dataset.X)

@@ -4,7 +4,8 @@
 Python.  :func:`readable_chunks` indents only the structure and writes each
 list of numbers, or each row of a table of numbers (lists or NumPy arrays),
 with the C encoder, one piece at a time, so a large table is never held as
-one string; long strings (a dataset's base64 block) are written in pieces too.
+one string; long strings and a dataset's base64 block (made as it is written,
+:class:`~nnstudio.io.number_blocks.Base64Pieces`) are written in pieces too.
 The result is the same JSON value.
 """
 
@@ -16,6 +17,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
+
+from .number_blocks import Base64Pieces
 
 _NUMBER_TYPES = frozenset({int, float})
 _LONG_STRING = 2**20  # characters: strings longer than this are written a piece at a time
@@ -34,6 +37,11 @@ def _row(values: Any) -> str:
 
 
 def _table_chunks(table: Any) -> Iterator[str]:
+    if isinstance(table, Base64Pieces):  # base64 needs no escaping
+        yield '"'
+        yield from table.pieces()
+        yield '"'
+        return
     if isinstance(table, str):
         yield '"'
         for start in range(0, len(table), _LONG_STRING):  # escaping is per character: pieces join to the whole
@@ -56,7 +64,7 @@ def readable_chunks(data: Any) -> Iterator[str]:
 
     def swap(node: Any) -> Any:
         if (isinstance(node, np.ndarray) and node.ndim in (1, 2) and node.size or _is_numbers(node) or _is_table(node)
-                or isinstance(node, str) and len(node) > _LONG_STRING):
+                or isinstance(node, str) and len(node) > _LONG_STRING or isinstance(node, Base64Pieces)):
             tables.append(node)
             return f"{marker}{len(tables) - 1}"
         if isinstance(node, np.ndarray):

@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import binascii
 import math
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -23,6 +24,7 @@ LIST_CELLS = 10_000  # tables up to this many numbers are written as rows (XOR, 
 BLOCK_KEYS = frozenset({"dtype", "shape", "base64"})
 _DTYPE = np.dtype("<f8")
 _PIECE_CHARS = 4 * 2**20  # base64 decoded a piece at a time into the array (a multiple of 4 characters)
+_ENCODE_PIECE_BYTES = 3 * 2**18  # bytes encoded at a time (a multiple of 3)
 
 
 class BlockError(ValueError):
@@ -31,12 +33,33 @@ class BlockError(ValueError):
 
 def encode_table(values: np.ndarray) -> list | dict:
     """``values`` (a 2-D float array) as JSON: rows of numbers when small, else a base64 block."""
+    block = encode_table_in_pieces(values)
+    if isinstance(block, dict):
+        block["base64"] = "".join(block["base64"].pieces())
+    return block
+
+
+class Base64Pieces:
+    """The base64 text of an array, made a piece at a time as a file is written (never one string in memory).
+
+    Each piece holds the interpreter lock for a moment only, so a save on a worker thread leaves the GUI
+    thread free; pieces of a multiple of 3 bytes join to the base64 of the whole.
+    """
+
+    def __init__(self, values: np.ndarray):
+        self.memory = np.ascontiguousarray(values, dtype=_DTYPE).data.cast("B")  # the array's own memory
+
+    def pieces(self) -> Iterator[str]:
+        for start in range(0, len(self.memory), _ENCODE_PIECE_BYTES):
+            yield base64.b64encode(self.memory[start:start + _ENCODE_PIECE_BYTES]).decode("ascii")
+
+
+def encode_table_in_pieces(values: np.ndarray) -> list | dict:
+    """As :func:`encode_table`, with the block's text as :class:`Base64Pieces` (for the file writer only)."""
     values = np.asarray(values, dtype=float)
     if values.size <= LIST_CELLS:
         return values.tolist()
-    data = np.ascontiguousarray(values, dtype=_DTYPE)
-    text = base64.b64encode(data.data.cast("B")).decode("ascii")  # from the array's own memory: no bytes copy
-    return {"dtype": "float64", "shape": list(data.shape), "base64": text}
+    return {"dtype": "float64", "shape": list(values.shape), "base64": Base64Pieces(values)}
 
 
 def is_block(value: Any) -> bool:

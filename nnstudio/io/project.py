@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,7 +43,7 @@ from .limits import (
     parse_json_text,
     read_json,
 )
-from .number_blocks import BlockError, block_cells, decode_table, encode_table, is_block
+from .number_blocks import BlockError, block_cells, decode_table, encode_table, encode_table_in_pieces, is_block
 from .project_runs import load_runs
 from .project_sections import check_snapshots, load_history, load_weights
 
@@ -85,7 +86,8 @@ class Project:
             net.load_param_dict(self.weights)
         return net
 
-    def to_dict(self) -> dict:
+    def to_dict(self, tables: Callable[[np.ndarray], Any] = encode_table) -> dict:
+        """The file's JSON value; ``tables`` writes the dataset's tables (the file writer makes blocks lazily)."""
         d = {
             "format": FORMAT,
             "version": VERSION,
@@ -95,7 +97,7 @@ class Project:
             "settings": {k: v for k, v in self.settings.to_dict().items() if k != "seed"},
             "init": self.init,
             "seeds": {"init": self.init_seed, "shuffle": self.settings.seed, "data": self.data_seed},
-            "dataset": self.dataset.to_dict(tables=encode_table),
+            "dataset": self.dataset.to_dict(tables=tables),
             "weights": None if self.weights is None else _weights_to_json(self.weights),
             "history": self.history.to_dict(),
         }
@@ -107,7 +109,9 @@ class Project:
 
 def _weights_to_json(blocks: dict[str, np.ndarray]) -> dict:
     return {
-        "connections": {k[2:]: np.asarray(v).tolist() for k, v in blocks.items() if k.startswith("W:")},
+        # row by row: a 784 × 512 block as one tolist() would hold the interpreter lock (and a GUI beside it)
+        "connections": {k[2:]: [row.tolist() for row in np.asarray(v)] for k, v in blocks.items()
+                        if k.startswith("W:")},
         "biases": {k[2:]: np.asarray(v).tolist() for k, v in blocks.items() if k.startswith("b:")},
     }
 
@@ -155,7 +159,7 @@ def save_project(project: Project, path: str | os.PathLike) -> None:
     Raises OSError when the file cannot be written, ValueError when the
     project holds what JSON cannot (a NaN weight, text that is not Unicode).
     """
-    write_json_atomic(project.to_dict(), path)
+    write_json_atomic(project.to_dict(tables=encode_table_in_pieces), path)
 
 
 def write_json_atomic(data: dict, path: str | os.PathLike) -> None:

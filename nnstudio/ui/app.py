@@ -14,13 +14,14 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QWidget
 
 from .actions import TRAINING_ACTIONS
+from .autosave import Autosaver, app_settings
 from .canvas.editing import CanvasEditing
 from .canvas.palette import PaletteList
 from .canvas.properties import PropertiesPanel
 from .canvas.scene import CanvasScene
 from .canvas.validation import ValidationList
 from .canvas.view import CanvasView
-from .files import Autosaver, FileActions, app_settings
+from .files import FileActions
 from .help.first_run import first_run_steps
 from .help.tour import GuidedTour
 from .layouts import WindowLayouts
@@ -92,7 +93,7 @@ class MainWindow(WindowShell):
         ):
             self.docks[name] = self.add_dock(widget, title, name)  # the layout places them
         self.docks["confusion"].visibilityChanged.connect(panel.confusion.set_on_screen)  # a tab behind is unseen
-        self.statusBar().addPermanentWidget(panel.status_label, 1)
+        self.statusBar().addPermanentWidget(panel.status_label)  # no stretch: messages (Saving…, Saved) keep room
 
     def _dock_learning_tools(self) -> None:
         self.docks["inspector"] = self.add_dock(self.learning_tools.inspector, "Math Inspector", "inspector")
@@ -106,7 +107,8 @@ class MainWindow(WindowShell):
     def _connect_actions(self) -> None:
         files, editing, view, stack = self.files, self.editing, self.view, self.document.undo_stack
         slots = {
-            "new": files.new_document, "open": files.open_dialog, "save": files.save, "saveAs": files.save_as,
+            "new": files.new_document, "open": files.open_dialog,
+            "save": lambda: files.save(wait=False), "saveAs": lambda: files.save_as(wait=False),  # the window goes on
             "export": files.export_dialog, "exportImage": files.export_image_dialog, "import": files.import_dialog,
             "quit": self.close, "undo": stack.undo, "redo": stack.redo,
             "delete": editing.delete_selected, "duplicate": editing.duplicate_selected,
@@ -243,7 +245,9 @@ class MainWindow(WindowShell):
         return self.files.maybe_save()  # Cancel leaves the window, and a training run, as they were
 
     def _closing(self) -> None:
+        self.autosaver.stop_autosaving()  # the work is saved or discarded by now
         self.training.controller.shutdown(1000)
+        self.files.finish_writes()  # a save going on ends first: never a half file
         self.autosaver.stop()
         # the window is going away: its parts must not signal into each other while Qt destroys them
         _block_signals((self.document.undo_stack, self.document, self.scene))

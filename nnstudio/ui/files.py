@@ -1,46 +1,49 @@
-"""Files of the window: new, open, samples, recent, save, import, export, autosave and crash recovery.
+"""Files of the window: new, open, samples, recent, save, import and export, and the offer to recover.
 
 :class:`FileActions` does the File menu's work for one document and asks its
 questions through the window shell (``ask_save_changes``, ``show_error``, the
 file dialogs), so tests can answer them.  Opening is all or nothing: the
 whole project is checked before the open document, its path or a running
-training change.
-
-Autosaves go to the application-data folder, never next to the user's file:
-every 30 s, ~3 s after the last edit (at most ~5 s after the first one of a
-burst) and when a run stops, so a crash loses a few seconds of work.  A
-failing autosave (a full disk, a read-only folder) is reported once and tried
-again at the next edit or tick; it never raises.  Each running window holds a
-``QLockFile`` for its session; after a crash the lock is stale (its process is
-gone), which is how the next start knows there is something to recover.
+training change; a big file is read and parsed on a thread while the window
+stays painted.  Saving writes a snapshot on the writer's thread
+(:mod:`nnstudio.ui.saving`): the status bar says "Saving…" and then "Saved",
+and the document counts as saved only once the file really is.  Autosave and
+crash recovery live in :mod:`nnstudio.ui.autosave`.
 """
 
 from __future__ import annotations
 
-import json
-import time
-import uuid
-from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QLockFile, QObject, QSettings, QStandardPaths, QTimer, Signal
+from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtWidgets import QMenu, QMessageBox
 
-from ..io.project import Project, ProjectError, load_project, save_project
+from ..io.project import Project, ProjectError, load_project
 from ..paths import samples_dir
+from .autosave import (
+    AUTOSAVE_IDLE_MS,
+    AUTOSAVE_INTERVAL_MS,
+    AUTOSAVE_MAX_WAIT_MS,
+    Autosaver,
+    Recovery,
+    app_data_dir,
+    app_settings,
+    autosave_dir,
+    find_recoveries,
+)
+from .background import run_in_background
 from .canvas.image_export import export_canvas_image
 from .canvas.scene import CanvasScene
 from .main_window import WindowShell
 from .model.document import Document, DocumentLoadError, default_project
 from .model.import_weights import is_weights_file, load_weights_into
+from .saving import SaveJob, take_snapshot
 
-ORGANIZATION = "nnstudio"
-APPLICATION = "nnstudio"
-AUTOSAVE_INTERVAL_MS = 30_000
-#: quiet time after the last edit before an autosave
-AUTOSAVE_IDLE_MS = 3_000
-#: the longest an edit waits for its autosave while edits keep coming
-AUTOSAVE_MAX_WAIT_MS = 5_000
+__all__ = [  # the autosave names stay importable from here, where scripts and tests found them
+    "AUTOSAVE_IDLE_MS", "AUTOSAVE_INTERVAL_MS", "AUTOSAVE_MAX_WAIT_MS", "Autosaver", "FileActions", "Recovery",
+    "RecentFiles", "app_data_dir", "app_settings", "autosave_dir", "find_recoveries",
+]
+
 MAX_RECENT = 8
 
 PROJECT_FILTER = "nnstudio projects (*.nnstudio);;All files (*)"
@@ -53,24 +56,6 @@ IMPORT_FILTER = ("Networks (*.json *.npz *.onnx);;ONNX models (*.onnx);;Synaptic
 JS_EXPORTS = {"synaptic": ("Export to Synaptic.js", "Synaptic.js network (*.json)"),
               "brain": ("Export to brain.js", "brain.js network (*.json)")}
 IMAGE_FILTER = "PNG image (*.png);;SVG drawing (*.svg)"
-
-
-def app_settings() -> QSettings:
-    return QSettings(ORGANIZATION, APPLICATION)
-
-
-def app_data_dir() -> Path:
-    """The platform's application-data folder for nnstudio (created if needed)."""
-    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.GenericDataLocation)
-    folder = Path(base) / ORGANIZATION / APPLICATION
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def autosave_dir() -> Path:
-    folder = app_data_dir() / "autosave"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 class RecentFiles:
@@ -102,141 +87,6 @@ class RecentFiles:
         self.settings.sync()
 
 
-@dataclass
-class Recovery:
-    """An autosave left behind by a session that did not close cleanly."""
-
-    session: str
-    autosave: Path
-    original_path: str | None
-    saved_at: float
-    lock: QLockFile
-
-    def discard(self) -> None:
-        """Delete the autosave and the session's files."""
-        for path in _session_files(self.autosave.parent, self.session):
-            path.unlink(missing_ok=True)
-        self.lock.unlock()
-        _lock_path(self.autosave.parent, self.session).unlink(missing_ok=True)
-
-
-def _lock_path(folder: Path, session: str) -> Path:
-    return folder / f"session-{session}.lock"
-
-
-def _session_files(folder: Path, session: str) -> list[Path]:
-    return [folder / f"autosave-{session}.nnstudio", folder / f"session-{session}.json"]
-
-
-class Autosaver(QObject):
-    """Saves the document to the app-data folder while it has unsaved changes: periodically and after edits."""
-
-    saved = Signal(str)  # the autosave file just written
-    failed = Signal(str)  # why autosaving fails (once per run of failures)
-
-    def __init__(self, document: Document, folder: Path | None = None, parent: QObject | None = None,
-                 idle_ms: int = AUTOSAVE_IDLE_MS, max_wait_ms: int = AUTOSAVE_MAX_WAIT_MS):
-        super().__init__(parent)
-        self.document = document
-        self.folder = folder or autosave_dir()
-        self.session = uuid.uuid4().hex[:12]
-        self.lock = QLockFile(str(_lock_path(self.folder, self.session)))
-        self.lock.setStaleLockTime(0)
-        self.lock.tryLock(0)
-        self.failure: str | None = None  # the last failure, until an autosave succeeds again
-        self.timer = QTimer(self)
-        self.timer.setInterval(AUTOSAVE_INTERVAL_MS)
-        self.timer.timeout.connect(self._tick)
-        self.timer.start()
-        document.trainingChanged.connect(self._training_changed)
-        self.idle_timer = _single_shot(self, idle_ms, self._tick)
-        self.deadline_timer = _single_shot(self, max_wait_ms, self._tick)
-        document.undo_stack.indexChanged.connect(self.edited)
-        document.modifiedChanged.connect(self._modified_changed)
-
-    @property
-    def path(self) -> Path:
-        return self.folder / f"autosave-{self.session}.nnstudio"
-
-    def edited(self, *_args: object) -> None:
-        """An edit: autosave once editing pauses (or the first edit has waited long enough)."""
-        self.idle_timer.start()
-        if not self.deadline_timer.isActive():
-            self.deadline_timer.start()
-
-    def _modified_changed(self, modified: bool) -> None:
-        if modified:
-            self.edited()
-
-    def _tick(self) -> None:
-        self.idle_timer.stop()
-        self.deadline_timer.stop()
-        if self.document.modified and not self.document.training:
-            self.autosave_now()
-
-    def _training_changed(self, training: bool) -> None:
-        if not training and self.document.modified:
-            self.autosave_now()  # a run has stopped: its results are kept at once
-
-    def autosave_now(self) -> Path | None:
-        """Write the document to this session's autosave file now (atomically); None when that failed."""
-        try:
-            save_project(self.document.project(), self.path)
-            meta = {"original_path": self.document.path, "saved_at": time.time()}
-            (self.folder / f"session-{self.session}.json").write_text(json.dumps(meta), encoding="utf-8")
-        except (OSError, ValueError) as error:
-            if self.failure is None:
-                self.failed.emit(f"Autosave failed ({error}); nnstudio keeps trying. Save your work with Save As.")
-            self.failure = str(error)
-            return None
-        self.failure = None
-        self.saved.emit(str(self.path))
-        return self.path
-
-    def discard(self) -> None:
-        """The document was saved by the user: the autosave is no longer needed."""
-        for path in _session_files(self.folder, self.session):
-            path.unlink(missing_ok=True)
-
-    def stop(self) -> None:
-        """A clean shutdown: nothing to recover next time."""
-        for timer in (self.timer, self.idle_timer, self.deadline_timer):
-            timer.stop()
-        self.discard()
-        self.lock.unlock()
-
-
-def _single_shot(parent: QObject, interval_ms: int, slot) -> QTimer:
-    timer = QTimer(parent)
-    timer.setSingleShot(True)
-    timer.setInterval(interval_ms)
-    timer.timeout.connect(slot)
-    return timer
-
-
-def find_recoveries(folder: Path | None = None) -> list[Recovery]:
-    """Autosaves of sessions whose process is gone, newest first (their locks are now held by us)."""
-    folder = folder or autosave_dir()
-    found = []
-    for lock_file in folder.glob("session-*.lock"):
-        session = lock_file.stem.removeprefix("session-")
-        lock = QLockFile(str(lock_file))
-        lock.setStaleLockTime(0)  # only a dead owner makes a lock stale, never its age
-        if not lock.tryLock(0):
-            continue  # another nnstudio is running with this session
-        autosave, meta_path = _session_files(folder, session)
-        meta = {}
-        if meta_path.exists():
-            try:
-                meta = json.loads(meta_path.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                meta = {}
-        recovery = Recovery(session, autosave, meta.get("original_path"), float(meta.get("saved_at", 0.0)), lock)
-        if autosave.exists():
-            found.append(recovery)
-        else:
-            recovery.discard()
-    return sorted(found, key=lambda r: r.saved_at, reverse=True)
 
 
 class FileActions(QObject):
@@ -251,12 +101,14 @@ class FileActions(QObject):
         self.document, self.scene, self.shell = document, scene, shell
         self.recent = RecentFiles(settings)
         self.autosaver = autosaver
+        self.writer = autosaver.writer  # one writer for saves and autosaves: they never interleave
         shell.recent_menu.aboutToShow.connect(self.fill_recent_menu)
         shell.sample_menu.aboutToShow.connect(self.fill_sample_menu)
 
     # -- asking ------------------------------------------------------------------------------
     def maybe_save(self) -> bool:
         """True when it is fine to drop the current document (saved, discarded or unmodified)."""
+        self.finish_writes()  # a save going on decides whether there is anything left to ask about
         if not self.document.modified:
             return True
         choice = self.shell.ask_save_changes()
@@ -294,7 +146,8 @@ class FileActions(QObject):
         """Read ``path`` and open it as the document saved at ``document_path`` (None: untitled, called ``name``
         unless it has a name); returns why it failed (None: opened)."""
         try:
-            project = load_project(path)
+            project = run_in_background(lambda: load_project(path), f"Opening {Path(path).name}…", "Open project",
+                                        "projectOpening", self.shell)
         except (ProjectError, OSError) as error:
             return f"{path}:\n{error}"
         project.name = project.name or name
@@ -366,37 +219,58 @@ class FileActions(QObject):
         return True
 
     # -- save ---------------------------------------------------------------------------------
-    def save(self) -> bool:
+    def save(self, wait: bool = True) -> bool:
+        """Save to the document's path (or ask for one); see :meth:`save_to` for ``wait``."""
         if self.document.path:
-            return self.save_to(self.document.path)
-        return self.save_as()
+            return self.save_to(self.document.path, wait)
+        return self.save_as(wait)
 
-    def save_as(self) -> bool:
+    def save_as(self, wait: bool = True) -> bool:
         suggestion = self.document.path or f"{self.document.title}.nnstudio"
         path = self.shell.choose_save_path("Save project", PROJECT_FILTER, suggestion)
         if not path:
             return False
         if not Path(path).suffix:
             path += ".nnstudio"
-        return self.save_to(path)
+        return self.save_to(path, wait)
 
-    def save_to(self, path: str) -> bool:
-        """Save the document to ``path`` atomically; the previous file survives any failure."""
-        try:
-            save_project(self.document.project(), path)
-        except OSError as error:
-            self.shell.show_error("Could not save the project", f"{path}:\n{error}")
-            return False
-        self.document.mark_saved(str(path))
-        self.autosaver.discard()
-        self.recent.add(str(path))
+    def save_to(self, path: str, wait: bool = True) -> bool:
+        """Save a snapshot of the document to ``path`` on the writer's thread, atomically.
+
+        With ``wait`` the window stays painted until the file is written and the result says whether it was;
+        without, the result only says the save has begun (how it ended shows on the window).  Either way the
+        previous file survives any failure and the document counts as saved only once the file is.
+        """
+        revision = self.document.revision
+        self.shell.show_status(f"Saving {Path(path).name}…", 0)
+        job = self.writer.submit(take_snapshot(self.document), path, lambda job: self._saved(job, revision))
+        if not wait:
+            return True
+        self.finish_writes()
+        return job.error is None
+
+    def _saved(self, job: SaveJob, revision: int) -> None:
+        path = str(job.path)
+        if job.error is not None:
+            self.shell.show_status(f"Not saved: {job.path.name}", 12000)
+            self.shell.show_error("Could not save the project",
+                                  f"{path}:\n{job.error}\n\nThe file there (if any) is as it was, "
+                                  "and your work is still open: save it somewhere else.")
+            return
+        self.document.mark_saved(path, revision)
+        if not self.document.modified:
+            self.autosaver.discard()
+        self.recent.add(path)
         problems = self.document.graph.problems()
         if problems:
             self.shell.show_status(f"Saved {path}, but the network is unfinished ({problems[0]}): "
                                    "fix that before reopening it", 12000)
         else:
             self.shell.show_status(f"Saved {path}")
-        return True
+
+    def finish_writes(self) -> None:
+        """Return once every save and autosave handed to the writer is on disk (or has failed)."""
+        self.writer.wait("Finishing the save…", self.shell)
 
     # -- export and import ------------------------------------------------------------------------
     def export_dialog(self) -> bool:

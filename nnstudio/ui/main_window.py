@@ -34,7 +34,7 @@ from .help.docs_browser import DocsBrowser
 from .model.document import Document
 
 if TYPE_CHECKING:
-    from .files import Recovery
+    from .autosave import Recovery
 
 START_HINT = "Drag layers from the palette; drag from an output port to an input to connect."
 MENUS: dict[str, tuple[str, list[str | None]]] = {  # objectName: (title, action names; None: a separator)

@@ -88,7 +88,9 @@ class Document(QObject):
         # a bound method (not a lambda): Qt drops the connection when the document is destroyed,
         # before the undo stack (its child) emits cleanChanged while being torn down
         self.undo_stack.cleanChanged.connect(self._on_clean_changed)
+        self.undo_stack.indexChanged.connect(self._count_edit)
         self._extra_dirty = False
+        self.revision = 0  # counts changes: a save finishing later knows whether it holds the latest state
         # extra project sections computed when the project is taken (e.g. "snapshots"); None leaves one out
         self.section_writers: dict[str, Callable[[], dict | None]] = {}
         # checks of extra sections other parts own (e.g. "snapshots"): raise ValueError before a project opens
@@ -205,6 +207,9 @@ class Document(QObject):
     def _on_clean_changed(self, clean: bool) -> None:
         self.modifiedChanged.emit(not clean)
 
+    def _count_edit(self, *_args: object) -> None:
+        self.revision += 1
+
     # -- modified state ------------------------------------------------------------------
     @property
     def modified(self) -> bool:
@@ -212,12 +217,18 @@ class Document(QObject):
 
     def mark_modified(self) -> None:
         """Changes that are not undo steps (training results, settings) still need saving."""
+        self.revision += 1
         if not self._extra_dirty:
             self._extra_dirty = True
             self.modifiedChanged.emit(True)
 
-    def mark_saved(self, path: str) -> None:
+    def mark_saved(self, path: str, revision: int | None = None) -> None:
+        """The document is now saved at ``path``; when ``revision`` (what the saved snapshot held) is older than
+        the document, edits made during the write still need saving: only the path changes."""
         self.path = path
+        if revision is not None and revision != self.revision:
+            self.pathChanged.emit(path)
+            return
         self._extra_dirty = False
         self.undo_stack.setClean()
         self.pathChanged.emit(path)
