@@ -80,6 +80,19 @@ def test_the_save_action_writes_on_another_thread_and_says_saving_then_saved(qtb
     assert load_project(path).graph.layers["L2"].size == 4
 
 
+def test_the_writer_thread_ends_once_nothing_is_left_to_write(qtbot, window, tmp_path):
+    """A window's writer thread lives only while it writes (a thread per window kept for good adds up)."""
+    def writers() -> int:
+        return sum(thread.name == "nnstudio-saver" for thread in threading.enumerate())
+
+    qtbot.waitUntil(lambda: writers() == 0)  # the writers of earlier windows are gone too
+    for k in range(3):
+        assert window.files.save_to(str(tmp_path / f"net{k}.nnstudio"), wait=False)
+    wait_idle(qtbot, window)
+    qtbot.waitUntil(lambda: writers() == 0)
+    assert [load_project(tmp_path / f"net{k}.nnstudio").name for k in range(3)] == [window.document.name] * 3
+
+
 def test_edits_during_a_save_stay_out_of_the_file_and_keep_the_document_modified(qtbot, window, monkeypatch,
                                                                                   tmp_path):
     gate = Gate(monkeypatch, open_=False)

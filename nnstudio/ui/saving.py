@@ -14,9 +14,9 @@ closing the window and answering "Save" in the unsaved-changes prompt use it.
 
 from __future__ import annotations
 
+import collections
 import copy
 import dataclasses
-import queue
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -81,8 +81,9 @@ class ProjectWriter(QObject):
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
-        self._jobs: queue.Queue[SaveJob] = queue.Queue()
-        self._thread: threading.Thread | None = None
+        self._jobs: collections.deque[SaveJob] = collections.deque()
+        self._lock = threading.Lock()  # guards _jobs and _writing between the GUI thread and the writer
+        self._writing = False  # a writer thread is on its way (it ends once no job is left)
         self._pending = 0  # jobs handed in and not yet reported back (GUI thread only)
         self._relay = _Relay()
         self._relay.finished.connect(self._report, Qt.ConnectionType.QueuedConnection)
@@ -97,15 +98,20 @@ class ProjectWriter(QObject):
         """Write ``project`` (a snapshot: see :func:`take_snapshot`) to ``path`` after the jobs already in."""
         job = SaveJob(project, Path(path), on_done, after)
         self._pending += 1
-        if self._thread is None or not self._thread.is_alive():
-            self._thread = threading.Thread(target=self._work, name="nnstudio-saver", daemon=True)
-            self._thread.start()
-        self._jobs.put(job)
+        with self._lock:
+            self._jobs.append(job)
+            if not self._writing:  # the writer thread lives only while there is something to write
+                self._writing = True
+                threading.Thread(target=self._work, name="nnstudio-saver", daemon=True).start()
         return job
 
     def _work(self) -> None:
         while True:
-            job = self._jobs.get()
+            with self._lock:
+                if not self._jobs:
+                    self._writing = False
+                    return
+                job = self._jobs.popleft()
             job.written_by = threading.current_thread().name
             try:
                 save_project(job.project, job.path)
