@@ -27,6 +27,7 @@ from .network import Network
 from .optimizers import make_optimizer
 from .pacing import EpochPacer
 from .scalar_kernel import ScalarStepper, supports
+from .snapshots import ChunkRecorder
 from .train_settings import SETTING_RANGES as SETTING_RANGES  # re-exported: the settings' home was here
 from .train_settings import TrainSettings
 
@@ -104,6 +105,7 @@ class TrainingRun:
         self.optimizer = self._make_optimizer()
         self._binary_targets = bool(np.isin(data.Y, (0.0, 1.0)).all())
         self._epoch_seconds = 0.0  # the compiled kernel's measured time per epoch, for sizing its chunks
+        self.recorder: ChunkRecorder | None = None  # time travel: compiled chunks record into its store
         self._prepare_kernels()
 
     def _prepare_kernels(self) -> None:
@@ -335,9 +337,16 @@ class TrainingRun:
         if pacer is not None:
             epochs = max(1, min(epochs, pacer.allowance()))
         assert self.kernel is not None  # only called while the compiled kernel serves this run
-        errors = self.kernel.run(self, epochs)
+        recorder, before = self.recorder, self.epochs_done
+        if recorder is not None:
+            epochs, record_after, records = recorder.plan(before, epochs, self.net.params.dtype)
+            errors = self.kernel.run(self, epochs, record_after, records)
+        else:
+            errors = self.kernel.run(self, epochs)
         if errors is None:
             return None
+        if recorder is not None:
+            recorder.take(before, errors, self.kernel.recorded)
         self._epoch_seconds = (time.perf_counter() - start) / len(errors)
         # the kernel did each epoch's bookkeeping (last finite parameters, best error, plateau count)
         self.epochs_done += len(errors)

@@ -37,6 +37,7 @@ class EpochKernel:
         self.buffers = tuple(np.zeros((rows, units), dtype) for _ in range(4))
         self.natural_order = np.arange(n, dtype=np.int64)[None, :]
         self.empty = np.zeros(1, dtype)
+        self.recorded = 0  # rows of ``records`` the last run() filled
 
     @classmethod
     def for_run(cls, run: TrainingRun) -> tuple[EpochKernel | None, str]:
@@ -51,11 +52,14 @@ class EpochKernel:
             return None, f"training core: NumPy ({reason})"
         return cls(module, run), "training core: compiled kernel"
 
-    def run(self, run: TrainingRun, epochs: int) -> np.ndarray | None:
+    def run(self, run: TrainingRun, epochs: int, record_after: np.ndarray | None = None,
+            records: np.ndarray | None = None) -> np.ndarray | None:
         """Train up to ``epochs`` epochs; returns their errors (fewer when a stop rule fired).
 
-        Returns None, and leaves the run untouched, when the kernel fails to run
-        (logged once; the caller goes on with NumPy).
+        With ``record_after`` (ascending epoch counts from 1 within the chunk) the parameters after
+        each of those epochs are copied into the rows of ``records``, as far as the chunk got
+        (``self.recorded`` rows).  Returns None, and leaves the run untouched, when the kernel fails
+        to run (logged once; the caller goes on with NumPy).
         """
         s, opt = run.settings, run.optimizer
         epochs = max(1, min(epochs, max_chunk(run.settings, len(run.data), run.rate_function is not None)))
@@ -68,14 +72,19 @@ class EpochKernel:
         since_best = np.array([run._since_best], dtype=np.int64)
         errors = np.empty(epochs)
         net = run.net
+        self.recorded = 0
         try:
-            done = self.module.train_epochs(
+            arguments = (
                 run._X, run._Y, orders, rates, int(s.batch_size or 0), net.params, net.grads, net.weight_mask,
                 *self.layout,
                 LOSS_CODES[run.loss.name], bool(run._binary_targets), OPTIMIZER_CODES[s.optimizer],
                 float(s.l1), float(s.l2), float(s.momentum), velocity, moments, adam_t,
                 best, since_best, run._last_good, float(s.target_error), int(s.patience), errors, *self.buffers,
             )
+            if record_after is None:
+                done = self.module.train_epochs(*arguments)
+            else:
+                done, self.recorded = self.module.train_epochs_recording(*arguments, record_after, records)
         except Exception as exc:  # noqa: BLE001 - a compile or typing failure must never stop training
             if rng_state is not None and order_before is not None:
                 run._rng.bit_generator.state = rng_state
