@@ -23,7 +23,7 @@ from ...core.blas_threads import limit_to_one_thread
 from ...core.frames import SLOW_PARTS, Frame, FrameBuilder, ViewRequest
 from ...core.pacing import EpochPacer
 from ...core.runs import final_accuracies
-from ...core.snapshots import SnapshotStore
+from ...core.snapshots import ChunkRecorder, SnapshotStore
 from ...core.training import Snapshot, TrainingRun, TrainSettings
 
 #: the longest the worker waits for the GUI to finish a frame (seconds)
@@ -31,6 +31,8 @@ HOLD_LIMIT = 0.05
 #: compiled epochs at least this long (seconds) go on while the GUI draws: they hardly need the GIL.  Shorter
 #: ones come in short chunks whose Python glue would contend with the GUI for it (XOR: 30 -> 23 frames/s)
 GIL_FREE_EPOCH = 0.002
+#: a snapshot is kept back while the GUI draws only when at least this many epochs fit in a snapshot interval
+KEEP_BACK_EPOCHS = 4
 #: snapshots per second; twice the GUI's frame rate so every frame finds a fresh one
 SNAPSHOT_RATE = 60.0
 #: seconds between frames carrying the parts that cost a pass over the dataset or a grid (see SLOW_PARTS)
@@ -63,6 +65,8 @@ class TrainingWorker(QObject):
         self.epoch_offset = epoch_offset
         # the run's next epoch worth recording; between those only the newest is recorded, at each snapshot
         self._record_at = store.next_kept_epoch - epoch_offset if store is not None else math.inf
+        # compiled chunks record for themselves: they need not stop at every epoch worth recording
+        run.recorder = ChunkRecorder(store, epoch_offset) if store is not None else None
         self.outcome: Snapshot | None = None  # the last snapshot, set when the run ends
         self.final_accuracies: tuple[float | None, float | None] | None = None  # (train, test), at the end
         self._cond = threading.Condition()
@@ -73,6 +77,7 @@ class TrainingWorker(QObject):
         self._sample_steps = 0
         self._settings: TrainSettings | None = None
         self._gui_busy = False
+        self._kept_back: Snapshot | None = None  # a snapshot not yet handed over (see _emit)
         self.pacer = EpochPacer(run.settings.speed, sleep=self._pace_sleep)
 
     # -- called from the GUI thread ------------------------------------------------------
@@ -159,7 +164,7 @@ class TrainingWorker(QObject):
                 self._record()
                 last = snap
                 if snap.reason is None:
-                    self._emit(snap)
+                    self._emit(snap, may_wait=False)
             if last.reason == "stopped" and not self._stop:
                 # halted for a pause or the end of a step: hand over the progress and wait
                 last.reason = None
@@ -176,8 +181,19 @@ class TrainingWorker(QObject):
         self._emit(last)
         self.finished.emit(self.generation)
 
-    def _emit(self, snap: Snapshot) -> None:
-        """Hand ``snap`` to the GUI with its frame, built once the GUI has drawn the previous one."""
+    def _emit(self, snap: Snapshot, may_wait: bool = True) -> None:
+        """Hand ``snap`` to the GUI with its frame, built once the GUI has drawn the previous one.
+
+        Unless ``may_wait``: when the GUI is drawing and the next compiled chunk goes on without the
+        GIL, ``snap`` is kept back (once) and goes with the next one, ~1/60 s later: waiting for the
+        GUI here cost XOR a tenth of its epochs.
+        """
+        kept, self._kept_back = self._kept_back, None
+        if kept is not None:
+            snap = dataclasses.replace(snap, errors=np.concatenate([kept.errors, snap.errors]))
+        elif not may_wait and self._gui_busy and self._gil_free_next() and self._next_snapshot_soon():
+            self._kept_back = snap
+            return
         self._wait_for_gui()
         self.snapshotReady.emit(self.generation, snap, self.frame(snap.epoch, snap.params))
 
@@ -264,6 +280,8 @@ class TrainingWorker(QObject):
             return 1
         if self._step_target is not None:
             return max(1, self._step_target - self.run.epochs_done)
+        if self.run.recorder is not None:
+            return 2**31 - 1
         return max(1, self._record_at - self.run.epochs_done)
 
     def _should_halt(self) -> bool:
@@ -290,7 +308,14 @@ class TrainingWorker(QObject):
         return False
 
     def _gil_free_next(self) -> bool:
-        return self.run.compiled_epoch_seconds >= GIL_FREE_EPOCH
+        """Whether the next compiled chunk runs long enough without the GIL to go on while the GUI draws."""
+        seconds = self.run.compiled_epoch_seconds
+        # a chunk runs up to the next snapshot's time, unless a step or (NumPy-recorded) time travel ends it first
+        return seconds > 0 and min(seconds * self._check_every(), 1.0 / self.max_rate) >= GIL_FREE_EPOCH
+
+    def _next_snapshot_soon(self) -> bool:
+        """Whether the next snapshot comes within about one snapshot interval (short compiled epochs)."""
+        return self.run.compiled_epoch_seconds * KEEP_BACK_EPOCHS <= 1.0 / self.max_rate
 
     def _wait_for_gui(self) -> None:
         """Wait (at most ``HOLD_LIMIT``) while the GUI draws a frame; never twice for one frame."""
