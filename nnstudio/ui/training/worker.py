@@ -31,8 +31,8 @@ HOLD_LIMIT = 0.05
 #: compiled epochs at least this long (seconds) go on while the GUI draws: they hardly need the GIL.  Shorter
 #: ones come in short chunks whose Python glue would contend with the GUI for it (XOR: 30 -> 23 frames/s)
 GIL_FREE_EPOCH = 0.002
-#: a snapshot is kept back while the GUI draws only when at least this many epochs fit in a snapshot interval
-KEEP_BACK_EPOCHS = 4
+#: the worker builds a frame while the GUI draws only when at least this many epochs fit in a snapshot interval
+SHORT_EPOCHS = 4
 #: snapshots per second; twice the GUI's frame rate so every frame finds a fresh one
 SNAPSHOT_RATE = 60.0
 #: seconds between frames carrying the parts that cost a pass over the dataset or a grid (see SLOW_PARTS)
@@ -77,7 +77,6 @@ class TrainingWorker(QObject):
         self._sample_steps = 0
         self._settings: TrainSettings | None = None
         self._gui_busy = False
-        self._kept_back: Snapshot | None = None  # a snapshot not yet handed over (see _emit)
         self.pacer = EpochPacer(run.settings.speed, sleep=self._pace_sleep)
 
     # -- called from the GUI thread ------------------------------------------------------
@@ -184,17 +183,12 @@ class TrainingWorker(QObject):
     def _emit(self, snap: Snapshot, may_wait: bool = True) -> None:
         """Hand ``snap`` to the GUI with its frame, built once the GUI has drawn the previous one.
 
-        Unless ``may_wait``: when the GUI is drawing and the next compiled chunk goes on without the
-        GIL, ``snap`` is kept back (once) and goes with the next one, ~1/60 s later: waiting for the
-        GUI here cost XOR a tenth of its epochs.
+        Unless ``may_wait`` and the epochs are short and compiled: then the next snapshot comes within
+        ~1/60 s and its chunk runs without the GIL, so the frame is built at once (waiting for the GUI
+        here cost XOR a tenth of its epochs; keeping the snapshot back instead cost a third of the frames).
         """
-        kept, self._kept_back = self._kept_back, None
-        if kept is not None:
-            snap = dataclasses.replace(snap, errors=np.concatenate([kept.errors, snap.errors]))
-        elif not may_wait and self._gui_busy and self._gil_free_next() and self._next_snapshot_soon():
-            self._kept_back = snap
-            return
-        self._wait_for_gui()
+        if may_wait or not (self._gil_free_next() and self._next_snapshot_soon()):
+            self._wait_for_gui()
         self.snapshotReady.emit(self.generation, snap, self.frame(snap.epoch, snap.params))
 
     def frame(self, epoch: int, params: np.ndarray) -> Frame | None:
@@ -280,8 +274,8 @@ class TrainingWorker(QObject):
             return 1
         if self._step_target is not None:
             return max(1, self._step_target - self.run.epochs_done)
-        if self.run.recorder is not None:
-            return 2**31 - 1
+        if self.run.recorder is not None and self.run.compiled_epoch_seconds < GIL_FREE_EPOCH:
+            return 2**31 - 1  # short compiled epochs record for themselves; long ones stop as before
         return max(1, self._record_at - self.run.epochs_done)
 
     def _should_halt(self) -> bool:
@@ -315,7 +309,7 @@ class TrainingWorker(QObject):
 
     def _next_snapshot_soon(self) -> bool:
         """Whether the next snapshot comes within about one snapshot interval (short compiled epochs)."""
-        return self.run.compiled_epoch_seconds * KEEP_BACK_EPOCHS <= 1.0 / self.max_rate
+        return self.run.compiled_epoch_seconds * SHORT_EPOCHS <= 1.0 / self.max_rate
 
     def _wait_for_gui(self) -> None:
         """Wait (at most ``HOLD_LIMIT``) while the GUI draws a frame; never twice for one frame."""
