@@ -262,3 +262,40 @@ def test_a_gui_that_never_says_it_has_drawn_loses_no_epoch(qtbot, doc, monkeypat
     np.testing.assert_array_equal(np.concatenate([s.errors for s in snapshots]), reference.errors)
     epochs = [s.epoch for s in snapshots]
     assert epochs == sorted(epochs) and all(s.epoch - len(s.errors) >= 0 for s in snapshots)
+
+
+def test_a_gui_always_drawing_gets_every_snapshot_of_short_epochs_and_time_travel_records(qtbot, doc) -> None:
+    """A GUI that is always drawing when a snapshot comes: short compiled epochs hand over every snapshot with its
+    frame, in order, losing no epoch; the compiled chunks record into the time-travel store up to the last epoch."""
+    from PySide6.QtCore import Qt
+
+    from nnstudio.core import kernels
+    from nnstudio.core.frames import ViewRequest
+    from nnstudio.core.snapshots import SnapshotStore
+    from nnstudio.ui.training.worker import TrainingWorker
+
+    if not kernels.enabled():
+        pytest.skip("numba is not installed or NNSTUDIO_JIT=0")
+    settings = dataclasses.replace(ENDLESS, epochs=200_000)
+    reference = TrainingRun(doc.network.copy(), doc.dataset, dataclasses.replace(settings)).run()
+    run = TrainingRun(doc.network.copy(), doc.dataset, dataclasses.replace(settings))
+    store = SnapshotStore(run.net.n_params, 400 * (8 * run.net.n_params + 16))
+    worker = TrainingWorker(run, max_rate=60.0, request=ViewRequest(), store=store, epoch_offset=7)
+    produced = []
+    snapshots = run.snapshots
+    run.snapshots = lambda *a, **k: (produced.append(s) or s for s in snapshots(*a, **k))
+    handed = []
+
+    def drawn(_generation, snap, frame) -> None:
+        assert frame is not None and frame.epoch == snap.epoch
+        handed.append(snap)
+        worker.hold()  # the GUI draws this one as the next comes
+
+    worker.snapshotReady.connect(drawn, Qt.ConnectionType.DirectConnection)
+    worker.hold()
+    worker.work()  # in this thread, to the end of the run
+    assert handed[-1].reason == "max_epochs" and len(handed) == len(produced) > 3
+    np.testing.assert_array_equal(np.concatenate([s.errors for s in handed]), reference.errors)
+    assert store.last_epoch == 7 + 200_000 and store.stride > 1 and len(store) > 300
+    epoch, params = store.nearest(7 + 200_000)
+    np.testing.assert_array_equal(params, reference.params)

@@ -241,3 +241,52 @@ class SnapshotStore:
             store._latest = (int(epochs[-1]), float(errors[-1]))
         store.stride = max(1, int(data.get("stride", 1)))
         return store
+
+
+#: the most bytes of parameters one compiled chunk copies aside before they go to the store
+CHUNK_RECORD_BYTES = 2**21
+#: and the most rows
+CHUNK_RECORD_ROWS = 256
+
+
+class ChunkRecorder:
+    """Lets a compiled chunk of epochs record the parameters a :class:`SnapshotStore` keeps, with no Python
+    between its epochs: :meth:`plan` says after which epochs to copy them (the store's next kept epoch
+    and every ``stride`` after it), :meth:`take` adds the copies to the store.
+
+    ``epoch_offset``: the store's epoch of the run's epoch 0 (a run continued from history).
+    """
+
+    def __init__(self, store: SnapshotStore, epoch_offset: int = 0):
+        self.store = store
+        self.epoch_offset = int(epoch_offset)
+        self.rows = max(1, min(CHUNK_RECORD_ROWS, CHUNK_RECORD_BYTES // (8 * store.n_params)))
+        self._records = np.empty((0, store.n_params))
+        self._after = np.empty(0, dtype=np.int64)
+
+    def plan(self, epochs_done: int, epochs: int, dtype: np.dtype) -> tuple[int, Array, Array]:
+        """For a chunk of up to ``epochs`` epochs after the run's ``epochs_done``: (the epochs it may run,
+        after which of them, counted from 1, to copy the parameters, the rows to copy them into)."""
+        if self._records.dtype != dtype or not len(self._records):
+            self._records = np.empty((self.rows, self.store.n_params), dtype=dtype)
+        store = self.store
+        first = max(1, store.next_kept_epoch - self.epoch_offset - epochs_done)
+        after = first + store.stride * np.arange(self.rows, dtype=np.int64)
+        if after[-1] < epochs:
+            epochs = int(after[-1])  # no more than the rows hold
+        self._after = after[after <= epochs]
+        return epochs, self._after, self._records
+
+    def take(self, epochs_done: int, errors: Array, recorded: int) -> None:
+        """Add the first ``recorded`` rows of the chunk that began after the run's ``epochs_done`` and ran
+        ``errors`` epochs; a diverged epoch and everything after it are left out."""
+        store = self.store
+        for k in range(recorded):
+            after = int(self._after[k])
+            error, row = float(errors[after - 1]), self._records[k]
+            with np.errstate(over="ignore", invalid="ignore"):
+                if not (math.isfinite(error) and math.isfinite(row @ row)):  # the run's divergence test
+                    return
+            epoch = self.epoch_offset + epochs_done + after
+            if epoch > store.last_epoch:
+                store.add(epoch, row, error)

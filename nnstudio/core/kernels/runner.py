@@ -43,6 +43,7 @@ class EpochKernel:
         if self.chain is not None:
             self.online = compiled("online_kernel")
             self.chain_buffers = tuple(np.zeros(units, dtype) for _ in range(3))
+        self.recorded = 0  # rows of ``records`` the last run() filled
 
     @classmethod
     def for_run(cls, run: TrainingRun) -> tuple[EpochKernel | None, str]:
@@ -58,11 +59,14 @@ class EpochKernel:
             return None, f"training core: NumPy ({reason})"
         return cls(module, run), "training core: compiled kernel"
 
-    def run(self, run: TrainingRun, epochs: int) -> np.ndarray | None:
+    def run(self, run: TrainingRun, epochs: int, record_after: np.ndarray | None = None,
+            records: np.ndarray | None = None) -> np.ndarray | None:
         """Train up to ``epochs`` epochs; returns their errors (fewer when a stop rule fired).
 
-        Returns None, and leaves the run untouched, when the kernel fails to run
-        (logged once; the caller goes on with NumPy).
+        With ``record_after`` (ascending epoch counts from 1 within the chunk) the parameters after
+        each of those epochs are copied into the rows of ``records``, as far as the chunk got
+        (``self.recorded`` rows).  Returns None, and leaves the run untouched, when the kernel fails
+        to run (logged once; the caller goes on with NumPy).
         """
         s, opt = run.settings, run.optimizer
         epochs = max(1, min(epochs, max_chunk(run.settings, len(run.data), run.rate_function is not None)))
@@ -75,21 +79,25 @@ class EpochKernel:
         since_best = np.array([run._since_best], dtype=np.int64)
         errors = np.empty(epochs)
         net = run.net
+        self.recorded = 0
         try:
-            if self.online is not None and self.chain is not None:
+            arguments = (
+                run._X, run._Y, orders, rates, int(s.batch_size or 0), net.params, net.grads, net.weight_mask,
+                *self.layout,
+                LOSS_CODES[run.loss.name], bool(run._binary_targets), OPTIMIZER_CODES[s.optimizer],
+                float(s.l1), float(s.l2), float(s.momentum), velocity, moments, adam_t,
+                best, since_best, run._last_good, float(s.target_error), int(s.patience), errors, *self.buffers,
+            )
+            if record_after is not None:  # time travel recorded inside the chunk (the generic kernel)
+                done, self.recorded = self.module.train_epochs_recording(*arguments, record_after, records)
+            elif self.online is not None and self.chain is not None:
                 done = self.online.train_online(
                     run._X, run._Y, orders, rates, net.params, *self.chain, LOSS_CODES[run.loss.name],
                     bool(run._binary_targets), best, since_best, run._last_good, float(s.target_error),
                     int(s.patience), errors, *self.chain_buffers,
                 )
             else:
-                done = self.module.train_epochs(
-                    run._X, run._Y, orders, rates, int(s.batch_size or 0), net.params, net.grads, net.weight_mask,
-                    *self.layout,
-                    LOSS_CODES[run.loss.name], bool(run._binary_targets), OPTIMIZER_CODES[s.optimizer],
-                    float(s.l1), float(s.l2), float(s.momentum), velocity, moments, adam_t,
-                    best, since_best, run._last_good, float(s.target_error), int(s.patience), errors, *self.buffers,
-                )
+                done = self.module.train_epochs(*arguments)
         except Exception as exc:  # noqa: BLE001 - a compile or typing failure must never stop training
             if rng_state is not None and order_before is not None:
                 run._rng.bit_generator.state = rng_state

@@ -26,6 +26,7 @@ def warm_up() -> float:
     from ..graph import Layer
     from ..network import Network
     from ..population import Population, PopulationRun
+    from ..snapshots import ChunkRecorder, SnapshotStore
     from ..training import TrainingRun, TrainSettings
 
     start = time.perf_counter()
@@ -37,6 +38,9 @@ def warm_up() -> float:
         settings = TrainSettings(epochs=2, target_error=0.0, batch_size=2, dtype=dtype)
         TrainingRun(net.copy(), xor(), settings).run()
         TrainingRun(net.copy(), xor(), replace(settings, batch_size=1, optimizer="sgd")).run()  # online_kernel
+        recording = TrainingRun(net.copy(), xor(), settings)
+        recording.recorder = ChunkRecorder(SnapshotStore(net.n_params, 2**16), 0)  # the time-travel variant
+        recording.run()
         PopulationRun(Population(net.graph, [0, 1]), xor(), settings).run()
     seconds = time.perf_counter() - start
     log.info("training kernels ready in %.2f s", seconds)

@@ -23,7 +23,7 @@ from ...core.blas_threads import limit_to_one_thread
 from ...core.frames import SLOW_PARTS, Frame, FrameBuilder, ViewRequest
 from ...core.pacing import EpochPacer
 from ...core.runs import final_accuracies
-from ...core.snapshots import SnapshotStore
+from ...core.snapshots import ChunkRecorder, SnapshotStore
 from ...core.training import Snapshot, TrainingRun, TrainSettings
 
 #: the longest the worker waits for the GUI to finish a frame (seconds)
@@ -31,6 +31,8 @@ HOLD_LIMIT = 0.05
 #: compiled epochs at least this long (seconds) go on while the GUI draws: they hardly need the GIL.  Shorter
 #: ones come in short chunks whose Python glue would contend with the GUI for it (XOR: 30 -> 23 frames/s)
 GIL_FREE_EPOCH = 0.002
+#: the worker builds a frame while the GUI draws only when at least this many epochs fit in a snapshot interval
+SHORT_EPOCHS = 4
 #: snapshots per second; twice the GUI's frame rate so every frame finds a fresh one
 SNAPSHOT_RATE = 60.0
 #: seconds between frames carrying the parts that cost a pass over the dataset or a grid (see SLOW_PARTS)
@@ -63,6 +65,8 @@ class TrainingWorker(QObject):
         self.epoch_offset = epoch_offset
         # the run's next epoch worth recording; between those only the newest is recorded, at each snapshot
         self._record_at = store.next_kept_epoch - epoch_offset if store is not None else math.inf
+        # compiled chunks record for themselves: they need not stop at every epoch worth recording
+        run.recorder = ChunkRecorder(store, epoch_offset) if store is not None else None
         self.outcome: Snapshot | None = None  # the last snapshot, set when the run ends
         self.final_accuracies: tuple[float | None, float | None] | None = None  # (train, test), at the end
         self._cond = threading.Condition()
@@ -159,7 +163,7 @@ class TrainingWorker(QObject):
                 self._record()
                 last = snap
                 if snap.reason is None:
-                    self._emit(snap)
+                    self._emit(snap, may_wait=False)
             if last.reason == "stopped" and not self._stop:
                 # halted for a pause or the end of a step: hand over the progress and wait
                 last.reason = None
@@ -176,9 +180,15 @@ class TrainingWorker(QObject):
         self._emit(last)
         self.finished.emit(self.generation)
 
-    def _emit(self, snap: Snapshot) -> None:
-        """Hand ``snap`` to the GUI with its frame, built once the GUI has drawn the previous one."""
-        self._wait_for_gui()
+    def _emit(self, snap: Snapshot, may_wait: bool = True) -> None:
+        """Hand ``snap`` to the GUI with its frame, built once the GUI has drawn the previous one.
+
+        Unless ``may_wait`` and the epochs are short and compiled: then the next snapshot comes within
+        ~1/60 s and its chunk runs without the GIL, so the frame is built at once (waiting for the GUI
+        here cost XOR a tenth of its epochs; keeping the snapshot back instead cost a third of the frames).
+        """
+        if may_wait or not (self._gil_free_next() and self._next_snapshot_soon()):
+            self._wait_for_gui()
         self.snapshotReady.emit(self.generation, snap, self.frame(snap.epoch, snap.params))
 
     def frame(self, epoch: int, params: np.ndarray) -> Frame | None:
@@ -264,6 +274,8 @@ class TrainingWorker(QObject):
             return 1
         if self._step_target is not None:
             return max(1, self._step_target - self.run.epochs_done)
+        if self.run.recorder is not None and self.run.compiled_epoch_seconds < GIL_FREE_EPOCH:
+            return 2**31 - 1  # short compiled epochs record for themselves; long ones stop as before
         return max(1, self._record_at - self.run.epochs_done)
 
     def _should_halt(self) -> bool:
@@ -290,7 +302,14 @@ class TrainingWorker(QObject):
         return False
 
     def _gil_free_next(self) -> bool:
-        return self.run.compiled_epoch_seconds >= GIL_FREE_EPOCH
+        """Whether the next compiled chunk runs long enough without the GIL to go on while the GUI draws."""
+        seconds = self.run.compiled_epoch_seconds
+        # a chunk runs up to the next snapshot's time, unless a step or (NumPy-recorded) time travel ends it first
+        return seconds > 0 and min(seconds * self._check_every(), 1.0 / self.max_rate) >= GIL_FREE_EPOCH
+
+    def _next_snapshot_soon(self) -> bool:
+        """Whether the next snapshot comes within about one snapshot interval (short compiled epochs)."""
+        return self.run.compiled_epoch_seconds * SHORT_EPOCHS <= 1.0 / self.max_rate
 
     def _wait_for_gui(self) -> None:
         """Wait (at most ``HOLD_LIMIT``) while the GUI draws a frame; never twice for one frame."""
