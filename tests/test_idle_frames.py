@@ -6,6 +6,8 @@ from __future__ import annotations
 import threading
 
 import numpy as np
+from shiboken6 import isValid
+
 from nnstudio.core import datasets
 from nnstudio.core.fitting import network_for_data
 from nnstudio.core.frames import Frame, FrameBuilder, FrameRequest
@@ -112,16 +114,10 @@ def test_closing_a_view_while_it_computes_drops_the_result_without_a_crash(qtbot
     assert gate.entered.wait(30)
     plot.close()
     plot.deleteLater()
-    qtbot.waitUntil(lambda: not _alive(plot))
+    qtbot.waitUntil(lambda: not isValid(plot))
     gate.open.set()
     thread.join(30)
     assert not thread.is_alive() and errors == []
-
-
-def _alive(widget) -> bool:
-    from shiboken6 import isValid
-
-    return isValid(widget)
 
 
 def test_a_run_frame_supersedes_a_pending_idle_result(qtbot, monkeypatch):
