@@ -2,7 +2,8 @@
 
 The counts come from the core (``FrameBuilder.confusions`` by ``core.metrics.confusion_matrix``): during a
 run in the worker's frames, which carry them only while this view is on screen (the view request's
-``confusion``); otherwise computed here from the document's network when the weights change.  The table is
+``confusion``); otherwise computed from the document's network when the weights change (by :class:`IdleFrames`:
+off the GUI thread for big data, the previous counts greyed meanwhile).  The table is
 a model, so a thousand classes cost no widgets.
 """
 
@@ -14,10 +15,11 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
 from ...core.datasets import Dataset
-from ...core.frames import Frame, FrameBuilder, ViewRequest
+from ...core.frames import Frame, FrameRequest, ViewRequest
 from ...core.metrics import per_class_accuracy
 from ...core.training import resolve_cost
 from ..model.document import Document
+from .idle_frames import IdleFrames
 from .throttle import SLOW_VIEW_MS, Throttle
 
 Index = QModelIndex | QPersistentModelIndex
@@ -117,6 +119,8 @@ class ConfusionView(QWidget):
         self.live = False  # frames bring the counts (training runs): weight changes are not recomputed here
         self.on_screen = False  # see set_on_screen
         self.confusion: tuple[np.ndarray | None, np.ndarray | None] = (None, None)  # train, test counts shown
+        self.idle_frames = IdleFrames(self)
+        self.idle_frames.ready.connect(self._show_idle_frame)
         self.part = QComboBox()
         self.part.setObjectName("confusionPart")
         self.part.setToolTip("Count the training rows or the held-out test rows")
@@ -136,6 +140,8 @@ class ConfusionView(QWidget):
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.verticalHeader().setDefaultSectionSize(22)
         self.table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
+        self.idle_frames.pendingChanged.connect(lambda pending: self.table.setEnabled(not pending))
+        self.idle_frames.pendingChanged.connect(lambda pending: self.summary.setEnabled(not pending))
         top = QHBoxLayout()
         top.addWidget(QLabel("Rows"))
         top.addWidget(self.part, 1)
@@ -170,18 +176,24 @@ class ConfusionView(QWidget):
         if not data.has_test:
             self.part.setCurrentIndex(0)
         if net is None or net.n_inputs != data.network_width or net.n_outputs != data.n_outputs:
+            self.idle_frames.cancel()
             self.confusion = (None, None)
             self._show("The network cannot run on these data: " + "; ".join(doc.network_problems()))
             return
         if not self.on_screen:
             return
-        builder = FrameBuilder(net, data, resolve_cost(doc.settings.cost, net, data), own_copy=False)
-        self.confusion = builder.confusions()
+        self.idle_frames.ask(net, data, resolve_cost(doc.settings.cost, net, data), FrameRequest(confusion=True))
+
+    def _show_idle_frame(self, frame: Frame | None) -> None:
+        if self.live:
+            return  # a run's frames are newer
+        self.confusion = (None, None) if frame is None or frame.confusion is None else frame.confusion
         self._show()
 
     def show_frame(self, frame: Frame) -> None:
         """The counts a worker's frame carries (when it carries them)."""
         if frame.confusion is not None:
+            self.idle_frames.cancel()  # the run's counts are newer than any idle request
             self.confusion = frame.confusion
             self._show()
 

@@ -14,11 +14,12 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QCheckBox, QGraphicsItem, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from ...core.frames import Frame, FrameBuilder
+from ...core.frames import Frame, FrameRequest
 from ...core.metrics import percent_text
 from ...core.training import resolve_cost
 from ..model.document import Document
 from .error_axis import ErrorAxis
+from .idle_frames import IdleFrames
 from .throttle import SLOW_VIEW_MS, Throttle
 
 MAX_POINTS = 2048  # about twice the pixels a docked plot is wide
@@ -105,6 +106,9 @@ class ErrorPlot(QWidget):
         document.networkChanged.connect(self.refresh_loss_label)
         document.datasetChanged.connect(self.refresh_loss_label)
         self.live = False  # frames bring the accuracy (training runs): weight changes are not recomputed here
+        self.idle_frames = IdleFrames(self)  # the accuracy outside a run, off the GUI thread for big data
+        self.idle_frames.ready.connect(self._show_idle_frame)
+        self.idle_frames.pendingChanged.connect(lambda pending: self.accuracy_label.setEnabled(not pending))
         document.weightsChanged.connect(Throttle(lambda: None if self.live else self.refresh_accuracy(),
                                                  SLOW_VIEW_MS, self))
         document.datasetChanged.connect(self.refresh_accuracy)
@@ -298,18 +302,29 @@ class ErrorPlot(QWidget):
             self.marker.setValue(epoch)
 
     def refresh_accuracy(self) -> None:
-        """Accuracy on the training (and test) rows from the document's network, by the core's rule."""
+        """Accuracy on the training (and test) rows from the document's network, by the core's rule (for big
+        data on a worker thread: the previous numbers stay, greyed, until the new ones come)."""
         doc = self.document
         data, net = doc.dataset, doc.network
         fits = net is not None and (net.n_inputs, net.n_outputs) == (data.n_inputs, data.n_outputs)
         if not fits:
+            self.idle_frames.cancel()
             self.show_accuracy(None, None)
             return
-        builder = FrameBuilder(net, data, resolve_cost(doc.settings.cost, net, data), own_copy=False)
-        self.show_accuracy(*builder.accuracies())
+        cost = resolve_cost(doc.settings.cost, net, data)
+        self.idle_frames.ask(net, data, cost, FrameRequest(accuracy=True))
+
+    def _show_idle_frame(self, frame: Frame | None) -> None:
+        if self.live:
+            return  # a run's frames are newer
+        if frame is None or frame.accuracy is None:
+            self.show_accuracy(None, None)
+        else:
+            self.show_accuracy(*frame.accuracy)
 
     def show_frame(self, frame: Frame) -> None:
         if frame.accuracy is not None:
+            self.idle_frames.cancel()  # the run's numbers are newer than any idle request
             self.show_accuracy(*frame.accuracy)
 
     def show_accuracy(self, train: float | None, test: float | None) -> None:

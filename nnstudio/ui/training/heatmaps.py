@@ -23,6 +23,7 @@ from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ...core.activations import get_activation
+from ...core.datasets import Dataset
 from ...core.frames import Frame, FrameBuilder, FrameRequest, GridRequest, ViewRequest, grid_points
 from ...core.metrics import discretized
 from ...core.network import Network
@@ -112,6 +113,14 @@ def neuron_images(document: Document, acts: dict[str, np.ndarray] | None = None)
     return images
 
 
+def marked_points(data: Dataset, index: np.ndarray) -> np.ndarray:
+    """The inputs of table rows ``index`` (training rows, then test rows), without stacking the whole dataset."""
+    train = index[index < len(data)]
+    if not data.has_test:
+        return data.X[train]
+    return np.vstack([data.X[train], data.X_test[index[index >= len(data)] - len(data)]])
+
+
 class DecisionSurface(QWidget):
     """Contents of the "heatmap" dock: one output over the input plane, with the data on it."""
 
@@ -198,9 +207,9 @@ class DecisionSurface(QWidget):
         self.output_choice.clear()
         self.output_choice.addItems(data.output_names)
         self.output_choice.blockSignals(False)
-        X = np.vstack([data.X, data.X_test]) if data.has_test else data.X
-        self.marked = (0, len(X), max(1, -(-len(X) // MAX_POINTS)))
-        self._marked_points = X[np.arange(*self.marked)]
+        rows = len(data) + (len(data.X_test) if data.has_test else 0)
+        self.marked = (0, rows, max(1, -(-rows // MAX_POINTS)))
+        self._marked_points = marked_points(data, np.arange(*self.marked))
         self._wrong_shown = None
         self.extent = plane_extent(self.document) if data.n_inputs == 2 else (0.0, 1.0, 0.0, 1.0)
         self.discretize.setEnabled(data.kind != "regression")
