@@ -54,6 +54,16 @@ def isolated_settings(tmp_path, monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def collect_due_garbage():
+    """After each test, the collection the GUI thread's timer would do (automatic collection is off once a
+    training controller exists; a test that runs no event loop would otherwise never collect)."""
+    yield
+    from nnstudio.ui.training.gui_thread_gc import collect_due
+
+    collect_due()
+
+
+@pytest.fixture(autouse=True)
 def no_blocking_dialogs(monkeypatch):
     from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QMessageBox
 

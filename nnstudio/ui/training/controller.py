@@ -26,6 +26,7 @@ from ...core.snapshots import SnapshotStore
 from ...core.training import Snapshot, TrainingRun, TrainSettings
 from ..model.commands import push_reset
 from ..model.document import Document
+from .gui_thread_gc import collect_on_gui_thread
 from .status import end_text, progress_text
 from .worker import TrainingWorker
 
@@ -52,6 +53,7 @@ class TrainingController(QObject):
     def __init__(self, document: Document, parent: QObject | None = None, frame_ms: int = 33,
                  request: ViewRequest | None = None):
         super().__init__(parent)
+        collect_on_gui_thread()  # the worker thread must never be the one that frees the window's Qt objects
         self.document = document
         self.request = request  # what the views show: the worker computes frames for it
         self._thread: QThread | None = None
