@@ -86,7 +86,7 @@ def report(step: str, rows: int, stall_ms: float, seconds: float) -> None:
 
 def measure(app: QApplication, rows: int, folder: Path) -> None:
     from nnstudio.ui import MainWindow
-    from nnstudio.ui.background import run_in_background
+    from nnstudio.ui.training.background import run_in_background
 
     window = MainWindow()
     window.show()

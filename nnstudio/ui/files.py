@@ -31,13 +31,13 @@ from .autosave import (
     autosave_dir,
     find_recoveries,
 )
-from .background import run_in_background
 from .canvas.image_export import export_canvas_image
 from .canvas.scene import CanvasScene
 from .main_window import WindowShell
 from .model.document import Document, DocumentLoadError, default_project
 from .model.import_weights import is_weights_file, load_weights_into
 from .saving import SaveJob, take_snapshot
+from .training.background import run_in_background
 
 __all__ = [  # the autosave names stay importable from here, where scripts and tests found them
     "AUTOSAVE_IDLE_MS", "AUTOSAVE_INTERVAL_MS", "AUTOSAVE_MAX_WAIT_MS", "Autosaver", "FileActions", "Recovery",

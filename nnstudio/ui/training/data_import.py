@@ -10,12 +10,11 @@ stored with it).  Every problem with the file is a :class:`DatasetError` whose m
 from __future__ import annotations
 
 import os
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QEventLoop, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -25,7 +24,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
-    QProgressDialog,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -36,13 +34,12 @@ from ...core.data_files import CSV_SUFFIXES, DATA_SUFFIXES, load_data
 from ...core.data_prep import prepare
 from ...core.datasets import Dataset, DatasetError
 from ...core.scaling import SCALINGS
+from .background import run_in_background
 
 DATA_FILTER = f"Data files ({' '.join('*' + s for s in DATA_SUFFIXES)});;All files (*)"
 SCALING_TEXT = {"standard": "Standard (mean 0, deviation 1)", "minmax": "Min–max (0 to 1)", "none": "None (raw)"}
 #: a single numeric target with whole numbers and at most this many values is offered as classes
 MAX_GUESSED_CLASSES = 20
-#: a read that takes longer than this shows a "Reading…" dialog
-SHOW_READING_AFTER_MS = 300
 
 
 @dataclass
@@ -87,46 +84,11 @@ def read_columns(path: str | os.PathLike) -> DataFile:
     return DataFile(path, dataset=load_data(path))
 
 
-class _Done(QObject):
-    finished = Signal()
-
-
 def read_in_background(path: str | os.PathLike, parent: QWidget | None = None) -> DataFile:
     """:func:`read_columns` on a thread of its own while the window shows that it is reading (and stays
     painted); raises what the reader raised."""
-    outcome: dict[str, object] = {}
-    done = _Done()
-    loop = QEventLoop()
-    done.finished.connect(loop.quit, Qt.ConnectionType.QueuedConnection)
-
-    def read() -> None:
-        try:
-            outcome["file"] = read_columns(path)
-        except Exception as exc:  # handed to the GUI thread, which raises it there
-            outcome["error"] = exc
-        finally:
-            done.finished.emit()
-
-    progress = QProgressDialog(f"Reading {Path(path).name}…", "", 0, 0, parent)
-    progress.setObjectName("dataReading")
-    progress.setWindowTitle("Load data")
-    progress.setCancelButton(None)  # a read cannot be interrupted; hostile files are stopped by its limits
-    progress.setWindowModality(Qt.WindowModality.ApplicationModal)
-    show_later = QTimer(progress)  # a quick read (or refusal) shows no dialog at all
-    show_later.setSingleShot(True)
-    show_later.timeout.connect(progress.show)
-    show_later.start(SHOW_READING_AFTER_MS)
-    thread = threading.Thread(target=read, name="nnstudio-data-reader", daemon=True)
-    thread.start()
-    if thread.is_alive():
-        loop.exec()
-    thread.join()
-    show_later.stop()
-    progress.close()
-    progress.deleteLater()
-    if "error" in outcome:
-        raise outcome["error"]  # type: ignore[misc]
-    return outcome["file"]  # type: ignore[return-value]
+    return run_in_background(lambda: read_columns(path), f"Reading {Path(path).name}…", "Load data", "dataReading",
+                             parent)
 
 
 def guess_classes(file: DataFile, targets: list[str]) -> bool:
