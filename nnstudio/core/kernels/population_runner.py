@@ -16,7 +16,7 @@ import numpy as np
 
 from . import compiled, disable
 from .layout import LOSS_CODES, OPTIMIZER_CODES, build_layout, kernel_limit
-from .runner import keep_shuffles, max_chunk, scheduled_rates, shuffled_orders
+from .runner import keep_shuffles, max_chunk, scheduled_rates, shuffled_orders, undo_shuffles
 
 if TYPE_CHECKING:
     from ..population import PopulationRun
@@ -88,9 +88,7 @@ class PopulationKernel:
                 errors, ran, *buffers, *scratch,
             )
         except Exception as exc:  # noqa: BLE001 - a compile or typing failure must never stop training
-            if state is not None and before is not None:
-                run._rng.bit_generator.state = state
-                run._order[:] = before
+            undo_shuffles(run, state, before)
             disable(f"the population kernel failed: {type(exc).__name__}: {exc}")
             return None
         if state is not None:

@@ -99,9 +99,7 @@ class EpochKernel:
             else:
                 done = self.module.train_epochs(*arguments)
         except Exception as exc:  # noqa: BLE001 - a compile or typing failure must never stop training
-            if rng_state is not None and order_before is not None:
-                run._rng.bit_generator.state = rng_state
-                run._order[:] = order_before
+            undo_shuffles(run, rng_state, order_before)
             disable(f"the epoch kernel failed: {type(exc).__name__}: {exc}")
             return None
         if rng_state is not None:
@@ -161,6 +159,13 @@ def shuffled_orders(
         rng.shuffle(order)
         orders[e] = order
     return orders, state, before
+
+
+def undo_shuffles(run, state: dict | None, order_before: np.ndarray | None) -> None:
+    """Put ``run``'s generator and sample order back as they were before a chunk's shuffles (a failed kernel)."""
+    if state is not None and order_before is not None:
+        run._rng.bit_generator.state = state
+        run._order[:] = order_before
 
 
 def keep_shuffles(rng: np.random.Generator, state: dict, order: np.ndarray, orders: np.ndarray, done: int) -> None:
