@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .datasets import Dataset
+from .kernels import compiled
 from .kernels.runner import EpochKernel
 from .losses import auto_cost_problem, get_loss
 from .network import Network
@@ -120,7 +121,7 @@ class TrainingRun:
         s = self.settings
         return make_optimizer(
             s.optimizer, self.net.n_params, self.net.weight_mask, l1=s.l1, l2=s.l2, momentum=s.momentum,
-            dtype=self.net.dtype,
+            dtype=self.net.dtype, compiled=compiled("update_kernel"),
         )
 
     # -- settings that may change during a run ----------------------------------------

@@ -17,6 +17,8 @@ import sys
 import time
 from dataclasses import replace
 
+from . import compiled
+
 log = logging.getLogger(__name__)
 
 
@@ -25,6 +27,7 @@ def warm_up() -> float:
     from ..datasets import xor
     from ..graph import Layer
     from ..network import Network
+    from ..optimizers import OPTIMIZERS, make_optimizer
     from ..population import Population, PopulationRun
     from ..snapshots import ChunkRecorder, SnapshotStore
     from ..training import TrainingRun, TrainSettings
@@ -42,6 +45,10 @@ def warm_up() -> float:
         recording.recorder = ChunkRecorder(SnapshotStore(net.n_params, 2**16), 0)  # the time-travel variant
         recording.run()
         PopulationRun(Population(net.graph, [0, 1]), xor(), settings).run()
+        for name in OPTIMIZERS:  # the NumPy path's compiled step (update_kernel), for networks past the kernels
+            params = net.params.astype(dtype)
+            make_optimizer(name, len(params), dtype=dtype, compiled=compiled("update_kernel")).step(
+                params, params.copy(), 0.1)
     seconds = time.perf_counter() - start
     log.info("training kernels ready in %.2f s", seconds)
     return seconds
