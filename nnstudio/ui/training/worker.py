@@ -20,9 +20,10 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from ...core.blas_threads import limit_to_one_thread
-from ...core.frames import SLOW_PARTS, Frame, FrameBuilder, ViewRequest
+from ...core.frames import SLOW_PARTS, Frame, FrameBuilder, ViewRequest, merged
 from ...core.pacing import EpochPacer
 from ...core.runs import final_accuracies
+from ...core.slow_parts import SlowParts, worth_a_thread
 from ...core.snapshots import ChunkRecorder, SnapshotStore
 from ...core.training import Snapshot, TrainingRun, TrainSettings
 
@@ -57,6 +58,7 @@ class TrainingWorker(QObject):
         self.run = run
         self.request = request
         self._builder: FrameBuilder | None = None
+        self._slow_parts: SlowParts | None = None  # the slow parts' helper thread, for big data
         self._slow_due = 0.0  # when the next frame carries the slow parts
         self.generation = generation
         self.max_rate = max_rate
@@ -145,6 +147,8 @@ class TrainingWorker(QObject):
             self._loop()
         except Exception as exc:  # a bug or a bad setting must not kill the thread silently
             self.failed.emit(self.generation, f"{type(exc).__name__}: {exc}")
+        finally:
+            self._close_slow_parts()
 
     def _loop(self) -> None:
         run = self.run
@@ -193,15 +197,28 @@ class TrainingWorker(QObject):
 
     def frame(self, epoch: int, params: np.ndarray) -> Frame | None:
         """What the views asked for, for ``params`` (None without a view request); the slow parts only
-        a few times a second.  (When the run pauses or ends the views compute from the document.)"""
+        a few times a second, for big data on a helper thread (core.slow_parts) and merged in when done.
+        (When the run pauses or ends the views compute from the document.)"""
         if self.request is None:
             return None
         run = self.run
         if self._builder is None or self._builder.loss.name != run.loss.name:
             self._builder = FrameBuilder(run.net, run.raw_data, run.loss.name)
+            self._close_slow_parts()
+            if worth_a_thread(run.net, run.raw_data):
+                self._slow_parts = SlowParts(run.net, run.raw_data, run.loss.name)
         request = self.request.current()
         start = time.monotonic()
         slow = start >= self._slow_due
+        helper = self._slow_parts
+        if helper is not None:
+            if slow and helper.submit(request, params, epoch):
+                self._slow_due = math.inf  # until the job is done
+            done = helper.take()
+            if done is not None:
+                self._slow_due = time.monotonic() + max(SLOW_PARTS_INTERVAL, SLOW_PARTS_SHARE * helper.seconds)
+            frame = self._builder.build(dataclasses.replace(request, **SLOW_PARTS), params, epoch)
+            return frame if done is None else merged(done, frame)
         if not slow:
             request = dataclasses.replace(request, **SLOW_PARTS)
         frame = self._builder.build(request, params, epoch)
@@ -209,6 +226,11 @@ class TrainingWorker(QObject):
             now = time.monotonic()
             self._slow_due = now + max(SLOW_PARTS_INTERVAL, SLOW_PARTS_SHARE * (now - start))
         return frame
+
+    def _close_slow_parts(self) -> None:
+        if self._slow_parts is not None:
+            self._slow_parts.close()
+            self._slow_parts = None
 
     def _final_snapshot(self, reason: str) -> Snapshot:
         run = self.run
