@@ -395,7 +395,7 @@ def test_neuron_colours_of_a_large_layer_follow_its_values(window):
     window.grab()
 
 
-def test_large_layers_are_elided_but_every_synapse_is_drawn(window):
+def test_large_layers_are_elided_and_their_hidden_synapses_sampled(window):
     doc = window.document
     doc.graph.add_layer(Layer(784, role="hidden", name="Big", position=(0, 500), id="B1"))
     doc.graph.add_layer(Layer(128, role="hidden", name="Mid", position=(300, 500), id="B2"))

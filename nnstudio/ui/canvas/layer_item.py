@@ -7,7 +7,8 @@ change (or lose the layer, when a project is loaded) before the scene hears of
 it, and a bounding rect that changes without ``prepareGeometryChange`` corrupts
 the scene's index (a crash).  Large layers show the first and last few
 neurons with an ellipsis; the hidden neurons still get synapse endpoints,
-spread over the ellipsis gap, so every synapse of the network is drawn.
+spread over the ellipsis gap, where a sample of their synapses ends
+(connection_item.py).
 """
 
 from __future__ import annotations
