@@ -6,7 +6,7 @@ import types
 
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QDockWidget, QMessageBox
 
 from nnstudio.core import datasets
@@ -188,6 +188,31 @@ def test_try_it_outputs_follow_typing_and_training(window):
     assert try_it.output_labels[0].text() == f"{doc.network.predict(x)[0]:.5f}"
     doc.reset_weights(seed=99)
     assert try_it.output_labels[0].text() == f"{doc.network.predict(x)[0]:.5f}"
+
+
+def test_try_it_outputs_change_without_laying_the_panel_out_again(window, qtbot):
+    """Each frame sets new output texts; a label that changed size made the whole scroll area lay out again."""
+    window.show()
+    try_it, doc, controller = window.training.try_it, window.document, window.training.controller
+    label = try_it.output_labels[0]
+    layouts = []
+
+    class Counter(QObject):
+        def eventFilter(self, watched, event) -> bool:
+            if event.type() == QEvent.Type.LayoutRequest:
+                layouts.append(watched)
+            return False
+
+    counter = Counter()
+    label.parentWidget().installEventFilter(counter)
+    texts = []
+    controller.frameReady.connect(lambda _frame: texts.append(label.text()))
+    doc.set_settings(TrainSettings(target_error=0.0, epochs=10**9, speed=0, rate=0.002))  # outputs keep moving
+    controller.train()
+    qtbot.waitUntil(lambda: len(set(texts)) >= 8, timeout=20000)
+    controller.stop()
+    assert len(layouts) <= 1, f"{len(layouts)} relayouts for {len(set(texts))} new outputs"
+    assert label.width() >= label.fontMetrics().horizontalAdvance(label.text())  # never clipped
 
 
 def test_decision_surface_comes_from_the_network(window):

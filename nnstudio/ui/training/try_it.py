@@ -185,8 +185,19 @@ class TryIt(QWidget):
         if len(outputs) != len(self.output_labels):
             return
         for label, value in zip(self.output_labels, outputs, strict=True):
-            label.setText(f"{value:.5f}")
+            set_steady_text(label, f"{value:.5f}")
         if self.image_pad.shape is not None:
             self.image_pad.show_guess(guess_text(self.document.dataset, outputs))
         if self.guess is not None:
-            self.guess.setText(self._classes[int(np.argmax(outputs))])
+            set_steady_text(self.guess, self._classes[int(np.argmax(outputs))])
+
+
+def set_steady_text(label: QLabel, text: str) -> None:
+    """Show ``text`` without laying the panel out again at every frame: the label keeps a fixed size whose
+    width only grows (a label that changes size asks its whole scroll area for a new layout)."""
+    metrics, margins = label.fontMetrics(), label.contentsMargins()
+    width = metrics.horizontalAdvance(text) + 2 + margins.left() + margins.right()
+    height = metrics.height() + margins.top() + margins.bottom()  # a new type size (the presentation layout)
+    if width > label.maximumWidth() or label.minimumWidth() != label.maximumWidth() or label.height() != height:
+        label.setFixedSize(max(width, label.minimumWidth()), height)
+    label.setText(text)
