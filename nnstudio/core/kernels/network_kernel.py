@@ -221,13 +221,8 @@ def close_epoch(e, err, P, errors, last_good, best, since_best, target_error, pa
     The error goes to ``errors[e]``, overflowing parameters make it NaN for the
     stop rules, a finite epoch refreshes ``last_good`` and the plateau counters.
     """
-    square = 0.0
-    for p in range(P.size):
-        square += P[p] * P[p]
     errors[e] = err  # as TrainingRun.epoch() returns it; the stop rules see overflowing weights as NaN
-    if not math.isfinite(square):
-        err = math.nan
-    if not math.isfinite(err):
+    if _diverged(P, err):
         return True
     for p in range(P.size):
         last_good[p] = P[p]
@@ -236,7 +231,24 @@ def close_epoch(e, err, P, errors, last_good, best, since_best, target_error, pa
         since_best[0] = 0
     else:
         since_best[0] += 1
-    return err <= target_error or (patience > 0 and since_best[0] >= patience)
+    return _arrived(err, target_error, patience, since_best[0])
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _diverged(P, err):
+    """The divergence rule: a non-finite error, or parameters whose squares overflow."""
+    square = 0.0
+    for p in range(P.size):
+        square += P[p] * P[p]
+    return not (math.isfinite(square) and math.isfinite(err))
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _arrived(err, target_error, patience, since_best):
+    """The target and plateau rules, ``since_best`` counted after the epoch of error ``err``."""
+    return err <= target_error or (patience > 0 and since_best >= patience)
+
+
 @njit(cache=True, nogil=True)
 def train_epochs_recording(
     X, Y, orders, rates, batch, P, G, wmask,
@@ -263,7 +275,8 @@ def train_epochs_recording(
             best, since_best, last_good, target_error, patience, errors[done:end], Z, A, GZ, GA,
         )
         done += ran
-        if done < end or _stops(P, errors[done - 1], target_error, patience, since_best[0]):
+        last = errors[done - 1]
+        if done < end or _diverged(P, last) or _arrived(last, target_error, patience, since_best[0]):
             if done == end and rows < record_after.size:
                 records[rows, :] = P
                 rows += 1
@@ -272,14 +285,3 @@ def train_epochs_recording(
             records[rows, :] = P
             rows += 1
     return done, rows
-
-
-@njit(cache=True, nogil=True, error_model="numpy", inline="always")
-def _stops(P, err, target_error, patience, since_best):
-    """Whether train_epochs' stop rules hold after an epoch of error ``err`` (divergence, target, plateau)."""
-    square = 0.0
-    for p in range(P.size):
-        square += P[p] * P[p]
-    if not (math.isfinite(square) and math.isfinite(err)):
-        return True
-    return err <= target_error or (patience > 0 and since_best >= patience)
