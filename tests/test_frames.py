@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from nnstudio.core import datasets
-from nnstudio.core.frames import FrameBuilder, FrameRequest, GridRequest, ViewRequest, merged
+from nnstudio.core.frames import FrameBuilder, FrameRequest, GridRequest, ViewRequest, merged, wrong_answers
 from nnstudio.core.training import TrainSettings, resolve_cost
 from nnstudio.ui.training.data_table import DataTableModel
 
@@ -98,3 +98,20 @@ def test_merging_frames_keeps_the_slow_parts_of_a_skipped_one():
     request = ViewRequest()
     request.update(rows=(3, 9))
     assert request.current().rows == (3, 9) and request.current().surface is None
+
+
+def test_rows_across_the_train_test_boundary_are_those_of_the_stacked_table():
+    """The builder reads the training and test rows part by part, never stacking the dataset."""
+    from nnstudio.core.metrics import accuracy
+    from nnstudio.ui.model.document import Document
+
+    data = datasets.generate("circle", n=50, noise=0.1, seed=3, test_fraction=0.4)
+    net = Document().network
+    builder = FrameBuilder(net, data, "bce")
+    X, Y, n = np.vstack([data.X, data.X_test]), np.vstack([data.Y, data.Y_test]), len(data)
+    outputs, errors = builder.rows(n - 3, n + 4)
+    assert np.allclose(outputs, net.predict(X[n - 3 : n + 4])) and len(errors) == 7
+    frame = builder.build(FrameRequest(accuracy=True, confusion=True, marked_rows=(1, len(X), 3)))
+    assert np.array_equal(frame.wrong, wrong_answers(net.predict(X[1::3]), Y[1::3]))
+    assert frame.accuracy == (accuracy(net.predict(data.X), data.Y), accuracy(net.predict(data.X_test), data.Y_test))
+    assert frame.confusion[1].sum() == len(data.X_test)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, replace
-from functools import cached_property
 
 import numpy as np
 
@@ -21,6 +20,7 @@ from .datasets import Dataset
 from .losses import get_loss
 from .metrics import accuracy, confusion_matrix, right_answers
 from .network import Network
+from .table_rows import TableRows
 
 Array = np.ndarray
 Extent = tuple[float, float, float, float]  # x0, x1, y0, y1 of the input plane
@@ -126,32 +126,25 @@ class FrameBuilder:
     def __init__(self, net: Network, data: Dataset, cost: str, own_copy: bool = True):
         self.net, self.data = (net.copy() if own_copy else net), data
         self.loss = get_loss(cost)
-
-    @cached_property
-    def X(self) -> Array:  # noqa: N802 - the inputs of every table row, as the dataset names them
-        data = self.data
-        return data.X if data.X_test is None else np.vstack([data.X, data.X_test])
-
-    @cached_property
-    def inputs(self) -> Array:
-        """What the network is fed for every table row: the rows' features when the dataset has them."""
-        return self.data.network_inputs(self.X)
+        self._X, self._Y = TableRows(data.X, data.X_test), TableRows(data.Y, data.Y_test)  # never stacked
 
     def _fits(self) -> bool:
         return self.data.network_width == self.net.n_inputs
 
-    @cached_property
-    def Y(self) -> Array:  # noqa: N802 - the targets of every table row
-        data = self.data
-        return data.Y if data.Y_test is None else np.vstack([data.Y, data.Y_test])
+    def _all_outputs(self) -> Array:
+        """The network's outputs for every table row, training rows and test rows in turn."""
+        parts = [part for part in (self._X.train, self._X.test) if part is not None]
+        outputs = [self.net.predict(self.data.network_inputs(X)) for X in parts]
+        return outputs[0] if len(outputs) == 1 else np.vstack(outputs)
 
     def rows(self, start: int, stop: int) -> tuple[Array, Array]:
         """Outputs and per-row errors of table rows [start, stop)."""
-        start, stop = max(0, start), min(len(self.X), stop)
+        start, stop = max(0, start), min(len(self._X), stop)
         if stop <= start:
             return np.empty((0, self.net.n_outputs)), np.empty(0)
-        outputs = self.net.predict(self.inputs[start:stop])
-        targets = self.Y[start:stop]
+        index = np.arange(start, stop)
+        outputs = self.net.predict(self.data.network_inputs(self._X.take(index)))
+        targets = self._Y.take(index)
         errors = np.array([self.loss.error(outputs[k : k + 1], targets[k : k + 1]) for k in range(len(outputs))])
         return outputs, errors
 
@@ -160,7 +153,7 @@ class FrameBuilder:
         data = self.data
         if data.kind == "regression":
             return None, None
-        outputs = self.net.predict(self.inputs) if outputs is None else outputs
+        outputs = self._all_outputs() if outputs is None else outputs
         n = len(data)
         train = shown_accuracy(data, outputs[:n], data.Y)
         test = shown_accuracy(data, outputs[n:], data.Y_test) if data.Y_test is not None else None
@@ -172,7 +165,7 @@ class FrameBuilder:
         data = self.data
         if data.kind == "regression":
             return None, None
-        outputs = self.net.predict(self.inputs) if outputs is None else outputs
+        outputs = self._all_outputs() if outputs is None else outputs
         n = len(data)
         train = confusion_matrix(outputs[:n], data.Y)
         test = confusion_matrix(outputs[n:], data.Y_test) if data.Y_test is not None and data.has_test else None
@@ -181,8 +174,9 @@ class FrameBuilder:
     def wrong(self, marked: tuple[int, int, int], outputs: Array | None = None) -> Array:
         """Wrong answers of the rows ``range(*marked)``; ``outputs``: of every row, when already known."""
         index = np.arange(*marked)
-        marked_outputs = self.net.predict(self.inputs[index]) if outputs is None else outputs[index]
-        return wrong_answers(marked_outputs, self.Y[index])
+        marked_outputs = (self.net.predict(self.data.network_inputs(self._X.take(index))) if outputs is None
+                          else outputs[index])
+        return wrong_answers(marked_outputs, self._Y.take(index))
 
     def grid_activations(self, request: GridRequest) -> dict[str, Array]:
         return self.net.layer_activations(self.data.network_inputs(grid_points(request.extent, request.resolution)))
@@ -204,7 +198,7 @@ class FrameBuilder:
             frame = replace(frame, probe_activations=acts, probe_outputs=_frozen(self.net.predict(probe)[0]))
         everything = None  # the outputs of every row, computed once for the accuracy and the wrong answers
         if (request.accuracy or request.confusion) and self.data.kind != "regression":
-            everything = self.net.predict(self.inputs)
+            everything = self._all_outputs()
         if request.accuracy:
             frame = replace(frame, accuracy=self.accuracies(everything))
         if request.confusion:

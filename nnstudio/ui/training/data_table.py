@@ -35,6 +35,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QHeaderView, QPush
 
 from ...core.datasets import DatasetError
 from ...core.frames import Frame, FrameBuilder, FrameRequest, ViewRequest
+from ...core.table_rows import TableRows
 from ...core.training import resolve_cost
 from ..model.commands import CUSTOM_DATA, DATA_CHANGED, SetDatasetCommand, push_with_state
 from ..model.document import Document
@@ -72,8 +73,7 @@ class DataTableModel(QAbstractTableModel):
     def _load(self) -> None:
         data = self.document.dataset
         self.n_train = len(data)
-        self.X = np.vstack([data.X, data.X_test]) if data.has_test else data.X
-        self.Y = np.vstack([data.Y, data.Y_test]) if data.has_test else data.Y
+        self.X, self.Y = TableRows(data.X, data.X_test), TableRows(data.Y, data.Y_test)  # read in place
         self.n_in, self.n_out = data.n_inputs, data.n_outputs
         self.classes = list(data.class_names)
         self.n_shown = 1 if self.classes else self.n_out  # target (and output) columns
@@ -215,7 +215,6 @@ class DataTableModel(QAbstractTableModel):
     def setData(self, index: Index, value, role: int = Qt.ItemDataRole.EditRole) -> bool:
         if role != Qt.ItemDataRole.EditRole or not (self.flags(index) & Qt.ItemFlag.ItemIsEditable):
             return False
-        X, Y = self.X.copy(), self.Y.copy()
         row, col = index.row(), index.column()
         if self.classes and col == self.n_in:
             name = str(value).strip()
@@ -223,9 +222,11 @@ class DataTableModel(QAbstractTableModel):
                 self.editFailed.emit(f"the class of {self._row_name(row)} stays {self._value(row, col)}: "
                                      f"{name!r} is not a class; the classes are {', '.join(self.classes)}")
                 return False
-            Y[row] = np.arange(self.n_out) == self.classes.index(name)
-            if np.array_equal(Y, self.Y):
+            one_hot = np.arange(self.n_out) == self.classes.index(name)
+            if np.array_equal(one_hot, self.Y[row]):
                 return True  # the same class again: no edit, no undo step
+            X, Y = self.X.stacked(), self.Y.stacked()
+            Y[row] = one_hot
             return self._replace(X, Y, text=f"Edit class of {self._row_name(row)}")
         try:
             number = float(value)
@@ -236,12 +237,11 @@ class DataTableModel(QAbstractTableModel):
             self.editFailed.emit(f"{self.headers[col]} of {self._row_name(row)} stays {kept}: "
                                  f"{str(value)!r} is not a finite number")
             return False
-        if col < self.n_in:
-            X[row, col] = number
-        else:
-            Y[row, col - self.n_in] = number
-        if np.array_equal(X, self.X) and np.array_equal(Y, self.Y):
+        rows, column = (self.X, col) if col < self.n_in else (self.Y, col - self.n_in)
+        if rows[row, column] == number:
             return True  # the same value again: no edit, no undo step
+        X, Y = self.X.stacked(), self.Y.stacked()
+        (X if col < self.n_in else Y)[row, column] = number
         return self._replace(X, Y, text=f"Edit {self.headers[col]} of {self._row_name(row)}")
 
     def _row_name(self, row: int) -> str:
@@ -252,8 +252,8 @@ class DataTableModel(QAbstractTableModel):
     def add_row(self) -> bool:
         """Append a training row (a copy of the last one, to edit)."""
         n = self.n_train
-        X = np.insert(self.X, n, self.X[n - 1], axis=0)
-        Y = np.insert(self.Y, n, self.Y[n - 1], axis=0)
+        X = np.insert(self.X.stacked(), n, self.X[n - 1], axis=0)
+        Y = np.insert(self.Y.stacked(), n, self.Y[n - 1], axis=0)
         return self._replace(X, Y, n_train=n + 1, text="Add row")
 
     def remove_rows(self, rows: list[int]) -> bool:
@@ -263,7 +263,7 @@ class DataTableModel(QAbstractTableModel):
             self.editFailed.emit("the dataset needs at least one training row")
             return False
         text = "Remove row" if len(rows) == 1 else f"Remove {len(rows)} rows"
-        return self._replace(self.X[keep], self.Y[keep], n_train=n_train, text=text)
+        return self._replace(self.X.take(keep), self.Y.take(keep), n_train=n_train, text=text)
 
     def _replace(self, X: np.ndarray, Y: np.ndarray, text: str, n_train: int | None = None) -> bool:
         """The edited rows become the document's dataset, named "Custom", as one undo step."""

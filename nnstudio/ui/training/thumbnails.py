@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QHeaderView, QWidget
 
 from ...core.datasets import Dataset
 from ...core.images import raw_range, rows_as_images
+from ...core.table_rows import TableRows
 from .pictures import fitted, gray_image
 
 THUMBNAIL_PX = 28  # the side of the square a thumbnail fits in (MNIST's 28 pixels, one for one)
@@ -30,12 +31,12 @@ class ThumbnailCache:
     def __init__(self, capacity: int = CACHE_ROWS):
         self.capacity = capacity
         self.dataset: Dataset | None = None
-        self.X = np.empty((0, 0))
+        self.X = TableRows(np.empty((0, 0)), None)
         self._range: tuple[float, float] | None = None
         self._pixmaps: OrderedDict[int, QPixmap] = OrderedDict()
         self.made = 0  # pictures made so far (a test counts them)
 
-    def reset(self, dataset: Dataset, X: np.ndarray) -> None:
+    def reset(self, dataset: Dataset, X: TableRows) -> None:
         """New rows: forget every picture; nothing is drawn until a row is asked for."""
         self.dataset = dataset if dataset.image_shape is not None else None
         self.X, self._range = X, None
@@ -71,7 +72,7 @@ class ThumbnailHeader(QHeaderView):
         self.cache = ThumbnailCache()
         self.setDefaultAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
-    def reset_rows(self, dataset: Dataset, X: np.ndarray) -> None:
+    def reset_rows(self, dataset: Dataset, X: TableRows) -> None:
         """The table shows new rows: pictures of them from now on (or none when ``dataset`` is not an image)."""
         self.cache.reset(dataset, X)
         self.updateGeometries()  # the width changes with the pictures
