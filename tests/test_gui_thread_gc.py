@@ -9,7 +9,9 @@ import threading
 from nnstudio.ui.training.controller import TrainingController
 from nnstudio.ui.training.gui_thread_gc import collect_on_gui_thread
 
-CYCLES = 2_000
+#: well past the young generation's threshold (700), with room: objects of earlier tests freed meanwhile by
+#: reference counting lower the young count too (in a random order that once kept 2,000 under the threshold)
+CYCLES = 20_000
 
 
 class _Cycle:
@@ -30,6 +32,8 @@ def test_a_thread_that_allocates_never_collects_and_the_gui_thread_does(qtbot):
     TrainingController(Document())
     assert not gc.isenabled()  # the controller switched automatic collection off
     assert collect_on_gui_thread() is not None
+    qtbot.wait(50)  # the earlier tests' deferred deletions happen now, not while the cycles wait
+    gc.collect()
     _Cycle.freed_on.clear()
 
     def allocate():
