@@ -52,10 +52,6 @@ class SlowParts:
         self._thread = threading.Thread(target=self._work, name="nnstudio slow frame parts", daemon=True)
         self._thread.start()
 
-    @property
-    def cost_name(self) -> str:
-        return self._builder.loss.name
-
     def submit(self, request: FrameRequest, params: np.ndarray, epoch: int) -> bool:
         """Compute the slow parts of ``request`` for ``params`` (not written to meanwhile); False, and
         nothing done, while the previous job is still under way."""

@@ -23,10 +23,6 @@ class TableRows:
     def __len__(self) -> int:
         return self.n_train + (0 if self.test is None else len(self.test))
 
-    @property
-    def shape(self) -> tuple[int, ...]:
-        return (len(self), *self.train.shape[1:])
-
     def __getitem__(self, key: int | tuple[int, int]):
         """A row (``rows[r]``) or one value (``rows[r, c]``), as of the stacked array."""
         row, column = key if isinstance(key, tuple) else (key, None)
