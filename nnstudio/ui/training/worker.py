@@ -38,7 +38,8 @@ SHORT_EPOCHS = 4
 SNAPSHOT_RATE = 60.0
 #: seconds between frames carrying the parts that cost a pass over the dataset or a grid (see SLOW_PARTS)
 SLOW_PARTS_INTERVAL = 0.1
-#: and at least this many times the time they took: they never take more than a fifth of the worker's time
+#: and at least this many times the time they took: they never take more than a fifth of the worker's time (or,
+#: for big data, of the helper thread's core)
 SLOW_PARTS_SHARE = 5.0
 
 
