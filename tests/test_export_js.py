@@ -117,7 +117,7 @@ def test_cli_exports_a_project_with_its_scaling(node_modules, tmp_path, capsys) 
     "spec, to_json, reason",
     [
         (dict(sizes=[4, 8, 3], activations=["logistic", "tanh", "softmax"]), synaptic_json,
-         "Synaptic has no softmax activation \\(layer L3\\)"),
+         "Synaptic has no softmax activation \\(layer L3\\).*output layer logistic.*or export ONNX"),
         (dict(sizes=[2, 3, 1], activations=["logistic", "leaky_relu", "logistic"]), synaptic_json,
          "Synaptic has no leaky_relu"),
         (dict(sizes=[2, 3, 1], activations=["logistic"] * 3, skip=True), brain_json,

@@ -44,8 +44,10 @@ def synaptic_json(net: Network, scaling: InputScaling | None = None) -> dict:
     plan = fold_scaling(evaluation_plan(net), scaling)
     for step in plan:
         if step.role != "input" and step.activation not in _SYNAPTIC_SQUASH:
+            hint = (". For classes, give the output layer logistic (one output per class), or export ONNX, which "
+                    "keeps softmax" if step.activation == "softmax" else "")
             raise JsExportError(f"Synaptic has no {step.activation} activation (layer {step.name}); it has "
-                                f"{', '.join(_SYNAPTIC_SQUASH)}")
+                                f"{', '.join(_SYNAPTIC_SQUASH)}{hint}")
     hidden = [s for s in plan if s.role == "hidden"]
     ordered = [s for s in plan if s.role == "input"] + hidden + [s for s in plan if s.role == "output"]
     first: dict[int, int] = {}
