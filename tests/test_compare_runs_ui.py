@@ -91,6 +91,27 @@ def test_restoring_a_runs_weights_is_one_undo_step(qtbot, window):
     np.testing.assert_array_equal(doc.network.get_params(), first)
 
 
+def test_a_restored_run_brings_its_own_curve_and_time_travel_starts_from_it(qtbot, window):
+    doc, tools = window.document, window.learning_tools
+    two_runs(qtbot, window)
+    older, later = doc.runs[0], doc.runs[1]
+    assert older.settings.rate == 0.3 and later.settings.rate == 2.0
+    later_curve, later_snapshots = doc.history.train.copy(), len(tools.time_travel.store)
+    dialog = tools.open_compare_runs()
+    dialog.list.selectRow(1)  # the older run
+    assert dialog.restore_selected() is None
+    shown = [(int(e), float(v)) for e, v in zip(doc.history.epochs, doc.history.train, strict=True)]
+    assert shown == [(e, v) for e, v in zip(older.epochs, older.train, strict=True) if v is not None]
+    assert doc.history.last_epoch == older.epochs_trained
+    store = tools.time_travel.store
+    assert len(store) == 1 and store.last_epoch == older.epochs_trained  # its final weights, nothing later
+    window.actions["undo"].trigger()  # the later run's curve and snapshots come back
+    np.testing.assert_array_equal(doc.history.train, later_curve)
+    assert len(tools.time_travel.store) == later_snapshots
+    window.actions["redo"].trigger()
+    assert doc.history.last_epoch == older.epochs_trained and len(tools.time_travel.store) == 1
+
+
 def test_a_run_of_another_network_cannot_be_restored(qtbot, window):
     two_runs(qtbot, window)
     assert window.editor.set_layer("L2", size=5) is None

@@ -4,7 +4,7 @@ The list holds every run the document kept (:mod:`nnstudio.core.runs`), newest f
 their training curves (solid) and test curves (dashed) in one colour each and fills the table of the facts
 that are not the same in all of them (:func:`~nnstudio.core.runs.run_differences`).  "Restore weights" puts
 the selected run's final weights on the canvas as one undo step (Undo brings back the weights, history and
-status that were there).
+status that were there); ``runRestored`` then lets the window make that run's curve the history.
 """
 
 from __future__ import annotations
@@ -56,6 +56,7 @@ class CompareRunsDialog(QDialog):
     """The run list of ``document`` with an overlay plot and a table of differences (objectName ``compareRuns``)."""
 
     restored = Signal(str)  # a run's weights were put on the canvas: the status text
+    runRestored = Signal(object)  # the RunRecord whose weights were put on the canvas (before ``restored``)
 
     def __init__(self, document: Document, parent: QWidget | None = None):
         super().__init__(parent)
@@ -238,5 +239,6 @@ class CompareRunsDialog(QDialog):
         push_with_state(self.document, SetParamsCommand(self.document, net.get_params(), f"Restore run {name}"),
                         text)
         self.document.set_status(text)
+        self.runRestored.emit(run)
         self.restored.emit(text)
         return None

@@ -10,11 +10,14 @@ error plot (:mod:`nnstudio.ui.learning.time_travel`).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QWidget
 
+from ...core.runs import RunRecord
 from ..theme.style import theme_plots
 from ..training.controller import RUNNING
 from ..training.panel import TrainingPanel
@@ -82,6 +85,7 @@ class LearningTools(QObject):
         """Show the Compare Runs dialog (one per window; it follows the document's run list)."""
         if self.compare_dialog is None:
             self.compare_dialog = CompareRunsDialog(self.document, self.window)
+            self.compare_dialog.runRestored.connect(self._compared_run_restored)
             self.compare_dialog.restored.connect(self.panel.status_label.setText)
             theme_plots(self.compare_dialog)
         dialog = self.compare_dialog
@@ -113,22 +117,40 @@ class LearningTools(QObject):
         epochs = np.array(buffer.epochs, dtype=np.int64)
         errors = np.array(buffer.rows)[:, k] if buffer.rows else np.empty(0)
         keep = np.isfinite(errors) & (epochs <= end)
-        doc.history.clear()
-        doc.historyChanged.emit()  # the canvas run's curve becomes the faint "previous run"
-        for epoch, error in zip(epochs[keep], errors[keep], strict=True):
-            doc.history.extend(int(epoch), [error])
-        if np.isfinite(final) and doc.history.last_epoch < end:
-            doc.history.extend(end, [final])
-        doc.historyChanged.emit()
         start = doc.network.copy()
         start.reset(int(run.population.seeds[k]))
-        if self.time_travel.store is not None:
-            self.time_travel.store.add(0, start.params)
-        self.time_travel.record_present(end, final)
-        doc.mark_modified()
+        self._curve_becomes_history(list(zip(epochs[keep].tolist(), errors[keep].tolist(), strict=True)), [],
+                                    end, final, start.params)
         doc.set_status(
             f"Kept the run from seed {run.population.seeds[k]}: its error curve is the history "
             f"(time travel holds its first and last epoch).")
+
+    def _compared_run_restored(self, run: RunRecord) -> None:
+        """A compared run's final weights are on the canvas: its curve becomes the history, time travel holds
+        its last epoch (the later run's curve and snapshots come back with Undo)."""
+        train = [(e, v) for e, v in zip(run.epochs, run.train, strict=True) if v is not None and math.isfinite(v)]
+        test = [(e, v) for e, v in zip(run.test_epochs, run.test, strict=True) if v is not None and math.isfinite(v)]
+        final = run.train_error if run.train_error is not None else math.nan
+        self._curve_becomes_history(train, test, run.epochs_trained, final)
+
+    def _curve_becomes_history(self, train: list[tuple[int, float]], test: list[tuple[int, float]], end: int,
+                               final: float, start: np.ndarray | None = None) -> None:
+        """The history becomes this curve (ending at epoch ``end`` with error ``final``); time travel starts
+        over with the present weights at ``end`` (and ``start`` at epoch 0)."""
+        doc = self.document
+        doc.history.clear()
+        doc.historyChanged.emit()  # the canvas run's curve becomes the faint "previous run"; time travel empties
+        for epoch, error in train:
+            doc.history.extend(int(epoch), [error])
+        for epoch, error in test:
+            doc.history.add_test(int(epoch), error)
+        if math.isfinite(final) and doc.history.last_epoch < end:
+            doc.history.extend(end, [final])
+        doc.historyChanged.emit()
+        if start is not None and self.time_travel.store is not None:
+            self.time_travel.store.add(0, start)
+        self.time_travel.record_present(end, final)
+        doc.mark_modified()
 
     # -- the math inspector ------------------------------------------------------------------------
     def current_row(self) -> int:
