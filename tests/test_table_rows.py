@@ -39,3 +39,27 @@ def test_the_data_table_shows_a_split_dataset_without_copying_it(window):
     assert model.setData(model.index(last, 1), "0.125")  # the same value again: no new undo step
     window.document.undo_stack.undo()
     assert window.document.dataset.X_test[-1, 1] == data.X_test[-1, 1]
+
+
+def test_scaled_inputs_show_and_are_typed_raw(window):
+    """A scaled dataset stores its inputs scaled; the table shows what the column names mean, the raw values."""
+    from nnstudio.core.data_prep import prepare
+
+    raw = datasets.generate("circle", n=60, noise=0.1, seed=4, test_fraction=0.0)
+    raw = type(raw)(raw.X * 10 + 3, raw.Y, name="circle", input_names=["x1", "x2"])
+    data = prepare(raw, test_fraction=0.0, scale="minmax")
+    assert data.scaling is not None and data.X.max() <= 1.0 < raw.X.max()
+    assert np.array_equal(data.Y, raw.Y)  # no split: the rows keep their order
+    window.document.set_dataset(data)
+    model = window.training.data_table.model
+    for row in (0, 17, 59):
+        for col in (0, 1):
+            assert model.data(model.index(row, col), role=2) == pytest.approx(raw.X[row, col], rel=1e-11)
+    assert model.setData(model.index(5, 0), "12.5")  # typed raw, stored scaled
+    edited = window.document.dataset
+    assert edited.raw_inputs()[5, 0] == pytest.approx(12.5, rel=1e-12)
+    assert edited.X[5, 0] == pytest.approx((12.5 - data.scaling.offset[0]) * data.scaling.factor[0])
+    steps = window.document.undo_stack.count()
+    model = window.training.data_table.model
+    assert model.setData(model.index(5, 0), model.data(model.index(5, 0), role=2))  # the same value again
+    assert window.document.undo_stack.count() == steps

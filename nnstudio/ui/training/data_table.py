@@ -2,7 +2,8 @@
 
 Inputs and targets are editable in place (a truth table can be changed by
 typing), rows can be added and removed; every edit replaces the document's
-dataset.  Selecting a row makes it the "current data row" the canvas shows.
+dataset.  Inputs show, and are typed, as they were before the dataset's input
+scaling: the values their column names mean.  Selecting a row makes it the "current data row" the canvas shows.
 
 Outputs are known only for the rows in view: during training they come in the
 worker's frames (for the rows the table asked for in the view request), and
@@ -74,6 +75,7 @@ class DataTableModel(QAbstractTableModel):
         data = self.document.dataset
         self.n_train = len(data)
         self.X, self.Y = TableRows(data.X, data.X_test), TableRows(data.Y, data.Y_test)  # read in place
+        self.scaling = data.scaling  # the inputs are stored scaled; the table shows and takes them raw
         self.n_in, self.n_out = data.n_inputs, data.n_outputs
         self.classes = list(data.class_names)
         self.n_shown = 1 if self.classes else self.n_out  # target (and output) columns
@@ -194,7 +196,7 @@ class DataTableModel(QAbstractTableModel):
 
     def _value(self, row: int, col: int) -> float | str | None:
         if col < self.n_in:
-            return self.X[row, col]
+            return self._raw(row, col)
         col -= self.n_in
         if self.classes and col < 2:  # the class name of the target, the network's guess
             values = self.Y[row] if col == 0 else self.output_row(row)
@@ -238,11 +240,20 @@ class DataTableModel(QAbstractTableModel):
                                  f"{str(value)!r} is not a finite number")
             return False
         rows, column = (self.X, col) if col < self.n_in else (self.Y, col - self.n_in)
+        if col < self.n_in and self.scaling is not None:  # typed raw, as shown
+            number = float((number - self.scaling.offset[col]) * self.scaling.factor[col])
         if rows[row, column] == number:
             return True  # the same value again: no edit, no undo step
         X, Y = self.X.stacked(), self.Y.stacked()
         (X if col < self.n_in else Y)[row, column] = number
         return self._replace(X, Y, text=f"Edit {self.headers[col]} of {self._row_name(row)}")
+
+    def _raw(self, row: int, col: int) -> float:
+        """Input ``col`` of ``row`` as it was before scaling (what the column's name means)."""
+        value = float(self.X[row, col])
+        if self.scaling is None:
+            return value
+        return float(f"{value / self.scaling.factor[col] + self.scaling.offset[col]:.12g}")  # no round-off dust
 
     def _row_name(self, row: int) -> str:
         """"row 3" or "test row 1", as the row headers number them."""
