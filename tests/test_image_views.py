@@ -16,13 +16,19 @@ def digits_project():
     return load_project(DIGITS)
 
 
+def on_screen(qtbot, widget, size: tuple[int, int] | None = None):
+    """``widget`` shown (at ``size``) and exposed, closed with the test."""
+    qtbot.addWidget(widget)
+    if size is not None:
+        widget.resize(*size)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
 def test_thumbnails_only_for_rows_in_view(qtbot, digits_project) -> None:
     doc = Document(digits_project)
-    table = DataTable(doc)
-    qtbot.addWidget(table)
-    table.resize(500, 300)
-    table.show()
-    qtbot.waitExposed(table)
+    table = on_screen(qtbot, DataTable(doc), (500, 300))
     table.grab()  # paints the rows in view, now
     cache = table.row_header.cache
     first, stop = table.model.visible
@@ -38,10 +44,7 @@ def test_thumbnails_only_for_rows_in_view(qtbot, digits_project) -> None:
 
 
 def test_no_thumbnails_without_an_image_shape(qtbot) -> None:
-    table = DataTable(Document())  # XOR
-    qtbot.addWidget(table)
-    table.show()
-    qtbot.waitExposed(table)
+    table = on_screen(qtbot, DataTable(Document()))  # XOR
     table.grab()
     assert not table.row_header.cache.active and table.row_header.cache.made == 0
     assert table.row_header.cache.pixmap(0) is None
@@ -65,10 +68,7 @@ def test_a_drawing_reaches_the_network_as_the_right_inputs(qtbot, digits_project
     from nnstudio.ui.training.try_it import TryIt
 
     doc = Document(digits_project)
-    try_it = TryIt(doc)
-    qtbot.addWidget(try_it)
-    try_it.show()
-    qtbot.waitExposed(try_it)
+    try_it = on_screen(qtbot, TryIt(doc))
     data, pad = doc.dataset, try_it.image_pad.pad
     assert try_it.image_pad.isVisible() and pad.width() % 8 == 0
     try_it.image_pad.clear_button.click()
@@ -115,11 +115,7 @@ def test_first_hidden_weights_as_pictures(qtbot, digits_project) -> None:
     from nnstudio.ui.training.pictures import signed_image
 
     doc = Document(digits_project)
-    view = WeightImages(doc)
-    qtbot.addWidget(view)
-    view.resize(400, 400)
-    view.show()
-    qtbot.waitExposed(view)
+    view = on_screen(qtbot, WeightImages(doc), (400, 400))
     hidden = next(lid for lid, layer in doc.graph.layers.items() if layer.role == "hidden")
     assert view.layer_id == hidden and len(view.grid.tiles) == 32
     weights = incoming_weight_images(doc.network, doc.dataset)[hidden]

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QWidget
 
-from nnstudio.ui import MainWindow
 from nnstudio.ui.layouts import LAYOUTS
 
 
@@ -16,16 +15,13 @@ def in_sight(widget: QWidget) -> bool:
 
 
 @pytest.fixture
-def window(qtbot):
-    w = MainWindow()
-    w.ask_save_changes = lambda: QMessageBox.StandardButton.Discard
-    qtbot.addWidget(w)
-    w.resize(1280, 800)
-    w.show()
-    qtbot.waitExposed(w)
+def window(window, qtbot):
+    """conftest's window, on screen at the size the Simple layout is made for."""
+    window.resize(1280, 800)
+    window.show()
+    qtbot.waitExposed(window)
     QCoreApplication.processEvents()
-    yield w
-    w.training.controller.shutdown(2000)
+    return window
 
 
 @pytest.mark.parametrize("name", LAYOUTS["simple"].hidden)
